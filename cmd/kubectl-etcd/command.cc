@@ -1,0 +1,41 @@
+#include "cmd/kubectl-etcd/command.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace ketcd::cmd {
+
+cxxopts::Options NewOptions(const Invocation& inv, std::string_view description) {
+  cxxopts::Options options(absl::StrCat(inv.program, " ", inv.command), std::string(description));
+  options.add_options("Global")
+      ("kubeconfig", "Path to the kubeconfig file", cxxopts::value<std::string>())
+      ("context", "The kubeconfig context to use", cxxopts::value<std::string>())
+      ("h,help", "Show this help");
+  return options;
+}
+
+absl::StatusOr<std::optional<cxxopts::ParseResult>> Parse(cxxopts::Options& options, Invocation& inv) {
+  std::vector<std::string> words;
+  words.push_back(absl::StrCat(inv.program, " ", inv.command));
+  words.insert(words.end(), inv.args.begin(), inv.args.end());
+  std::vector<char*> argv;
+  for (auto& w : words) argv.push_back(w.data());
+  try {
+    auto result = options.parse(static_cast<int>(argv.size()), argv.data());
+    if (result.count("help")) {
+      inv.out << options.help();
+      return std::optional<cxxopts::ParseResult>();
+    }
+    return std::optional<cxxopts::ParseResult>(std::move(result));
+  } catch (const cxxopts::exceptions::exception& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(e.what(), "\nSee '", inv.program, " ", inv.command, " -h' for help."));
+  }
+}
+
+void AddOutputFlag(cxxopts::Options& options, const std::vector<std::string>& formats, const std::string& dflt) {
+  options.add_options()("o,output", absl::StrCat("Output format: ", absl::StrJoin(formats, "|")),
+                        cxxopts::value<std::string>()->default_value(dflt));
+}
+
+}  // namespace ketcd::cmd

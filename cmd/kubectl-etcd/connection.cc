@@ -1,0 +1,65 @@
+#include "cmd/kubectl-etcd/connection.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace ketcd::cmd {
+
+void AddConnectionFlags(cxxopts::Options& options) {
+  options.add_options("Connection")
+      ("endpoints", "etcd client URLs, comma-separated (default: discovered on this host)",
+       cxxopts::value<std::string>())
+      ("cacert", "CA bundle that signed the etcd server certificate", cxxopts::value<std::string>())
+      ("cert", "Client certificate", cxxopts::value<std::string>())
+      ("key", "Client private key", cxxopts::value<std::string>())
+      ("user", "etcd user name, or name:password", cxxopts::value<std::string>())
+      ("password", "etcd password (with --user)", cxxopts::value<std::string>())
+      ("insecure-skip-tls-verify", "Do not verify the server certificate (never the default)")
+      ("manifest", "etcd static-pod manifest to read the connection from", cxxopts::value<std::string>())
+      ("host-root", "Prefix for every host path (e.g. /host in a debug pod)",
+       cxxopts::value<std::string>()->default_value("/"))
+      ("dial-timeout", "Seconds to wait for a connection", cxxopts::value<double>()->default_value("5"));
+}
+
+std::string HostRoot(const cxxopts::ParseResult& flags) { return flags["host-root"].as<std::string>(); }
+
+absl::StatusOr<Connection> ResolveConnection(const cxxopts::ParseResult& flags) {
+  Connection c;
+  auto str = [&](const char* name) { return flags.count(name) ? flags[name].as<std::string>() : std::string(); };
+  std::string endpoints = str("endpoints");
+  if (endpoints.empty()) {
+    discovery::Options opts;
+    opts.host_root = HostRoot(flags);
+    if (flags.count("manifest")) opts.manifest = discovery::UnderRoot(opts.host_root, str("manifest"));
+    KETCD_ASSIGN_OR_RETURN(discovery::EtcdTarget t, discovery::Discover(opts));
+    endpoints = absl::StrJoin(t.endpoints, ",");
+    c.config.tls.ca_file = t.ca_file;
+    c.config.tls.cert_file = t.cert_file;
+    c.config.tls.key_file = t.key_file;
+    c.discovered = std::move(t);
+  }
+  if (flags.count("cacert")) c.config.tls.ca_file = str("cacert");
+  if (flags.count("cert")) c.config.tls.cert_file = str("cert");
+  if (flags.count("key")) c.config.tls.key_file = str("key");
+  c.config.tls.insecure_skip_verify = flags.count("insecure-skip-tls-verify") > 0;
+  bool default_tls = !c.config.tls.ca_file.empty() || !c.config.tls.cert_file.empty();
+  KETCD_ASSIGN_OR_RETURN(c.config.endpoints, etcdclient::ParseEndpoints(endpoints, default_tls));
+
+  std::string user = str("user");
+  size_t colon = user.find(':');
+  if (colon != std::string::npos) {
+    c.config.password = user.substr(colon + 1);
+    user.resize(colon);
+  }
+  c.config.user = user;
+  if (flags.count("password")) c.config.password = str("password");
+  if (!c.config.password.empty() && c.config.user.empty()) {
+    return absl::InvalidArgumentError("--password needs --user");
+  }
+  double dial = flags["dial-timeout"].as<double>();
+  if (dial <= 0) return absl::InvalidArgumentError("--dial-timeout must be positive");
+  c.config.dial_timeout = std::chrono::milliseconds(static_cast<int64_t>(dial * 1000));
+  return c;
+}
+
+}  // namespace ketcd::cmd

@@ -1,0 +1,28 @@
+// kubectl etcd version
+#include <nlohmann/json.hpp>
+
+#include "cmd/kubectl-etcd/command.h"
+#include "pkg/cli/output.h"
+
+namespace ketcd::cmd {
+
+absl::Status RunVersion(Invocation& inv) {
+  cxxopts::Options options = NewOptions(inv, "Print the version of kubectl-etcd.");
+  AddOutputFlag(options, {"text", "json", "yaml"}, "text");
+  KETCD_ASSIGN_OR_RETURN(auto parsed, Parse(options, inv));
+  if (!parsed) return absl::OkStatus();
+  std::string format = (*parsed)["output"].as<std::string>();
+  KETCD_RETURN_IF_ERROR(cli::CheckOutputFormat(format, {"text", "json", "yaml"}));
+  nlohmann::ordered_json j = {{"version", "v" KETCD_VERSION},
+                              {"supportedEtcd", "3.4, 3.5, 3.6, 3.7"}};
+  if (format == "json") {
+    cli::PrintJson(inv.out, j);
+  } else if (format == "yaml") {
+    cli::PrintYaml(inv.out, j);
+  } else {
+    inv.out << "kubectl-etcd v" KETCD_VERSION "\n";
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace ketcd::cmd

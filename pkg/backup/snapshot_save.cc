@@ -1,0 +1,250 @@
+#include "pkg/backup/snapshot_save.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <iostream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "pkg/base/format.h"
+#include "pkg/base/sha256.h"
+#include "pkg/cli/progress.h"
+#include "pkg/fsutil/atomic_file.h"
+#include "pkg/fsutil/file.h"
+
+namespace ketcd::backup {
+namespace {
+
+constexpr size_t kTrailerSize = 32;
+constexpr size_t kQueueLimit = 64;        // chunks (32 KiB each): bounds memory at ~2 MiB
+constexpr uint64_t kWritebackStep = 16 << 20;
+
+// Hashes all but the last 32 bytes seen so far: at the end of the stream those are
+// the trailer, and everything before them is the database image.
+class TrailerSplitter {
+ public:
+  void Add(const std::string& blob) {
+    const auto* p = reinterpret_cast<const uint8_t*>(blob.data());
+    size_t n = blob.size();
+    if (n >= kTrailerSize) {
+      db_hash_.Update(tail_, tail_len_);
+      db_hash_.Update(p, n - kTrailerSize);
+      std::memcpy(tail_, p + n - kTrailerSize, kTrailerSize);
+      tail_len_ = kTrailerSize;
+      return;
+    }
+    uint8_t buf[2 * kTrailerSize];
+    std::memcpy(buf, tail_, tail_len_);
+    std::memcpy(buf + tail_len_, p, n);
+    size_t total = tail_len_ + n;
+    size_t keep = std::min(total, kTrailerSize);
+    db_hash_.Update(buf, total - keep);
+    std::memcpy(tail_, buf + total - keep, keep);
+    tail_len_ = keep;
+  }
+  bool has_trailer() const { return tail_len_ == kTrailerSize; }
+  Sha256Digest trailer() const {
+    Sha256Digest d{};
+    std::memcpy(d.data(), tail_, kTrailerSize);
+    return d;
+  }
+  Sha256Digest DbDigest() { return db_hash_.Final(); }
+
+ private:
+  Sha256 db_hash_;
+  uint8_t tail_[kTrailerSize] = {};
+  size_t tail_len_ = 0;
+};
+
+// Destination of the bytes: an AtomicFile, or stdout for "-". Runs on its own thread so
+// that disk writes and the file hash overlap with receiving.
+class Sink {
+ public:
+  explicit Sink(std::unique_ptr<fsutil::AtomicFile> file) : file_(std::move(file)) {
+    fd_ = file_ ? file_->fd() : STDOUT_FILENO;
+    name_ = file_ ? file_->temp_path() : std::string("standard output");
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~Sink() { Close(); }
+
+  // Blocks while the queue is full. Returns the writer's error, if any.
+  absl::Status Push(std::string&& blob) {
+    std::unique_lock<std::mutex> lock(mu_);
+    not_full_.wait(lock, [&] { return queue_.size() < kQueueLimit || !status_.ok(); });
+    if (!status_.ok()) return status_;
+    queue_.push_back(std::move(blob));
+    not_empty_.notify_one();
+    return absl::OkStatus();
+  }
+
+  // Waits for all queued bytes to be written.
+  absl::Status Close() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      closed_ = true;
+    }
+    not_empty_.notify_one();
+    if (thread_.joinable()) thread_.join();
+    return status_;
+  }
+
+  Sha256Digest FileDigest() { return file_hash_.Final(); }
+  fsutil::AtomicFile* file() { return file_.get(); }
+
+ private:
+  void Run() {
+    uint64_t written = 0, synced_to = 0;
+    for (;;) {
+      std::string blob;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        not_empty_.wait(lock, [&] { return !queue_.empty() || closed_; });
+        if (queue_.empty()) return;
+        blob = std::move(queue_.front());
+        queue_.pop_front();
+        not_full_.notify_one();
+      }
+      file_hash_.Update(blob.data(), blob.size());
+      absl::Status s = fsutil::WriteAll(fd_, blob.data(), blob.size(), name_);
+      if (!s.ok()) {
+        if (!file_) s = absl::UnavailableError(absl::StrCat("writing to standard output failed: ", s.message()));
+        std::lock_guard<std::mutex> lock(mu_);
+        status_ = s;
+        not_full_.notify_all();
+        return;
+      }
+      written += blob.size();
+      if (file_ && written - synced_to >= kWritebackStep) {
+        // Start writeback early so the final fsync does not stall on a gigabyte of dirty pages.
+        ::sync_file_range(fd_, static_cast<off_t>(synced_to), static_cast<off_t>(written - synced_to),
+                          SYNC_FILE_RANGE_WRITE);
+        synced_to = written;
+      }
+    }
+  }
+
+  std::unique_ptr<fsutil::AtomicFile> file_;
+  int fd_;
+  std::string name_;
+  Sha256 file_hash_;
+  std::mutex mu_;
+  std::condition_variable not_full_, not_empty_;
+  std::deque<std::string> queue_;
+  bool closed_ = false;
+  absl::Status status_;
+  std::thread thread_;
+};
+
+std::string HostName() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return "";
+  return buf;
+}
+
+}  // namespace
+
+std::string DefaultSnapshotName(const std::string& member_name, int64_t t) {
+  std::string name = member_name.empty() ? "etcd" : member_name;
+  for (char& c : name) {
+    if (c == '/' || c == ' ') c = '_';
+  }
+  return absl::StrCat("etcd-snapshot-", name, "-", UtcCompact(t), ".db");
+}
+
+absl::StatusOr<SaveResult> SaveSnapshot(etcdclient::Client& client, const etcdserverpb::StatusResponse& status,
+                                        const std::string& member_name, const SaveOptions& opts) {
+  auto start = std::chrono::steady_clock::now();
+  SaveResult r;
+  r.path = opts.path;
+  r.revision = status.header().revision();
+  r.etcd_version = status.version();
+  r.cluster_id = status.header().cluster_id();
+  r.member_id = status.header().member_id();
+  r.member_name = member_name;
+  r.endpoint = client.endpoint().Url();
+  r.node_name = HostName();
+  r.created_at = static_cast<int64_t>(::time(nullptr));
+
+  std::unique_ptr<fsutil::AtomicFile> file;
+  if (opts.path != "-") {
+    KETCD_ASSIGN_OR_RETURN(file, fsutil::AtomicFile::Create(opts.path, {.mode = 0600, .overwrite = opts.force}));
+  }
+  Sink sink(std::move(file));
+  TrailerSplitter splitter;
+  cli::Progress progress(opts.progress ? *opts.progress : std::cerr, opts.progress != nullptr, "Saving snapshot");
+  uint64_t received = 0, expected_db = 0;
+  bool first = true;
+
+  absl::Status stream = client.Snapshot(
+      [&](const etcdserverpb::SnapshotResponse& msg) -> absl::Status {
+        if (first) {
+          expected_db = msg.remaining_bytes() + msg.blob().size();
+          first = false;
+        }
+        if (!msg.version().empty()) r.storage_version = msg.version();
+        received += msg.blob().size();
+        splitter.Add(msg.blob());
+        progress.Update(received, expected_db + kTrailerSize);
+        return sink.Push(std::string(msg.blob()));
+      },
+      opts.stall_timeout);
+  absl::Status closed = sink.Close();
+  progress.Finish();
+  if (!stream.ok()) return stream;
+  if (!closed.ok()) return closed;
+
+  if (!splitter.has_trailer() || received % 512 != kTrailerSize || received != expected_db + kTrailerSize) {
+    return absl::DataLossError(absl::StrCat("the snapshot stream from ", r.endpoint, " ended after ", received,
+                                            " bytes, expected ", expected_db + kTrailerSize,
+                                            " (database image plus its 32-byte SHA-256); nothing was saved"));
+  }
+  Sha256Digest db = splitter.DbDigest();
+  if (db != splitter.trailer()) {
+    return absl::DataLossError(absl::StrCat("the snapshot received from ", r.endpoint,
+                                            " does not match its SHA-256 trailer (computed ", DigestHex(db),
+                                            ", trailer ", DigestHex(splitter.trailer()),
+                                            "); the data was damaged in transit; nothing was saved"));
+  }
+  r.size = received;
+  r.db_sha256 = DigestHex(db);
+  r.sha256 = DigestHex(sink.FileDigest());
+  if (sink.file() != nullptr) {
+    KETCD_RETURN_IF_ERROR(sink.file()->Commit());
+    std::string meta = MetadataJson(r);
+    absl::Status m = fsutil::WriteFileAtomically(opts.path + ".json", meta, {.mode = 0600, .overwrite = true});
+    if (!m.ok()) {
+      return absl::Status(m.code(), absl::StrCat("snapshot saved at ", opts.path,
+                                                 ", but its metadata file could not be written: ", m.message()));
+    }
+  }
+  r.duration_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return r;
+}
+
+std::string MetadataJson(const SaveResult& r) {
+  nlohmann::ordered_json j;
+  j["file"] = fsutil::Basename(r.path);
+  j["size"] = r.size;
+  j["sha256"] = r.sha256;
+  j["dbSha256"] = r.db_sha256;
+  j["revision"] = r.revision;
+  j["etcdVersion"] = r.etcd_version;
+  if (!r.storage_version.empty()) j["storageVersion"] = r.storage_version;
+  j["clusterID"] = IdHex(r.cluster_id);
+  j["memberID"] = IdHex(r.member_id);
+  j["memberName"] = r.member_name;
+  j["endpoint"] = r.endpoint;
+  j["nodeName"] = r.node_name;
+  j["createdAt"] = UtcRfc3339(r.created_at);
+  j["tool"] = "kubectl-etcd";
+  j["toolVersion"] = KETCD_VERSION;
+  return j.dump(2) + "\n";
+}
+
+}  // namespace ketcd::backup

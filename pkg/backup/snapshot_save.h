@@ -1,0 +1,52 @@
+#pragma once
+// Saving a consistent snapshot of a live etcd member over Maintenance.Snapshot.
+// The file is written as <path>.part (0600), every byte is hashed as it arrives and
+// the SHA-256 trailer the server appends is checked against the bytes actually
+// received (etcdctl only checks the length), then it is fsynced and renamed into
+// place and the directory fsynced. Any failure or Ctrl-C leaves no file behind.
+
+#include <chrono>
+#include <cstdint>
+#include <ostream>
+#include <string>
+
+#include "pkg/base/status.h"
+#include "pkg/etcdclient/client.h"
+
+namespace ketcd::backup {
+
+struct SaveOptions {
+  std::string path;  // destination file, or "-" for stdout
+  bool force = false;  // replace an existing file
+  std::chrono::milliseconds stall_timeout{60000};
+  std::ostream* progress = nullptr;  // where to draw a progress bar, or null
+};
+
+struct SaveResult {
+  std::string path;
+  uint64_t size = 0;              // bytes written, trailer included
+  std::string sha256;             // of the whole file, as sha256sum prints it
+  std::string db_sha256;          // the trailer: sha256 of the database image
+  int64_t revision = 0;           // store revision when the snapshot started
+  std::string etcd_version;       // server version (Status)
+  std::string storage_version;    // 3.6+: storage version the stream reports
+  uint64_t cluster_id = 0;
+  uint64_t member_id = 0;
+  std::string member_name;
+  std::string endpoint;
+  std::string node_name;          // this host's name
+  int64_t created_at = 0;         // unix seconds
+  double duration_seconds = 0;
+};
+
+// `status` is the member's Status answer (SelectMember has it already).
+absl::StatusOr<SaveResult> SaveSnapshot(etcdclient::Client& client, const etcdserverpb::StatusResponse& status,
+                                        const std::string& member_name, const SaveOptions& opts);
+
+// The metadata written beside a snapshot as <path>.json.
+std::string MetadataJson(const SaveResult& r);
+
+// "etcd-snapshot-<member>-<UTC time>.db"
+std::string DefaultSnapshotName(const std::string& member_name, int64_t unix_seconds);
+
+}  // namespace ketcd::backup

@@ -1,0 +1,105 @@
+#include "pkg/base/crc32c.h"
+
+#include <array>
+#include <cstring>
+
+#if defined(__x86_64__)
+#include <nmmintrin.h>
+#endif
+
+namespace ketcd {
+namespace {
+
+constexpr uint32_t kPoly = 0x82F63B78;
+
+struct Tables {
+  uint32_t t[8][256];
+  constexpr Tables() : t{} {
+    for (uint32_t i = 0; i < 256; i++) {
+      uint32_t c = i;
+      for (int k = 0; k < 8; k++) c = (c & 1) ? (c >> 1) ^ kPoly : c >> 1;
+      t[0][i] = c;
+    }
+    for (uint32_t i = 0; i < 256; i++) {
+      for (int s = 1; s < 8; s++) t[s][i] = (t[s - 1][i] >> 8) ^ t[0][t[s - 1][i] & 0xFF];
+    }
+  }
+};
+constexpr Tables kTables;
+
+// Slicing-by-8 on the raw (pre-inverted) register.
+uint32_t ExtendPortable(uint32_t c, const uint8_t* p, size_t n) {
+  const auto& t = kTables.t;
+  while (n >= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    w ^= c;
+    c = t[7][w & 0xFF] ^ t[6][(w >> 8) & 0xFF] ^ t[5][(w >> 16) & 0xFF] ^ t[4][(w >> 24) & 0xFF] ^
+        t[3][(w >> 32) & 0xFF] ^ t[2][(w >> 40) & 0xFF] ^ t[1][(w >> 48) & 0xFF] ^ t[0][w >> 56];
+    p += 8;
+    n -= 8;
+  }
+  while (n--) c = t[0][(c ^ *p++) & 0xFF] ^ (c >> 8);
+  return c;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("sse4.2"))) uint32_t ExtendSse42(uint32_t c, const uint8_t* p, size_t n) {
+  uint64_t c64 = c;
+  while (n >= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    c64 = _mm_crc32_u64(c64, w);
+    p += 8;
+    n -= 8;
+  }
+  c = static_cast<uint32_t>(c64);
+  while (n--) c = _mm_crc32_u8(c, *p++);
+  return c;
+}
+const bool kHaveSse42 = __builtin_cpu_supports("sse4.2");
+#endif
+
+// GF(2) matrix helpers for Combine (the zlib method).
+uint32_t Gf2Times(const std::array<uint32_t, 32>& m, uint32_t v) {
+  uint32_t sum = 0;
+  for (int i = 0; v; i++, v >>= 1) {
+    if (v & 1) sum ^= m[i];
+  }
+  return sum;
+}
+void Gf2Square(std::array<uint32_t, 32>& sq, const std::array<uint32_t, 32>& m) {
+  for (int i = 0; i < 32; i++) sq[i] = Gf2Times(m, m[i]);
+}
+
+}  // namespace
+
+uint32_t Crc32cExtend(uint32_t crc, const void* data, size_t n) {
+  const auto* p = static_cast<const uint8_t*>(data);
+  uint32_t c = ~crc;
+#if defined(__x86_64__)
+  if (kHaveSse42) return ~ExtendSse42(c, p, n);
+#endif
+  return ~ExtendPortable(c, p, n);
+}
+
+uint32_t Crc32cCombine(uint32_t crc_a, uint32_t crc_b, uint64_t len_b) {
+  if (len_b == 0) return crc_a;
+  std::array<uint32_t, 32> even{}, odd{};
+  odd[0] = kPoly;  // operator for one zero bit
+  for (int i = 1; i < 32; i++) odd[i] = 1u << (i - 1);
+  Gf2Square(even, odd);  // two zero bits
+  Gf2Square(odd, even);  // four zero bits
+  do {
+    Gf2Square(even, odd);
+    if (len_b & 1) crc_a = Gf2Times(even, crc_a);
+    len_b >>= 1;
+    if (!len_b) break;
+    Gf2Square(odd, even);
+    if (len_b & 1) crc_a = Gf2Times(odd, crc_a);
+    len_b >>= 1;
+  } while (len_b);
+  return crc_a ^ crc_b;
+}
+
+}  // namespace ketcd

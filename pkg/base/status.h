@@ -1,0 +1,43 @@
+#pragma once
+// Error handling for the whole project: absl::Status / absl::StatusOr, no exceptions
+// across our own interfaces. The status code decides the process exit code.
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace ketcd {
+
+// Process exit codes (documented in README.md, "Exit codes").
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitError = 1,          // anything not listed below
+  kExitUsage = 2,          // bad flags or arguments            (InvalidArgument)
+  kExitUnreachable = 3,    // cannot talk to etcd: TLS, auth, network  (Unavailable, Unauthenticated,
+                           //                                     PermissionDenied, DeadlineExceeded)
+  kExitBadSnapshot = 4,    // snapshot corrupt, truncated or hash mismatch (DataLoss)
+  kExitRefused = 5,        // refused to overwrite or to act unsafely (AlreadyExists, FailedPrecondition)
+  kExitNotFound = 6,       // file, manifest or etcd not found  (NotFound)
+  kExitInterrupted = 130,  // Ctrl-C / SIGTERM                  (Cancelled)
+};
+
+int ExitCodeFor(const absl::Status& status);
+
+}  // namespace ketcd
+
+#define KETCD_STATUS_CONCAT_INNER_(a, b) a##b
+#define KETCD_STATUS_CONCAT_(a, b) KETCD_STATUS_CONCAT_INNER_(a, b)
+
+// Returns from the current function when `expr` (an absl::Status) is not OK.
+#define KETCD_RETURN_IF_ERROR(expr)              \
+  do {                                           \
+    ::absl::Status ketcd_status_ = (expr);       \
+    if (!ketcd_status_.ok()) return ketcd_status_; \
+  } while (0)
+
+// `lhs = value of expr` (an absl::StatusOr<T>), or returns its error.
+#define KETCD_ASSIGN_OR_RETURN(lhs, expr) \
+  KETCD_ASSIGN_OR_RETURN_IMPL_(KETCD_STATUS_CONCAT_(ketcd_statusor_, __LINE__), lhs, expr)
+#define KETCD_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
+  auto tmp = (expr);                                 \
+  if (!tmp.ok()) return tmp.status();                \
+  lhs = std::move(tmp).value()

@@ -1,0 +1,57 @@
+#pragma once
+// A file that appears at its final path complete or not at all: written to
+// `<path><suffix>`, fsynced, renamed into place, then the directory is fsynced.
+// Until Commit() succeeds the destructor removes the temporary file, so an error,
+// an early return or Ctrl-C (handled by unwinding) leaves nothing behind.
+
+#include <memory>
+#include <string>
+
+#include "pkg/base/status.h"
+
+namespace ketcd::fsutil {
+
+class AtomicFile {
+ public:
+  struct Options {
+    unsigned mode = 0600;
+    bool overwrite = false;            // replace an existing file at the final path
+    std::string temp_suffix = ".part";
+  };
+
+  // Fails with AlreadyExists when the final path exists (and !overwrite) or when the
+  // temporary file exists (another writer, or a stale file to remove by hand).
+  static absl::StatusOr<std::unique_ptr<AtomicFile>> Create(const std::string& path, const Options& opts);
+  ~AtomicFile();
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  absl::Status Append(const void* data, size_t n);
+  absl::Status Append(std::string_view s) { return Append(s.data(), s.size()); }
+  uint64_t size() const { return size_; }
+  int fd() const { return fd_; }
+  const std::string& path() const { return path_; }
+  const std::string& temp_path() const { return temp_path_; }
+
+  // fsync, close, rename into place (never over an existing file unless overwrite),
+  // fsync the directory.
+  absl::Status Commit();
+
+ private:
+  AtomicFile(std::string path, std::string temp, int fd, bool overwrite)
+      : path_(std::move(path)), temp_path_(std::move(temp)), fd_(fd), overwrite_(overwrite) {}
+  void Discard();
+
+  std::string path_;
+  std::string temp_path_;
+  int fd_;
+  bool overwrite_;
+  bool committed_ = false;
+  uint64_t size_ = 0;
+};
+
+// Writes `contents` to `path` through an AtomicFile.
+absl::Status WriteFileAtomically(const std::string& path, std::string_view contents,
+                                 const AtomicFile::Options& opts);
+
+}  // namespace ketcd::fsutil

@@ -1,0 +1,65 @@
+#include "pkg/fsutil/atomic_file.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+
+#include "pkg/fsutil/file.h"
+
+namespace ketcd::fsutil {
+namespace {
+
+class AtomicFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/ketcd-fsutil-XXXXXX";
+    dir_ = ::mkdtemp(tmpl);
+  }
+  void TearDown() override { ASSERT_TRUE(RemoveAll(dir_).ok()); }
+  std::string Path(const char* name) { return JoinPath(dir_, name); }
+  std::string dir_;
+};
+
+TEST_F(AtomicFileTest, CommitPublishesWithMode) {
+  auto f = AtomicFile::Create(Path("a"), {.mode = 0600});
+  ASSERT_TRUE(f.ok()) << f.status();
+  ASSERT_TRUE((*f)->Append("hello").ok());
+  EXPECT_FALSE(PathExists(Path("a")));
+  EXPECT_TRUE(PathExists(Path("a.part")));
+  ASSERT_TRUE((*f)->Commit().ok());
+  EXPECT_EQ(*ReadFile(Path("a")), "hello");
+  EXPECT_FALSE(PathExists(Path("a.part")));
+  struct stat st;
+  ASSERT_EQ(::stat(Path("a").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+TEST_F(AtomicFileTest, DestructorRemovesTempWithoutCommit) {
+  {
+    auto f = AtomicFile::Create(Path("b"), {});
+    ASSERT_TRUE(f.ok());
+    ASSERT_TRUE((*f)->Append("partial").ok());
+  }
+  EXPECT_FALSE(PathExists(Path("b")));
+  EXPECT_FALSE(PathExists(Path("b.part")));
+}
+
+TEST_F(AtomicFileTest, RefusesExistingUnlessOverwrite) {
+  ASSERT_TRUE(WriteFileAtomically(Path("c"), "old", {}).ok());
+  auto again = AtomicFile::Create(Path("c"), {});
+  EXPECT_TRUE(absl::IsAlreadyExists(again.status()));
+  EXPECT_EQ(*ReadFile(Path("c")), "old");
+  ASSERT_TRUE(WriteFileAtomically(Path("c"), "new", {.overwrite = true}).ok());
+  EXPECT_EQ(*ReadFile(Path("c")), "new");
+}
+
+TEST_F(AtomicFileTest, RefusesWhenTempExists) {
+  ASSERT_TRUE(WriteFileAtomically(Path("d.part"), "someone else", {}).ok());
+  auto f = AtomicFile::Create(Path("d"), {});
+  EXPECT_TRUE(absl::IsAlreadyExists(f.status()));
+  EXPECT_EQ(*ReadFile(Path("d.part")), "someone else");
+}
+
+}  // namespace
+}  // namespace ketcd::fsutil
