@@ -1,84 +1,31 @@
-// Static-pod manifests: the etcd container's command line and the pod's hostPath
-// volumes, mapped to host paths.
-#include <yaml-cpp/yaml.h>
+// Static-pod manifests: the etcd container's command line (or its --config-file) and
+// the pod's hostPath volumes, mapped to host paths.
+#include "pkg/discovery/static_pod.h"
 
-#include <algorithm>
-#include <cstring>
+#include <yaml-cpp/yaml.h>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
-#include "pkg/discovery/discovery.h"
+#include "pkg/discovery/etcd_config.h"
 #include "pkg/fsutil/file.h"
 
 namespace ketcd::discovery {
 namespace {
 
-struct Mount {
-  std::string container_path;
-  std::string host_path;
-};
-
-// `--flag=value` and `--flag value` forms; later occurrences win, as in etcd.
-std::map<std::string, std::string> ParseFlags(const std::vector<std::string>& argv) {
-  std::map<std::string, std::string> flags;
-  for (size_t i = 0; i < argv.size(); i++) {
-    absl::string_view a = argv[i];
-    if (!absl::StartsWith(a, "-")) continue;
-    while (absl::StartsWith(a, "-")) a.remove_prefix(1);
-    size_t eq = a.find('=');
-    if (eq != absl::string_view::npos) {
-      flags[std::string(a.substr(0, eq))] = std::string(a.substr(eq + 1));
-    } else if (i + 1 < argv.size() && !absl::StartsWith(argv[i + 1], "-")) {
-      flags[std::string(a)] = argv[++i];
-    } else {
-      flags[std::string(a)] = "true";
-    }
-  }
-  return flags;
+absl::Status Malformed(const std::string& path, const std::string& what) {
+  return absl::InvalidArgumentError(absl::StrCat("manifest \"", path, "\": ", what));
 }
 
-std::string ToHostPath(const std::vector<Mount>& mounts, const std::string& container_path) {
-  const Mount* best = nullptr;
-  for (const Mount& m : mounts) {
-    const std::string& mp = m.container_path;
-    bool under = container_path == mp ||
-                 (absl::StartsWith(container_path, mp) && (mp.back() == '/' || container_path[mp.size()] == '/'));
-    if (under && (best == nullptr || mp.size() > best->container_path.size())) best = &m;
+std::map<std::string, std::string> StringMap(const YAML::Node& n) {
+  std::map<std::string, std::string> out;
+  if (!n || !n.IsMap()) return out;
+  for (const auto& kv : n) {
+    if (kv.second.IsScalar()) out[kv.first.as<std::string>()] = kv.second.as<std::string>();
   }
-  if (best == nullptr) return container_path;  // hostNetwork pods often use host paths verbatim
-  return fsutil::JoinPath(best->host_path, container_path.substr(best->container_path.size()));
-}
-
-std::vector<std::string> SplitList(const std::string& s) {
-  return absl::StrSplit(s, ',', absl::SkipWhitespace());
-}
-
-// Local client URLs first: the tool runs on the node, where 127.0.0.1 is always in the
-// server certificate of kubeadm and RKE2.
-std::vector<std::string> ClientEndpoints(const std::map<std::string, std::string>& flags) {
-  std::vector<std::string> out;
-  auto add = [&](std::string url) {
-    for (const char* any : {"://0.0.0.0:", "://[::]:"}) {
-      size_t p = url.find(any);
-      if (p != std::string::npos) url = url.substr(0, p) + "://127.0.0.1:" + url.substr(p + std::strlen(any));
-    }
-    if (std::find(out.begin(), out.end(), url) == out.end()) out.push_back(url);
-  };
-  std::vector<std::string> listen, advertise;
-  if (auto it = flags.find("listen-client-urls"); it != flags.end()) listen = SplitList(it->second);
-  if (auto it = flags.find("advertise-client-urls"); it != flags.end()) advertise = SplitList(it->second);
-  for (const auto& u : listen) {
-    if (absl::StrContains(u, "://127.") || absl::StrContains(u, "://localhost") || absl::StrContains(u, "://[::1]") ||
-        absl::StrContains(u, "://0.0.0.0") || absl::StrContains(u, "://[::]")) {
-      add(u);
-    }
-  }
-  for (const auto& u : advertise) add(u);
-  for (const auto& u : listen) add(u);
-  if (out.empty()) add("http://127.0.0.1:2379");  // etcd's default
   return out;
 }
+
+std::string Str(const YAML::Node& n) { return n && n.IsScalar() ? n.as<std::string>() : ""; }
 
 }  // namespace
 
@@ -87,108 +34,135 @@ std::string UnderRoot(const std::string& host_root, const std::string& path) {
   return fsutil::JoinPath(host_root, path);
 }
 
-absl::StatusOr<EtcdTarget> FromStaticPodManifest(const std::string& path, const std::string& host_root) {
-  KETCD_ASSIGN_OR_RETURN(std::string text, fsutil::ReadFile(path));
-  YAML::Node pod;
-  try {
-    pod = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat("manifest \"", path, "\" is not valid YAML: line ",
-                                                   e.mark.line + 1, ": ", e.msg));
+std::string ToHostPath(const std::vector<Mount>& mounts, const std::string& container_path) {
+  const Mount* best = nullptr;
+  for (const Mount& m : mounts) {
+    const std::string& mp = m.container_path;
+    if (mp.empty()) continue;
+    bool under = container_path == mp ||
+                 (absl::StartsWith(container_path, mp) && (mp.back() == '/' || container_path[mp.size()] == '/'));
+    if (under && (best == nullptr || mp.size() > best->container_path.size())) best = &m;
   }
-  try {
-    if (!pod.IsMap() || !pod["spec"] || !pod["spec"]["containers"] || !pod["spec"]["containers"].IsSequence()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("manifest \"", path, "\" is not a Pod with spec.containers"));
-    }
-    YAML::Node container;
-    for (const YAML::Node& c : pod["spec"]["containers"]) {
-      std::string name = c["name"] ? c["name"].as<std::string>() : "";
-      std::string cmd0 = c["command"] && c["command"].IsSequence() && c["command"].size() > 0
-                             ? c["command"][0].as<std::string>()
-                             : "";
-      if (name == "etcd" || absl::EndsWith(cmd0, "etcd")) {
-        container.reset(c);
-        break;
-      }
-    }
-    if (!container) {
-      return absl::InvalidArgumentError(absl::StrCat("manifest \"", path, "\" has no etcd container"));
-    }
-    std::vector<std::string> argv;
-    for (const char* key : {"command", "args"}) {
-      if (container[key] && container[key].IsSequence()) {
-        for (const YAML::Node& a : container[key]) argv.push_back(a.as<std::string>());
-      }
-    }
-    auto flags = ParseFlags(argv);
-
-    std::map<std::string, std::string> volume_host;
-    if (pod["spec"]["volumes"]) {
-      for (const YAML::Node& v : pod["spec"]["volumes"]) {
-        if (v["hostPath"] && v["hostPath"]["path"]) {
-          volume_host[v["name"].as<std::string>()] = v["hostPath"]["path"].as<std::string>();
-        }
-      }
-    }
-    std::vector<Mount> mounts;
-    if (container["volumeMounts"]) {
-      for (const YAML::Node& m : container["volumeMounts"]) {
-        auto it = volume_host.find(m["name"].as<std::string>());
-        if (it != volume_host.end()) mounts.push_back({m["mountPath"].as<std::string>(), it->second});
-      }
-    }
-    auto host = [&](const std::string& container_path) {
-      return UnderRoot(host_root, ToHostPath(mounts, container_path));
-    };
-
-    EtcdTarget t;
-    t.kind = absl::StrContains(path, "rancher/rke2") ? "rke2" : "kubeadm";
-    t.defined_in = path;
-    t.endpoints = ClientEndpoints(flags);
-    t.origin["endpoints"] = flags.count("listen-client-urls") ? "--listen-client-urls/--advertise-client-urls"
-                                                              : "etcd default";
-    if (auto it = flags.find("trusted-ca-file"); it != flags.end()) {
-      t.ca_file = host(it->second);
-      t.origin["ca_file"] = "--trusted-ca-file";
-      // kubeadm's own etcd client identity sits beside the CA.
-      std::string dir = fsutil::Dirname(t.ca_file);
-      std::string hc_crt = fsutil::JoinPath(dir, "healthcheck-client.crt");
-      std::string hc_key = fsutil::JoinPath(dir, "healthcheck-client.key");
-      if (fsutil::PathExists(hc_crt) && fsutil::PathExists(hc_key)) {
-        t.cert_file = hc_crt;
-        t.key_file = hc_key;
-        t.origin["cert_file"] = "healthcheck-client.crt beside the CA";
-      }
-    }
-    if (t.cert_file.empty() && flags.count("cert-file") && flags.count("key-file")) {
-      t.cert_file = host(flags["cert-file"]);
-      t.key_file = host(flags["key-file"]);
-      t.origin["cert_file"] = "--cert-file/--key-file (the server's own certificate)";
-    }
-    std::string data_dir = flags.count("data-dir") ? flags["data-dir"] : "/var/lib/etcd";
-    t.container_data_dir = data_dir;
-    t.data_dir = host(data_dir);
-    t.origin["data_dir"] = flags.count("data-dir") ? "--data-dir via the pod's hostPath volume" : "default";
-    t.name = flags.count("name") ? flags["name"] : "default";
-    if (flags.count("initial-advertise-peer-urls")) t.peer_urls = SplitList(flags["initial-advertise-peer-urls"]);
-    if (flags.count("initial-cluster")) t.initial_cluster = flags["initial-cluster"];
-    t.initial_cluster_token = flags.count("initial-cluster-token") ? flags["initial-cluster-token"] : "etcd-cluster";
-    return t;
-  } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat("manifest \"", path, "\": unexpected structure: ", e.what()));
-  }
+  if (best == nullptr) return container_path;
+  return fsutil::JoinPath(best->host_path, container_path.substr(best->container_path.size()));
 }
 
-absl::StatusOr<EtcdTarget> Discover(const Options& opts) {
-  if (!opts.manifest.empty()) return FromStaticPodManifest(opts.manifest, opts.host_root);
-  std::string kubeadm = UnderRoot(opts.host_root, "/etc/kubernetes/manifests/etcd.yaml");
-  if (fsutil::PathExists(kubeadm)) return FromStaticPodManifest(kubeadm, opts.host_root);
-  std::string rke2 = UnderRoot(opts.host_root, "/var/lib/rancher/rke2/agent/pod-manifests/etcd.yaml");
-  if (fsutil::PathExists(rke2)) return FromStaticPodManifest(rke2, opts.host_root);
-  return absl::NotFoundError(absl::StrCat(
-      "no etcd found on this host (looked for ", kubeadm, " and ", rke2,
-      "); pass --endpoints and the TLS flags, or --manifest PATH, or run this on a control-plane node"));
+absl::StatusOr<PodManifest> LoadPodManifest(const std::string& path) {
+  KETCD_ASSIGN_OR_RETURN(std::string text, fsutil::ReadFile(path));
+  PodManifest pod;
+  pod.path = path;
+  try {
+    YAML::Node root = YAML::Load(text);
+    if (!root.IsMap()) return Malformed(path, "not a YAML mapping (expected a Pod)");
+    if (root["kind"] && Str(root["kind"]) != "Pod") {
+      return Malformed(path, absl::StrCat("kind is \"", Str(root["kind"]), "\", expected Pod"));
+    }
+    YAML::Node spec = root["spec"];
+    if (!spec || !spec.IsMap()) return Malformed(path, "no spec");
+    YAML::Node containers = spec["containers"];
+    if (!containers || !containers.IsSequence() || containers.size() == 0) {
+      return Malformed(path, "spec.containers is missing or empty");
+    }
+    if (root["metadata"]) {
+      pod.labels = StringMap(root["metadata"]["labels"]);
+      pod.annotations = StringMap(root["metadata"]["annotations"]);
+    }
+    std::map<std::string, std::string> volume_host;
+    if (spec["volumes"] && spec["volumes"].IsSequence()) {
+      for (const YAML::Node& v : spec["volumes"]) {
+        if (v["hostPath"] && v["hostPath"]["path"]) volume_host[Str(v["name"])] = Str(v["hostPath"]["path"]);
+      }
+    }
+    for (size_t i = 0; i < containers.size(); i++) {
+      const YAML::Node& c = containers[i];
+      PodContainer pc;
+      pc.name = Str(c["name"]);
+      pc.image = Str(c["image"]);
+      for (const char* key : {"command", "args"}) {
+        if (!c[key]) continue;
+        if (!c[key].IsSequence()) {
+          return Malformed(path, absl::StrCat("spec.containers[", i, "].", key, " is not a list"));
+        }
+        for (const YAML::Node& a : c[key]) {
+          if (!a.IsScalar()) {
+            return Malformed(path, absl::StrCat("spec.containers[", i, "].", key, " holds a non-string item"));
+          }
+          pc.argv.push_back(a.as<std::string>());
+        }
+      }
+      if (c["volumeMounts"] && c["volumeMounts"].IsSequence()) {
+        for (const YAML::Node& m : c["volumeMounts"]) {
+          std::string name = Str(m["name"]), mount_path = Str(m["mountPath"]);
+          pc.mount_volume[mount_path] = name;
+          auto it = volume_host.find(name);
+          if (it != volume_host.end()) pc.mounts.push_back({mount_path, it->second});
+        }
+      }
+      pod.containers.push_back(std::move(pc));
+    }
+  } catch (const YAML::Exception& e) {
+    if (e.mark.line >= 0) {
+      return Malformed(path, absl::StrCat("not valid YAML: line ", e.mark.line + 1, ": ", e.msg));
+    }
+    return Malformed(path, absl::StrCat("unexpected structure: ", e.what()));
+  }
+  return pod;
+}
+
+const PodContainer* FindContainer(const PodManifest& pod, const std::string& program) {
+  for (const PodContainer& c : pod.containers) {
+    if (c.name == program) return &c;
+  }
+  for (const PodContainer& c : pod.containers) {
+    if (!c.argv.empty() && (c.argv[0] == program || absl::EndsWith(c.argv[0], "/" + program))) return &c;
+  }
+  return nullptr;
+}
+
+absl::StatusOr<EtcdTarget> FromStaticPodManifest(const std::string& path, const std::string& host_root) {
+  KETCD_ASSIGN_OR_RETURN(PodManifest pod, LoadPodManifest(path));
+  const PodContainer* c = FindContainer(pod, "etcd");
+  if (c == nullptr) return Malformed(path, "no etcd container (no container named etcd or running etcd)");
+  auto to_host = [&](const std::string& p) { return UnderRoot(host_root, ToHostPath(c->mounts, p)); };
+
+  EtcdTarget t;
+  t.defined_in = path;
+  t.image = c->image;
+  t.files.push_back(path);
+  std::string where = absl::StrCat("the etcd container's command in ", path);
+  EtcdConfig cfg;
+  AddFlags(c->argv, where, path, &cfg);
+  if (auto it = cfg.find("config-file"); it != cfg.end()) {
+    t.config_file = to_host(it->second.value);
+    t.files.push_back(t.config_file);
+    KETCD_RETURN_IF_ERROR(LoadConfigFile(t.config_file, &cfg));
+  }
+  FillTarget(cfg, to_host, "/", &t);
+
+  bool rke2 = absl::StrContains(path, "/rancher/rke2/") || absl::StrContains(t.config_file, "/rancher/rke2/") ||
+              absl::StrContains(c->image, "rancher/");
+  bool kubeadm = pod.annotations.count("kubeadm.kubernetes.io/etcd.advertise-client-urls") > 0 ||
+                 absl::StrContains(path, "/etc/kubernetes/manifests/");
+  t.kind = rke2 ? "rke2" : (kubeadm ? "kubeadm" : "static-pod");
+
+  // The data dir the kubelet gives etcd is the hostPath of the volume mounted over
+  // --data-dir: that is what a restore changes in the manifest.
+  const Mount* data_mount = nullptr;
+  for (const Mount& m : c->mounts) {
+    const std::string& mp = m.container_path;
+    bool under = t.container_data_dir == mp || absl::StartsWith(t.container_data_dir, mp + "/");
+    if (under && (data_mount == nullptr || mp.size() > data_mount->container_path.size())) data_mount = &m;
+  }
+  if (data_mount != nullptr) {
+    std::string volume = c->mount_volume.at(data_mount->container_path);
+    t.origin["data_dir"] = absl::StrCat(t.origin["data_dir"], ", host path from volume ", volume, " (hostPath ",
+                                        data_mount->host_path, ")");
+    t.data_dir_file = path;
+    t.data_dir_key = absl::StrCat("hostPath of volume ", volume);
+  } else {
+    t.origin["data_dir"] += " (no hostPath volume covers it: taken as a host path)";
+  }
+  return t;
 }
 
 }  // namespace ketcd::discovery

@@ -1,0 +1,171 @@
+// etcd mirror pods from the API (PodList JSON, core/v1 types).
+#include "pkg/discovery/cluster_pods.h"
+
+#include <regex>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "pkg/discovery/etcd_config.h"
+#include "pkg/discovery/static_pod.h"
+#include "pkg/fsutil/file.h"
+
+namespace ketcd::discovery {
+namespace {
+
+std::string S(const nlohmann::json& j, const char* key) {
+  if (!j.is_object() || !j.contains(key) || !j[key].is_string()) return "";
+  return j[key].get<std::string>();
+}
+
+const nlohmann::json& Obj(const nlohmann::json& j, const char* key) {
+  static const nlohmann::json kEmpty = nlohmann::json::object();
+  if (!j.is_object() || !j.contains(key)) return kEmpty;
+  return j[key];
+}
+
+bool SameNode(const std::string& a, const std::string& b) {
+  if (a.empty() || b.empty()) return false;
+  if (absl::EqualsIgnoreCase(a, b)) return true;
+  // "cp1" vs "cp1.example.internal"
+  std::string sa = a.substr(0, a.find('.')), sb = b.substr(0, b.find('.'));
+  return absl::EqualsIgnoreCase(sa, sb) && (a.find('.') == std::string::npos || b.find('.') == std::string::npos);
+}
+
+std::vector<Mount> Mounts(const EtcdPod& p) {
+  std::vector<Mount> m;
+  for (const auto& [c, h] : p.host_paths) m.push_back({c, h});
+  return m;
+}
+
+}  // namespace
+
+std::string EtcdVersionFromImage(const std::string& image) {
+  size_t colon = image.find_last_of(':');
+  if (colon == std::string::npos || image.find('/', colon) != std::string::npos) return "";
+  static const std::regex kVersion(R"(^v?(\d+\.\d+\.\d+))");
+  std::smatch m;
+  std::string tag = image.substr(colon + 1);
+  if (std::regex_search(tag, m, kVersion)) return m[1];
+  return "";
+}
+
+absl::StatusOr<std::vector<EtcdPod>> ParseEtcdPods(const nlohmann::json& list, const std::string& node_name) {
+  if (!list.is_object() || !list.contains("items") || !list["items"].is_array()) {
+    return absl::InvalidArgumentError("API server reply is not a PodList (no items)");
+  }
+  std::vector<EtcdPod> pods;
+  for (const nlohmann::json& item : list["items"]) {
+    EtcdPod p;
+    const auto& meta = Obj(item, "metadata");
+    const auto& spec = Obj(item, "spec");
+    const auto& status = Obj(item, "status");
+    p.name = S(meta, "name");
+    p.node = S(spec, "nodeName");
+    p.host_ip = S(status, "hostIP");
+    p.phase = S(status, "phase");
+    if (status.contains("conditions") && status["conditions"].is_array()) {
+      for (const auto& c : status["conditions"]) {
+        if (S(c, "type") == "Ready") p.ready = S(c, "status") == "True";
+      }
+    }
+    std::map<std::string, std::string> volume_host;
+    if (spec.contains("volumes") && spec["volumes"].is_array()) {
+      for (const auto& v : spec["volumes"]) {
+        std::string path = S(Obj(v, "hostPath"), "path");
+        if (!path.empty()) volume_host[S(v, "name")] = path;
+      }
+    }
+    const nlohmann::json* container = nullptr;
+    if (spec.contains("containers") && spec["containers"].is_array()) {
+      for (const auto& c : spec["containers"]) {
+        if (S(c, "name") == "etcd" || container == nullptr) container = &c;
+      }
+    }
+    std::vector<std::string> argv;
+    if (container != nullptr) {
+      p.image = S(*container, "image");
+      for (const char* key : {"command", "args"}) {
+        if (!container->contains(key) || !(*container)[key].is_array()) continue;
+        for (const auto& a : (*container)[key]) {
+          if (a.is_string()) argv.push_back(a.get<std::string>());
+        }
+      }
+      if (container->contains("volumeMounts") && (*container)["volumeMounts"].is_array()) {
+        for (const auto& m : (*container)["volumeMounts"]) {
+          auto it = volume_host.find(S(m, "name"));
+          if (it != volume_host.end()) p.host_paths[S(m, "mountPath")] = it->second;
+        }
+      }
+    }
+    if (status.contains("containerStatuses") && status["containerStatuses"].is_array()) {
+      for (const auto& cs : status["containerStatuses"]) {
+        if (S(cs, "name") != "etcd") continue;
+        if (cs.contains("restartCount") && cs["restartCount"].is_number()) p.restarts = cs["restartCount"].get<int>();
+        if (!S(cs, "image").empty() && p.image.empty()) p.image = S(cs, "image");
+      }
+    }
+    p.version = EtcdVersionFromImage(p.image);
+    p.flags = ParseFlagMap(argv);
+    std::string adv = S(Obj(meta, "annotations"), "kubeadm.kubernetes.io/etcd.advertise-client-urls");
+    if (adv.empty() && p.flags.count("advertise-client-urls")) adv = p.flags["advertise-client-urls"];
+    if (adv.empty() && !p.host_ip.empty()) adv = absl::StrCat("https://", p.host_ip, ":2379");
+    p.client_urls = SplitList(adv);
+    std::string dd = p.flags.count("data-dir") ? p.flags["data-dir"] : "";
+    if (!dd.empty()) p.data_dir = ToHostPath(Mounts(p), dd);
+    p.this_host = SameNode(p.node, node_name);
+    pods.push_back(std::move(p));
+  }
+  return pods;
+}
+
+absl::StatusOr<std::vector<EtcdPod>> ListEtcdPods(const ApiClient& api, const std::string& node_name) {
+  KETCD_ASSIGN_OR_RETURN(nlohmann::json list, api.Get(kEtcdPodsPath));
+  auto pods = ParseEtcdPods(list, node_name);
+  if (!pods.ok()) {
+    return absl::UnavailableError(absl::StrCat("API server ", api.config().server, ": ", pods.status().message()));
+  }
+  return pods;
+}
+
+EtcdTarget TargetFromPods(const std::vector<EtcdPod>& pods, const std::string& host_root,
+                          const std::string& api_server) {
+  EtcdTarget t;
+  t.kind = "kubeconfig";
+  const EtcdPod* self = nullptr;
+  for (const EtcdPod& p : pods) {
+    if (p.this_host) self = &p;
+  }
+  const EtcdPod& src = self != nullptr ? *self : pods.front();
+  t.defined_in = absl::StrCat("pod kube-system/", src.name, " (API server ", api_server, ")");
+  t.image = src.image;
+  EtcdConfig cfg;
+  std::vector<std::string> argv;
+  for (const auto& [k, v] : src.flags) argv.push_back(absl::StrCat("--", k, "=", v));
+  AddFlags(argv, absl::StrCat("pod ", src.name), "", &cfg);
+  std::vector<Mount> mounts = Mounts(src);
+  auto to_host = [&](const std::string& p) { return UnderRoot(host_root, ToHostPath(mounts, p)); };
+  FillTarget(cfg, to_host, "/", &t);
+  if (self == nullptr) {
+    // Not a node running etcd: every member's client URL; local files are not ours.
+    t.endpoints.clear();
+    for (const EtcdPod& p : pods) {
+      for (const std::string& u : p.client_urls) t.endpoints.push_back(u);
+    }
+    t.origin["endpoints"] = "advertise-client-urls of the etcd pods";
+    t.data_dir.clear();
+    t.container_data_dir.clear();
+    t.origin.erase("data_dir");
+  }
+  for (std::string* f : {&t.ca_file, &t.cert_file, &t.key_file}) {
+    if (!f->empty() && !fsutil::PathExists(*f)) f->clear();
+  }
+  if (t.ca_file.empty()) t.origin.erase("ca_file");
+  if (t.cert_file.empty()) {
+    t.origin.erase("cert_file");
+    t.origin.erase("key_file");
+  }
+  return t;
+}
+
+}  // namespace ketcd::discovery
