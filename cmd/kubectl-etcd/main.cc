@@ -3,6 +3,7 @@
 // turns its Status into a message and an exit code (README, "Exit codes").
 #include <unistd.h>
 
+#include <cstdlib>
 #include <iostream>
 
 #include "absl/strings/match.h"
@@ -83,6 +84,8 @@ absl::Status RunHelp(Invocation& inv) {
 
 int Main(int argc, char** argv) {
   InstallInterruptHandler();
+  // gRPC's own log lines would duplicate (less clearly) the errors we report.
+  ::setenv("GRPC_VERBOSITY", "NONE", 0);
   std::string program = ProgramName(argv[0]);
   std::vector<std::string> args(argv + 1, argv + argc);
 

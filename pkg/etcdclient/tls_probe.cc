@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -214,7 +215,20 @@ absl::Status ProbeTls(const Endpoint& ep, const TlsFiles& tls, Clock::time_point
     if (absl::StrContains(reason, "alert")) return ClientCertRejected(ep, tls, reason);
     return absl::UnavailableError(absl::StrCat("TLS handshake with ", ep.HostPort(), " failed: ", reason));
   }
-  // TLS 1.3 servers reject a client certificate after the handshake: the first read says so.
+  // TLS 1.3 servers reject a client certificate after the handshake: their alert is the
+  // first thing to read. Look for it before writing, while the connection is still open.
+  pollfd pfd{fd.get(), POLLIN, 0};
+  if (::poll(&pfd, 1, std::min(1000, RemainingMs(deadline))) == 1) {
+    timeval short_wait{1, 0};
+    ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &short_wait, sizeof short_wait);
+    char c;
+    int n = SSL_peek(ssl.get(), &c, 1);
+    if (n <= 0 && SSL_get_error(ssl.get(), n) == SSL_ERROR_SSL) {
+      std::string reason = SslErrorString();
+      if (absl::StrContains(reason, "alert")) return ClientCertRejected(ep, tls, reason);
+    }
+    ERR_clear_error();
+  }
   auto write = [&](const char* p, size_t n) { return SSL_write(ssl.get(), p, static_cast<int>(n)); };
   auto read = [&](char* p, size_t n) { return SSL_read(ssl.get(), p, static_cast<int>(n)); };
   int code = HttpGet(ep, "/members", write, read);
