@@ -1,0 +1,190 @@
+#include "pkg/restore/restore.h"
+
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+
+#include "pkg/base/bytes.h"
+#include "pkg/bbolt/db.h"
+#include "pkg/fsutil/atomic_file.h"
+#include "pkg/fsutil/file.h"
+#include "pkg/restore/backend_edit.h"
+#include "pkg/restore/wal_writer.h"
+
+namespace ketcd::restore {
+namespace {
+
+const std::string kTestdata = KETCD_RESTORE_TESTDATA;
+
+class RestoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = ::testing::TempDir() + "/restore_test_" + ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    ASSERT_TRUE(fsutil::RemoveAll(dir_).ok());
+    ASSERT_TRUE(fsutil::MkdirAll(dir_, 0700).ok());
+  }
+  void TearDown() override { (void)fsutil::RemoveAll(dir_); }
+
+  RestoreOptions Opts() {
+    RestoreOptions o;
+    o.snapshot_path = kTestdata + "/snap-3.4.db";
+    o.data_dir = dir_ + "/data";
+    return o;
+  }
+  std::string Read(const std::string& p) {
+    auto s = fsutil::ReadFile(p);
+    EXPECT_TRUE(s.ok()) << s.status();
+    return s.ok() ? *s : "";
+  }
+  std::string Corrupt(size_t offset) {
+    std::string bytes = Read(kTestdata + "/snap-3.4.db");
+    bytes[offset] ^= 0x55;
+    std::string p = dir_ + "/corrupt.db";
+    EXPECT_TRUE(fsutil::WriteFileAtomically(p, bytes, {}).ok());
+    return p;
+  }
+  // The entries of `bucket` in the restored db.
+  std::map<std::string, std::string> Bucket(const std::string& db_path, const std::string& bucket) {
+    std::map<std::string, std::string> out;
+    auto db = bbolt::Db::Open(db_path);
+    EXPECT_TRUE(db.ok()) << db.status();
+    if (!db.ok()) return out;
+    auto b = (*db)->FindBucket((*db)->root(), bucket);
+    if (!b.ok() || !b->has_value()) return {{"<missing>", ""}};
+    EXPECT_TRUE((*db)->ForEach(**b, [&](const bbolt::Entry& e) {
+                      out[std::string(e.key)] = std::string(e.value);
+                      return absl::OkStatus();
+                    }).ok());
+    return out;
+  }
+  bool Exists(const std::string& p) { return fsutil::PathExists(p); }
+  std::string dir_;
+};
+
+std::string U64(uint64_t v) {
+  std::string s(8, '\0');
+  StoreBE64(s.data(), v);
+  return s;
+}
+
+TEST_F(RestoreTest, WritesWhatEtcdctl34Writes) {
+  auto r = Restore(Opts());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->format, EtcdFormat::k34);  // a 3.4 snapshot: no meta/term, no storageVersion
+  EXPECT_TRUE(r->format_detected);
+  EXPECT_TRUE(r->hash_checked);
+  EXPECT_EQ(r->revision, 4);
+  EXPECT_EQ(r->revisions, 3u);
+
+  std::string wal = Read(dir_ + "/data/member/wal/" + kFirstWalName);
+  ASSERT_EQ(wal.size(), kWalSegmentBytes);
+  std::string golden = Read(kTestdata + "/3.4-one.wal");
+  EXPECT_EQ(wal.substr(0, golden.size()), golden);
+  EXPECT_EQ(wal.find_first_not_of('\0', golden.size()), std::string::npos);
+  EXPECT_EQ(Read(dir_ + "/data/member/snap/0000000000000001-0000000000000001.snap"),
+            Read(kTestdata + "/3.4-one-0000000000000001-0000000000000001.snap"));
+
+  struct stat st;
+  ASSERT_EQ(::stat((dir_ + "/data").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  ASSERT_EQ(::stat((dir_ + "/data/member/snap/db").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_FALSE(Exists(dir_ + "/.data.kubectl-etcd-tmp"));
+
+  std::string db = dir_ + "/data/member/snap/db";
+  auto members = Bucket(db, "members");
+  ASSERT_EQ(members.size(), 1u);
+  EXPECT_EQ(members["8e9e05c52164694d"],
+            "{\"id\":10276657743932975437,\"peerURLs\":[\"http://localhost:2380\"],\"name\":\"default\"}");
+  EXPECT_TRUE(Bucket(db, "members_removed").empty());
+  auto meta = Bucket(db, "meta");
+  EXPECT_EQ(meta["consistent_index"], U64(1));
+  EXPECT_EQ(meta["term"], U64(1));
+  EXPECT_EQ(meta.count("scheduledCompactRev"), 0u);
+  EXPECT_EQ(Bucket(db, "key").size(), 3u);
+  for (const auto& b : SchemaBuckets()) EXPECT_EQ(Bucket(db, b).count("<missing>"), 0u) << b;
+}
+
+TEST_F(RestoreTest, ExplicitFormatAndBump) {
+  RestoreOptions o = Opts();
+  o.format = EtcdFormat::k37;
+  o.bump_revision = 100;
+  o.mark_compacted = true;
+  auto r = Restore(o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->bumped_revision, 104);
+  std::string wal = Read(dir_ + "/data/member/wal/" + kFirstWalName);
+  std::string golden = Read(kTestdata + "/3.7-one.wal");
+  EXPECT_EQ(wal.substr(0, golden.size()), golden);
+  std::string db = dir_ + "/data/member/snap/db";
+  EXPECT_EQ(Bucket(db, "key").at(RevisionKey(104, 0)), "");
+  EXPECT_EQ(Bucket(db, "meta").at("scheduledCompactRev"), RevisionKey(104, 0));
+}
+
+TEST_F(RestoreTest, RefusesNonEmptyDataDir) {
+  ASSERT_TRUE(fsutil::MkdirAll(dir_ + "/data", 0700).ok());
+  ASSERT_TRUE(fsutil::WriteFileAtomically(dir_ + "/data/x", "x", {}).ok());
+  auto r = Restore(Opts());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(r.status().message(), "data-dir \"" + dir_ + "/data\" not empty or could not be read");
+}
+
+TEST_F(RestoreTest, AcceptsEmptyDataDir) {
+  ASSERT_TRUE(fsutil::MkdirAll(dir_ + "/data", 0700).ok());
+  auto r = Restore(Opts());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(Exists(dir_ + "/data/member/snap/db"));
+  EXPECT_FALSE(Exists(dir_ + "/data/.kubectl-etcd-tmp"));
+}
+
+TEST_F(RestoreTest, SeparateWalDir) {
+  RestoreOptions o = Opts();
+  o.wal_dir = dir_ + "/wal";
+  ASSERT_TRUE(Restore(o).ok());
+  EXPECT_TRUE(Exists(dir_ + "/wal/" + kFirstWalName));
+  EXPECT_FALSE(Exists(dir_ + "/data/member/wal"));
+  // Again: the WAL dir exists now (and the data dir is not empty).
+  o.data_dir = dir_ + "/data2";
+  auto r = Restore(o);
+  EXPECT_EQ(r.status().message(), "wal-dir \"" + dir_ + "/wal\" exists");
+  EXPECT_FALSE(Exists(dir_ + "/data2"));
+}
+
+TEST_F(RestoreTest, HashMismatchLeavesNothing) {
+  RestoreOptions o = Opts();
+  o.snapshot_path = Corrupt(20480 + 3);  // inside the trailer
+  auto r = Restore(o);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(r.status().message().find("expected sha256"), std::string::npos);
+  EXPECT_FALSE(Exists(dir_ + "/data"));
+  o.skip_hash_check = true;
+  EXPECT_TRUE(Restore(o).ok());
+}
+
+TEST_F(RestoreTest, MissingTrailerNeedsSkipHashCheck) {
+  std::string bytes = Read(kTestdata + "/snap-3.4.db");
+  std::string raw = dir_ + "/raw.db";
+  ASSERT_TRUE(fsutil::WriteFileAtomically(raw, bytes.substr(0, bytes.size() - 32), {}).ok());
+  RestoreOptions o = Opts();
+  o.snapshot_path = raw;
+  auto r = Restore(o);
+  EXPECT_NE(r.status().message().find("snapshot missing hash but --skip-hash-check=false"), std::string::npos);
+  o.skip_hash_check = true;
+  EXPECT_TRUE(Restore(o).ok());
+}
+
+TEST_F(RestoreTest, RemovesStaleStagingDir) {
+  ASSERT_TRUE(fsutil::MkdirAll(dir_ + "/.data.kubectl-etcd-tmp/member", 0700).ok());
+  ASSERT_TRUE(fsutil::WriteFileAtomically(dir_ + "/.data.kubectl-etcd-tmp/.kubectl-etcd-restore", "", {}).ok());
+  ASSERT_TRUE(Restore(Opts()).ok());
+  EXPECT_FALSE(Exists(dir_ + "/.data.kubectl-etcd-tmp"));
+}
+
+TEST_F(RestoreTest, RefusesForeignStagingDir) {
+  ASSERT_TRUE(fsutil::MkdirAll(dir_ + "/.data.kubectl-etcd-tmp", 0700).ok());
+  EXPECT_EQ(Restore(Opts()).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(Exists(dir_ + "/.data.kubectl-etcd-tmp"));
+}
+
+}  // namespace
+}  // namespace ketcd::restore
