@@ -23,21 +23,44 @@ void AddConnectionFlags(cxxopts::Options& options) {
 
 std::string HostRoot(const cxxopts::ParseResult& flags) { return flags["host-root"].as<std::string>(); }
 
+discovery::Options DiscoveryOptions(const cxxopts::ParseResult& flags) {
+  auto str = [&](const char* name) { return flags.count(name) ? flags[name].as<std::string>() : std::string(); };
+  discovery::Options opts;
+  opts.host_root = HostRoot(flags);
+  if (flags.count("manifest")) opts.manifest = discovery::UnderRoot(opts.host_root, str("manifest"));
+  opts.kubeconfig = str("kubeconfig");
+  opts.context = str("context");
+  return opts;
+}
+
 absl::StatusOr<Connection> ResolveConnection(const cxxopts::ParseResult& flags) {
+  std::optional<discovery::EtcdTarget> target;
+  if (!flags.count("endpoints")) {
+    KETCD_ASSIGN_OR_RETURN(target, discovery::Discover(DiscoveryOptions(flags)));
+  }
+  return ConnectionFrom(flags, std::move(target));
+}
+
+absl::StatusOr<Connection> ConnectionFrom(const cxxopts::ParseResult& flags,
+                                          std::optional<discovery::EtcdTarget> target) {
   Connection c;
   auto str = [&](const char* name) { return flags.count(name) ? flags[name].as<std::string>() : std::string(); };
   std::string endpoints = str("endpoints");
-  if (endpoints.empty()) {
-    discovery::Options opts;
-    opts.host_root = HostRoot(flags);
-    if (flags.count("manifest")) opts.manifest = discovery::UnderRoot(opts.host_root, str("manifest"));
-    KETCD_ASSIGN_OR_RETURN(discovery::EtcdTarget t, discovery::Discover(opts));
-    endpoints = absl::StrJoin(t.endpoints, ",");
-    c.config.tls.ca_file = t.ca_file;
-    c.config.tls.cert_file = t.cert_file;
-    c.config.tls.key_file = t.key_file;
-    c.discovered = std::move(t);
+  if (target) {
+    if (endpoints.empty()) {
+      endpoints = absl::StrJoin(target->endpoints, ",");
+    } else {
+      target->origin["endpoints"] = "--endpoints flag";
+    }
+    c.config.tls.ca_file = target->ca_file;
+    c.config.tls.cert_file = target->cert_file;
+    c.config.tls.key_file = target->key_file;
+    for (auto [flag, field] : {std::pair{"cacert", "ca_file"}, {"cert", "cert_file"}, {"key", "key_file"}}) {
+      if (flags.count(flag)) target->origin[field] = absl::StrCat("--", flag, " flag");
+    }
+    c.discovered = std::move(target);
   }
+  if (endpoints.empty()) return absl::InvalidArgumentError("no etcd endpoints: pass --endpoints");
   if (flags.count("cacert")) c.config.tls.ca_file = str("cacert");
   if (flags.count("cert")) c.config.tls.cert_file = str("cert");
   if (flags.count("key")) c.config.tls.key_file = str("key");

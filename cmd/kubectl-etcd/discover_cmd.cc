@@ -1,10 +1,285 @@
-// kubectl etcd discover
+// kubectl etcd discover: every discovery step, every value found and where it came
+// from, the cluster's etcd pods, and what etcd itself says (members, status, alarms).
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "cmd/kubectl-etcd/command.h"
+#include "cmd/kubectl-etcd/connection.h"
+#include "pkg/base/format.h"
+#include "pkg/cli/output.h"
 
 namespace ketcd::cmd {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+struct EtcdView {
+  std::string endpoint;  // the member the answers came from
+  std::optional<etcdserverpb::MemberListResponse> members;
+  std::vector<std::pair<std::string, absl::StatusOr<etcdserverpb::StatusResponse>>> statuses;  // per client URL
+  std::optional<etcdserverpb::AlarmResponse> alarms;
+  absl::Status error;
+};
+
+EtcdView AskEtcd(const etcdclient::ConnectionConfig& config) {
+  EtcdView v;
+  auto sel = etcdclient::SelectMember(config);
+  if (!sel.ok()) {
+    v.error = sel.status();
+    return v;
+  }
+  v.endpoint = sel->client->endpoint().Url();
+  auto members = sel->client->MemberList();
+  if (!members.ok()) {
+    v.error = members.status();
+    return v;
+  }
+  v.members = *members;
+  auto alarms = sel->client->Alarms();
+  if (alarms.ok()) v.alarms = *alarms;
+  // Status of every member, each through its first client URL (learners and members
+  // that never started have none).
+  for (const auto& m : members->members()) {
+    if (m.clienturls_size() == 0) continue;
+    std::string url = m.clienturls(0);
+    if (m.id() == sel->status.header().member_id()) {
+      v.statuses.push_back({url, sel->status});
+      continue;
+    }
+    auto ep = etcdclient::ParseEndpoint(url, !config.tls.ca_file.empty());
+    if (!ep.ok()) {
+      v.statuses.push_back({url, ep.status()});
+      continue;
+    }
+    auto client = etcdclient::Client::Connect(config, *ep);
+    if (!client.ok()) {
+      v.statuses.push_back({url, client.status()});
+      continue;
+    }
+    v.statuses.push_back({url, (*client)->Status()});
+  }
+  return v;
+}
+
+std::string AlarmName(int a) { return a == 1 ? "NOSPACE" : a == 2 ? "CORRUPT" : absl::StrCat(a); }
+
+Json TargetJson(const discovery::EtcdTarget& t) {
+  Json j;
+  j["kind"] = t.kind;
+  j["definedIn"] = t.defined_in;
+  j["endpoints"] = t.endpoints;
+  j["caFile"] = t.ca_file;
+  j["certFile"] = t.cert_file;
+  j["keyFile"] = t.key_file;
+  j["dataDir"] = t.data_dir;
+  j["containerDataDir"] = t.container_data_dir;
+  j["dataDirDefinedIn"] = t.data_dir_file;
+  j["dataDirSetting"] = t.data_dir_key;
+  j["name"] = t.name;
+  j["peerURLs"] = t.peer_urls;
+  j["initialCluster"] = t.initial_cluster;
+  j["initialClusterToken"] = t.initial_cluster_token;
+  j["configFile"] = t.config_file;
+  j["image"] = t.image;
+  j["user"] = t.user;
+  j["files"] = t.files;
+  Json origin = Json::object();
+  for (const auto& [k, v] : t.origin) origin[k] = v;
+  j["origin"] = origin;
+  return j;
+}
+
+Json ReportJson(const discovery::Report& r, const EtcdView* etcd) {
+  Json j;
+  j["nodeName"] = r.node_name;
+  Json steps = Json::array();
+  for (const auto& s : r.steps) {
+    steps.push_back({{"source", s.source}, {"location", s.location}, {"outcome", s.outcome}, {"detail", s.detail}});
+  }
+  j["steps"] = steps;
+  j["target"] = r.target ? TargetJson(*r.target) : Json();
+  if (!r.api_server.empty()) j["apiServer"] = {{"server", r.api_server}, {"context", r.context}};
+  Json pods = Json::array();
+  for (const auto& p : r.pods) {
+    pods.push_back({{"name", p.name}, {"node", p.node}, {"hostIP", p.host_ip}, {"phase", p.phase},
+                    {"ready", p.ready}, {"restarts", p.restarts}, {"image", p.image}, {"version", p.version},
+                    {"clientURLs", p.client_urls}, {"dataDir", p.data_dir}, {"thisHost", p.this_host}});
+  }
+  j["pods"] = pods;
+  if (etcd != nullptr) {
+    Json e;
+    e["endpoint"] = etcd->endpoint;
+    if (!etcd->error.ok()) e["error"] = std::string(etcd->error.message());
+    Json members = Json::array();
+    if (etcd->members) {
+      for (const auto& m : etcd->members->members()) {
+        members.push_back({{"id", IdHex(m.id())}, {"name", m.name()},
+                           {"peerURLs", std::vector<std::string>(m.peerurls().begin(), m.peerurls().end())},
+                           {"clientURLs", std::vector<std::string>(m.clienturls().begin(), m.clienturls().end())},
+                           {"isLearner", m.islearner()}});
+      }
+      e["clusterID"] = IdHex(etcd->members->header().cluster_id());
+    }
+    e["members"] = members;
+    Json statuses = Json::array();
+    for (const auto& [url, st] : etcd->statuses) {
+      if (!st.ok()) {
+        statuses.push_back({{"endpoint", url}, {"error", std::string(st.status().message())}});
+        continue;
+      }
+      statuses.push_back({{"endpoint", url}, {"memberID", IdHex(st->header().member_id())}, {"version", st->version()},
+                          {"dbSize", st->dbsize()}, {"dbSizeInUse", st->dbsizeinuse()},
+                          {"leader", IdHex(st->leader())}, {"isLeader", st->leader() == st->header().member_id()},
+                          {"raftTerm", st->raftterm()}, {"raftIndex", st->raftindex()},
+                          {"raftAppliedIndex", st->raftappliedindex()}, {"isLearner", st->islearner()}});
+    }
+    e["status"] = statuses;
+    Json alarms = Json::array();
+    if (etcd->alarms) {
+      for (const auto& a : etcd->alarms->alarms()) {
+        alarms.push_back({{"memberID", IdHex(a.memberid())}, {"alarm", AlarmName(a.alarm())}});
+      }
+    }
+    e["alarms"] = alarms;
+    j["etcd"] = e;
+  }
+  return j;
+}
+
+void PrintTable(std::ostream& out, const discovery::Report& r, const EtcdView* etcd) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& s : r.steps) rows.push_back({s.source, s.location.empty() ? "-" : s.location, s.outcome, s.detail});
+  out << "Discovery (node " << (r.node_name.empty() ? "?" : r.node_name) << "):\n";
+  cli::PrintPlainTable(out, {"SOURCE", "LOCATION", "OUTCOME", "DETAIL"}, rows, false);
+  if (r.target) {
+    const auto& t = *r.target;
+    out << "\netcd (" << t.kind << ", defined in " << t.defined_in << "):\n";
+    rows.clear();
+    auto origin = [&](const char* k) {
+      auto it = t.origin.find(k);
+      return it == t.origin.end() ? std::string("-") : it->second;
+    };
+    auto row = [&](const char* field, const std::string& value, const char* key) {
+      rows.push_back({field, value.empty() ? "-" : value, key ? origin(key) : "-"});
+    };
+    row("endpoints", absl::StrJoin(t.endpoints, ","), "endpoints");
+    row("cacert", t.ca_file, "ca_file");
+    row("cert", t.cert_file, "cert_file");
+    row("key", t.key_file, "key_file");
+    row("name", t.name, "name");
+    row("data-dir", t.data_dir, "data_dir");
+    if (!t.data_dir_file.empty()) {
+      rows.push_back({"data-dir set by", absl::StrCat(t.data_dir_key, " in ", t.data_dir_file), "-"});
+    }
+    row("peer-urls", absl::StrJoin(t.peer_urls, ","), "peer_urls");
+    row("initial-cluster", t.initial_cluster, "initial_cluster");
+    row("initial-cluster-token", t.initial_cluster_token, "initial_cluster_token");
+    if (!t.config_file.empty()) row("config-file", t.config_file, nullptr);
+    if (!t.image.empty()) row("image", t.image, nullptr);
+    if (!t.user.empty()) row("user", t.user, nullptr);
+    cli::PrintPlainTable(out, {"FIELD", "VALUE", "SOURCE"}, rows, false);
+  }
+  if (!r.pods.empty()) {
+    out << "\netcd pods (API server " << r.api_server << ", context " << r.context << "):\n";
+    rows.clear();
+    for (const auto& p : r.pods) {
+      rows.push_back({p.name, p.node, p.phase + (p.ready ? "/Ready" : ""), p.version.empty() ? p.image : p.version,
+                      absl::StrJoin(p.client_urls, ","), p.data_dir.empty() ? "-" : p.data_dir,
+                      p.this_host ? "yes" : ""});
+    }
+    cli::PrintPlainTable(out, {"POD", "NODE", "STATUS", "VERSION", "CLIENT URLS", "DATA DIR", "THIS HOST"}, rows,
+                         false);
+  }
+  if (etcd == nullptr) return;
+  if (!etcd->error.ok()) {
+    out << "\netcd: " << etcd->error.message() << "\n";
+    return;
+  }
+  out << "\nMembers (asked " << etcd->endpoint << "):\n";
+  rows.clear();
+  for (const auto& m : etcd->members->members()) {
+    rows.push_back({IdHex(m.id()), m.name().empty() ? "(unstarted)" : m.name(), absl::StrJoin(m.peerurls(), ","),
+                    absl::StrJoin(m.clienturls(), ","), m.islearner() ? "true" : "false"});
+  }
+  cli::PrintPlainTable(out, {"ID", "NAME", "PEER URLS", "CLIENT URLS", "LEARNER"}, rows, false);
+  out << "\nStatus:\n";
+  rows.clear();
+  for (const auto& [url, st] : etcd->statuses) {
+    if (!st.ok()) {
+      rows.push_back({url, "-", "-", "-", "-", "-", std::string(st.status().message())});
+      continue;
+    }
+    rows.push_back({url, IdHex(st->header().member_id()), st->version(), HumanizeBytes(static_cast<uint64_t>(st->dbsize())),
+                    st->leader() == st->header().member_id() ? "true" : "false", absl::StrCat(st->raftindex()),
+                    absl::StrJoin(st->errors(), "; ")});
+  }
+  cli::PrintPlainTable(out, {"ENDPOINT", "ID", "VERSION", "DB SIZE", "IS LEADER", "RAFT INDEX", "ERRORS"}, rows, false);
+  out << "\nAlarms: ";
+  if (!etcd->alarms || etcd->alarms->alarms_size() == 0) {
+    out << "none\n";
+  } else {
+    std::vector<std::string> a;
+    for (const auto& al : etcd->alarms->alarms()) a.push_back(absl::StrCat(AlarmName(al.alarm()), " on ", IdHex(al.memberid())));
+    out << absl::StrJoin(a, ", ") << "\n";
+  }
+}
+
+}  // namespace
 
 absl::Status RunDiscover(Invocation& inv) {
-  return absl::UnimplementedError("discover is not available yet");
+  cxxopts::Options options = NewOptions(inv,
+      "Show how kubectl-etcd finds etcd: every source tried, in order, every value found and the\n"
+      "flag, file or default it came from, the cluster's etcd pods, and what etcd says about\n"
+      "its members. Explicit connection flags win over discovered values.\n\n"
+      "Sources, in order: --manifest, or the kubeadm and RKE2 static-pod manifests; the etcd\n"
+      "systemd unit (with drop-ins, environment files and --config-file); the kube-apiserver's\n"
+      "--etcd-* flags; the etcd pods listed through the kubeconfig.\n\n"
+      "Examples:\n"
+      "  # On a control-plane node:\n"
+      "  kubectl etcd discover\n"
+      "  # From a debug pod with the node's root at /host, files only:\n"
+      "  kubectl etcd discover --host-root /host --offline -o yaml\n");
+  AddConnectionFlags(options);
+  options.add_options()("offline", "Read files on this host only: do not ask the API server or etcd");
+  AddOutputFlag(options, {"table", "json", "yaml"}, "table");
+  KETCD_ASSIGN_OR_RETURN(auto parsed, Parse(options, inv));
+  if (!parsed) return absl::OkStatus();
+  const cxxopts::ParseResult& flags = *parsed;
+  std::string format = flags["output"].as<std::string>();
+  KETCD_RETURN_IF_ERROR(cli::CheckOutputFormat(format, {"table", "json", "yaml"}));
+  bool offline = flags.count("offline") > 0;
+
+  discovery::Options opts = DiscoveryOptions(flags);
+  opts.use_kubeconfig = !offline;
+  opts.always_query_cluster = true;
+  KETCD_ASSIGN_OR_RETURN(discovery::Report report, discovery::DiscoverReport(opts));
+
+  absl::Status result;
+  std::optional<EtcdView> etcd;
+  if (report.target || flags.count("endpoints")) {
+    auto conn = ConnectionFrom(flags, report.target);
+    if (!conn.ok()) {
+      result = conn.status();
+    } else {
+      report.target = conn->discovered;
+      if (!offline) {
+        etcd = AskEtcd(conn->config);
+        result = etcd->error;
+      }
+    }
+  } else {
+    result = discovery::TargetFromReport(report).status();
+  }
+  const EtcdView* view = etcd ? &*etcd : nullptr;
+  if (format == "json") {
+    cli::PrintJson(inv.out, ReportJson(report, view));
+  } else if (format == "yaml") {
+    cli::PrintYaml(inv.out, ReportJson(report, view));
+  } else {
+    PrintTable(inv.out, report, view);
+  }
+  return result;
 }
 
 }  // namespace ketcd::cmd

@@ -178,6 +178,10 @@ absl::StatusOr<Report> DiscoverReport(const Options& opts) {
 
 absl::StatusOr<EtcdTarget> Discover(const Options& opts) {
   KETCD_ASSIGN_OR_RETURN(Report r, DiscoverReport(opts));
+  return TargetFromReport(std::move(r));
+}
+
+absl::StatusOr<EtcdTarget> TargetFromReport(Report r) {
   // A broken definition on this host is reported as such, even when a later source
   // found something: the broken file is what etcd runs from.
   for (const Step& s : r.steps) {

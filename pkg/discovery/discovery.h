@@ -105,6 +105,9 @@ absl::StatusOr<Report> DiscoverReport(const Options& opts);
 // worded for a managed control plane when the kubeconfig worked but listed no etcd pods.
 absl::StatusOr<EtcdTarget> Discover(const Options& opts);
 
+// The target of a report, or the error Discover returns for it.
+absl::StatusOr<EtcdTarget> TargetFromReport(Report report);
+
 // A kubeadm- or RKE2-style static pod manifest at `path` (a host path).
 absl::StatusOr<EtcdTarget> FromStaticPodManifest(const std::string& path, const std::string& host_root);
 

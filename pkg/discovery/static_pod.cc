@@ -129,7 +129,7 @@ absl::StatusOr<EtcdTarget> FromStaticPodManifest(const std::string& path, const 
   t.defined_in = path;
   t.image = c->image;
   t.files.push_back(path);
-  std::string where = absl::StrCat("the etcd container's command in ", path);
+  std::string where = path;
   EtcdConfig cfg;
   AddFlags(c->argv, where, path, &cfg);
   if (auto it = cfg.find("config-file"); it != cfg.end()) {
