@@ -135,6 +135,11 @@ absl::StatusOr<EtcdTarget> FromStaticPodManifest(const std::string& path, const 
   if (auto it = cfg.find("config-file"); it != cfg.end()) {
     t.config_file = to_host(it->second.value);
     t.files.push_back(t.config_file);
+    if (!fsutil::PathExists(t.config_file)) {
+      return absl::FailedPreconditionError(absl::StrCat("manifest \"", path, "\": etcd's --config-file ",
+                                                        it->second.value, " (host path ", t.config_file,
+                                                        ") does not exist"));
+    }
     KETCD_RETURN_IF_ERROR(LoadConfigFile(t.config_file, &cfg));
   }
   FillTarget(cfg, to_host, "/", &t);

@@ -275,7 +275,7 @@ absl::StatusOr<std::optional<SystemdUnit>> LoadSystemdUnit(const std::string& ho
     std::string p = UnderRoot(host_root, optional ? value.substr(1) : value);
     if (!fsutil::PathExists(p)) {
       if (optional) continue;
-      return absl::NotFoundError(absl::StrCat("environment file \"", p, "\" named by EnvironmentFile= in ",
+      return absl::FailedPreconditionError(absl::StrCat("environment file \"", p, "\" named by EnvironmentFile= in ",
                                               defined_in, " does not exist"));
     }
     unit.environment_files.push_back(p);
@@ -310,6 +310,10 @@ absl::StatusOr<EtcdTarget> FromSystemdUnit(const SystemdUnit& unit, const std::s
   if (auto it = cfg.find("config-file"); it != cfg.end() && !it->second.value.empty()) {
     t.config_file = UnderRoot(host_root, it->second.value);
     t.files.push_back(t.config_file);
+    if (!fsutil::PathExists(t.config_file)) {
+      return absl::FailedPreconditionError(absl::StrCat("systemd unit \"", unit.fragment, "\": etcd's config file ",
+                                                        t.config_file, " (", it->second.origin, ") does not exist"));
+    }
     KETCD_RETURN_IF_ERROR(LoadConfigFile(t.config_file, &cfg));
   }
   auto to_host = [&](const std::string& p) { return UnderRoot(host_root, p); };
