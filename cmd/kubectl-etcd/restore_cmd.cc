@@ -1,10 +1,156 @@
-// kubectl etcd restore
+// kubectl etcd restore FILE --data-dir DIR [...]   (also: kubectl etcd snapshot restore)
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "cmd/kubectl-etcd/command.h"
+#include "pkg/base/format.h"
+#include "pkg/cli/output.h"
+#include "pkg/cli/progress.h"
+#include "pkg/restore/restore.h"
 
 namespace ketcd::cmd {
+namespace {
+
+nlohmann::ordered_json ResultJson(const restore::RestoreOptions& opts, const restore::RestoreResult& r) {
+  nlohmann::ordered_json j;
+  j["snapshot"] = opts.snapshot_path;
+  j["dataDir"] = r.plan.data_dir;
+  j["walDir"] = r.plan.wal_dir;
+  j["etcdFormat"] = std::string(restore::FormatName(r.format));
+  j["formatDetected"] = r.format_detected;
+  j["name"] = opts.name;
+  j["memberID"] = IdHex(r.plan.local_id);
+  j["clusterID"] = IdHex(r.plan.cluster_id);
+  nlohmann::ordered_json members = nlohmann::ordered_json::array();
+  for (const auto& m : r.plan.members) {
+    nlohmann::ordered_json mj;
+    mj["name"] = m.name;
+    mj["id"] = IdHex(m.id);
+    mj["peerURLs"] = m.peer_urls;
+    members.push_back(mj);
+  }
+  j["members"] = members;
+  j["revision"] = r.revision;
+  j["bumpedRevision"] = r.bumped_revision;
+  j["markCompacted"] = r.bumped_revision != 0;
+  j["hashChecked"] = r.hash_checked;
+  j["sha256"] = r.sha256;
+  j["dbSize"] = r.db_size;
+  return j;
+}
+
+void PrintText(std::ostream& out, const restore::RestoreOptions& opts, const restore::RestoreResult& r) {
+  out << "Restored " << opts.snapshot_path << " into " << r.plan.data_dir << "\n";
+  out << "  layout    etcd " << restore::FormatName(r.format)
+      << (r.format_detected ? " (detected from the snapshot)" : "") << "\n";
+  out << "  member    " << opts.name << " (" << IdHex(r.plan.local_id) << ")\n";
+  out << "  cluster   " << IdHex(r.plan.cluster_id) << ", " << r.plan.members.size() << " member"
+      << (r.plan.members.size() == 1 ? "" : "s") << ":\n";
+  for (const auto& m : r.plan.members) {
+    out << "            " << m.name << " " << IdHex(m.id) << " " << absl::StrJoin(m.peer_urls, ",") << "\n";
+  }
+  out << "  revision  " << r.revision;
+  if (r.bumped_revision != 0) out << ", bumped to " << r.bumped_revision << " and marked compacted";
+  out << "\n";
+  out << "  hash      " << (r.hash_checked ? "sha256 " + r.sha256 + " verified" : "not checked (--skip-hash-check)")
+      << "\n";
+  out << "  wal       " << r.plan.wal_dir << "\n";
+  out << "  db        " << r.db_path << " (" << HumanizeIec(static_cast<double>(r.db_size)) << ")\n";
+  std::vector<std::string> cluster;
+  for (const auto& m : r.plan.members) {
+    for (const auto& u : m.peer_urls) cluster.push_back(m.name + "=" + u);
+  }
+  out << "Start every member with its own restored data dir, e.g. here:\n  etcd --name " << opts.name
+      << " --data-dir " << r.plan.data_dir;
+  if (!r.plan.wal_dir_is_default) out << " --wal-dir " << r.plan.wal_dir;
+  std::vector<std::string> own;
+  for (const auto& m : r.plan.members) {
+    if (m.id == r.plan.local_id) own = m.peer_urls;
+  }
+  out << " --initial-advertise-peer-urls " << absl::StrJoin(own, ",") << " --initial-cluster "
+      << absl::StrJoin(cluster, ",") << "\n";
+}
+
+}  // namespace
 
 absl::Status RunRestore(Invocation& inv) {
-  return absl::UnimplementedError("restore is not available yet");
+  cxxopts::Options options = NewOptions(inv,
+      "Restore an etcd snapshot into a new data directory, offline and without etcdutl.\n\n"
+      "Writes what `etcdutl snapshot restore` (etcdctl for 3.4) writes: member/snap/db with the new\n"
+      "membership, the raft snapshot and the WAL of a fresh cluster. The byte layout follows the etcd\n"
+      "release that made the snapshot (or --etcd-version). The data dir must be missing or empty and a\n"
+      "separate --wal-dir must not exist; everything is built beside the target and renamed into place.\n\n"
+      "Examples:\n"
+      "  kubectl etcd restore snap.db --data-dir /var/lib/etcd-restored\n"
+      "  # One of three members (run once per member with its own --name and peer URL):\n"
+      "  kubectl etcd restore snap.db --data-dir /var/lib/etcd-new --name m1 \\\n"
+      "      --initial-cluster m1=https://10.0.0.1:2380,m2=https://10.0.0.2:2380,m3=https://10.0.0.3:2380 \\\n"
+      "      --initial-advertise-peer-urls https://10.0.0.1:2380 --initial-cluster-token restored\n"
+      "  # Keep revisions moving forward for watchers and informers:\n"
+      "  kubectl etcd restore snap.db --data-dir d --bump-revision 1000000000 --mark-compacted\n");
+  options.add_options()
+      ("data-dir", "Path to the output data directory (default \"<name>.etcd\")", cxxopts::value<std::string>())
+      ("wal-dir", "Path to the WAL directory (default: <data-dir>/member/wal)", cxxopts::value<std::string>())
+      ("name", "Human-readable name for this member",
+       cxxopts::value<std::string>()->default_value(restore::kDefaultName))
+      ("initial-cluster", "Initial cluster configuration for restore bootstrap",
+       cxxopts::value<std::string>()->default_value(restore::kDefaultInitialCluster))
+      ("initial-cluster-token", "Initial cluster token for the etcd cluster during restore bootstrap",
+       cxxopts::value<std::string>()->default_value(restore::kDefaultToken))
+      ("initial-advertise-peer-urls", "List of this member's peer URLs to advertise to the rest of the cluster",
+       cxxopts::value<std::string>()->default_value(restore::kDefaultPeerUrls))
+      ("skip-hash-check", "Ignore snapshot integrity hash value (required if copied from data directory)")
+      ("bump-revision", "How much to increase the latest revision after restore",
+       cxxopts::value<uint64_t>()->default_value("0"))
+      ("mark-compacted", "Mark the latest revision after restore as the point of scheduled compaction "
+       "(required if --bump-revision > 0, disallowed otherwise)")
+      ("initial-memory-map-size", "Accepted for etcdutl compatibility; has no effect",
+       cxxopts::value<uint64_t>()->default_value("0"))
+      ("etcd-version", "Write the byte layout of this etcd release: 3.4, 3.5, 3.6 or 3.7 "
+       "(default: detected from the snapshot)", cxxopts::value<std::string>())
+      ("file", "", cxxopts::value<std::vector<std::string>>());
+  AddOutputFlag(options, {"text", "json", "yaml"}, "text");
+  options.parse_positional({"file"});
+  options.positional_help("FILE");
+  KETCD_ASSIGN_OR_RETURN(auto parsed, Parse(options, inv));
+  if (!parsed) return absl::OkStatus();
+  const cxxopts::ParseResult& flags = *parsed;
+  std::string format = flags["output"].as<std::string>();
+  KETCD_RETURN_IF_ERROR(cli::CheckOutputFormat(format, {"text", "json", "yaml"}));
+  std::vector<std::string> files = flags.count("file") ? flags["file"].as<std::vector<std::string>>()
+                                                       : std::vector<std::string>();
+  if (files.size() != 1) return absl::InvalidArgumentError("snapshot restore requires exactly one argument");
+
+  restore::RestoreOptions opts;
+  opts.snapshot_path = files[0];
+  if (flags.count("data-dir")) opts.data_dir = flags["data-dir"].as<std::string>();
+  if (flags.count("wal-dir")) opts.wal_dir = flags["wal-dir"].as<std::string>();
+  opts.name = flags["name"].as<std::string>();
+  opts.initial_cluster = flags["initial-cluster"].as<std::string>();
+  opts.initial_cluster_token = flags["initial-cluster-token"].as<std::string>();
+  opts.initial_advertise_peer_urls = flags["initial-advertise-peer-urls"].as<std::string>();
+  opts.skip_hash_check = flags["skip-hash-check"].as<bool>();
+  opts.bump_revision = flags["bump-revision"].as<uint64_t>();
+  opts.mark_compacted = flags["mark-compacted"].as<bool>();
+  if (flags.count("etcd-version")) {
+    std::string v = flags["etcd-version"].as<std::string>();
+    opts.format = restore::ParseFormat(v);
+    if (!opts.format) return absl::InvalidArgumentError(absl::StrCat("--etcd-version \"", v, "\": want 3.4, 3.5, 3.6 or 3.7"));
+  }
+
+  cli::Progress progress(inv.err, inv.err_is_terminal, "restoring");
+  auto result = restore::Restore(opts, [&](uint64_t done, uint64_t total) { progress.Update(done, total); });
+  progress.Finish();
+  if (!result.ok()) return result.status();
+  if (format == "json") {
+    cli::PrintJson(inv.out, ResultJson(opts, *result));
+  } else if (format == "yaml") {
+    cli::PrintYaml(inv.out, ResultJson(opts, *result));
+  } else {
+    PrintText(inv.out, opts, *result);
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace ketcd::cmd
