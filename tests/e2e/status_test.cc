@@ -1,0 +1,183 @@
+// kubectl etcd status against the reference tools (etcdctl 3.4 `snapshot status`,
+// etcdutl 3.5/3.6/3.7 `snapshot status`) on snapshots written by real servers of each
+// version: a few keys, values larger than a page, >100,000 keys, deletions and a
+// compaction, leases, auth users and roles, a three-member cluster, and a raw db copy.
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "tests/e2e/harness.h"
+
+namespace ketcd::e2e {
+namespace {
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+const std::map<std::string, std::string> kEnv = {{"ETCDCTL_API", "3"}};
+
+class StatusE2eTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  EtcdVersion version() const { return VersionByName(GetParam()); }
+
+  // etcdctl 3.4 / etcdutl 3.5+ `snapshot status -w <format>`.
+  CommandResult Reference(const std::string& file, const std::string& format) {
+    const EtcdVersion v = version();
+    return e2e::Run({v.etcdutl(), "snapshot", "status", file, "-w", format}, kEnv);
+  }
+
+  std::string Save(EtcdServer& server, const std::string& file) {
+    std::vector<std::string> args = server.ConnectionFlags();
+    args.insert(args.end(), {"snapshot", "save", file});
+    CommandResult r = e2e::Run([&] {
+      std::vector<std::string> argv = {server.version().etcdctl()};
+      argv.insert(argv.end(), args.begin(), args.end());
+      return argv;
+    }(), kEnv);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return file;
+  }
+
+  // Our -o json must carry the reference's values under the reference's keys, and our
+  // -o simple / table must print the reference's simple / table text.
+  void ExpectSameAsReference(const std::string& file) {
+    SCOPED_TRACE(file);
+    CommandResult ref = Reference(file, "json");
+    ASSERT_EQ(ref.exit_code, 0) << ref.err;
+    nlohmann::json want = nlohmann::json::parse(ref.out);
+    CommandResult ours = RunKubectlEtcd({"status", "-o", "json", file});
+    ASSERT_EQ(ours.exit_code, 0) << ours.err;
+    nlohmann::json got = nlohmann::json::parse(ours.out);
+    for (const char* k : {"hash", "revision", "totalKey", "totalSize"}) EXPECT_EQ(got[k], want[k]) << k;
+    if (want.contains("version") && want["version"] != "") EXPECT_EQ(got["version"], want["version"]);
+    EXPECT_EQ(got["integrity"]["ok"], true);
+    EXPECT_EQ(got["sha256"]["state"], "match");
+
+    CommandResult ref_simple = Reference(file, "simple");
+    CommandResult our_simple = RunKubectlEtcd({"snapshot", "status", "-o", "simple", file});
+    EXPECT_EQ(our_simple.out, ref_simple.out);
+    CommandResult ref_table = Reference(file, "table");
+    CommandResult our_table = RunKubectlEtcd({"status", file});
+    EXPECT_EQ(our_table.out.substr(0, ref_table.out.size()), ref_table.out);
+  }
+
+  // Puts `n` keys through `etcdctl txn` in batches (one revision per batch).
+  void PutMany(EtcdServer& server, const std::string& prefix, int n, int batch) {
+    for (int start = 0; start < n; start += batch) {
+      std::string ops = "\n";  // no compares
+      for (int i = start; i < std::min(n, start + batch); i++) {
+        ops += "put " + prefix + std::to_string(i) + " v" + std::to_string(i) + "\n";
+      }
+      ops += "\n\n";
+      std::vector<std::string> argv = {server.version().etcdctl()};
+      for (const auto& f : server.ConnectionFlags()) argv.push_back(f);
+      argv.push_back("txn");
+      CommandResult r = e2e::Run(argv, kEnv, 120, ops);
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+    }
+  }
+};
+
+TEST_P(StatusE2eTest, MatchesReferenceToolOnOneServer) {
+  ServerOptions opts;
+  opts.extra_args = {"--max-txn-ops=20000", "--max-request-bytes=10485760"};
+  auto server = EtcdServer::Start(version(), opts);
+  ASSERT_NE(server, nullptr);
+  TempDir dir;
+
+  // A few keys, and values larger than a page.
+  server->Etcdctl({"put", "/registry/pods/default/a", "1"});
+  server->Etcdctl({"put", "/registry/configmaps/kube-system/big", std::string(20000, 'x')});
+  server->Etcdctl({"put", "plain", std::string(5000, 'y')});
+  ExpectSameAsReference(Save(*server, dir.Sub("few.db")));
+
+  // >100,000 keys, deletions and a compaction, a lease, users and roles.
+  PutMany(*server, "/registry/secrets/ns1/s", 100500, 10000);
+  server->Etcdctl({"del", "--prefix", "/registry/secrets/ns1/s1000"});
+  server->Etcdctl({"put", "/registry/pods/default/a", "2"});
+  std::string lease = server->Etcdctl({"lease", "grant", "600"});
+  std::string id = lease.substr(6, lease.find(' ', 6) - 6);  // "lease <hex> granted with TTL(600s)"
+  server->Etcdctl({"put", "--lease=" + id, "/registry/leases/kube-node-lease/n1", "x"});
+  std::string header = server->Etcdctl({"get", "plain", "-w", "json"});
+  int64_t rev = nlohmann::json::parse(header)["header"]["revision"].get<int64_t>();
+  server->Etcdctl({"compact", std::to_string(rev - 1), "--physical"});
+  server->Etcdctl({"role", "add", "reader"});
+  server->Etcdctl({"user", "add", "alice:pw"});
+  server->Etcdctl({"user", "grant-role", "alice", "reader"});
+  std::string big = Save(*server, dir.Sub("big.db"));
+  ExpectSameAsReference(big);
+
+  CommandResult keys = RunKubectlEtcd({"status", "--keys", "-o", "json", big});
+  ASSERT_EQ(keys.exit_code, 0) << keys.err;
+  nlohmann::json in = nlohmann::json::parse(keys.out)["inspect"];
+  EXPECT_EQ(in["resources"]["secrets"]["namespaces"]["ns1"], 100500 - 111);
+  EXPECT_EQ(in["leases"], 1);
+  EXPECT_EQ(in["keysWithLease"], 1);
+  EXPECT_EQ(in["compactedRevision"], rev - 1);
+  EXPECT_EQ(in["users"], nlohmann::json::array({"alice"}));
+
+  // The input is never modified.
+  std::string before = Slurp(big);
+  ASSERT_EQ(RunKubectlEtcd({"status", big}).exit_code, 0);
+  EXPECT_EQ(Slurp(big), before);
+
+  // A raw copy of member/snap/db has no trailer: refused unless --skip-hash-check.
+  server->Stop();
+  std::string raw = server->data_dir() + "/member/snap/db";
+  CommandResult r = RunKubectlEtcd({"status", raw});
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_NE(r.err.find("--skip-hash-check"), std::string::npos);
+  r = RunKubectlEtcd({"status", "--skip-hash-check", "-o", "json", raw});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  CommandResult ref = Reference(raw, "json");
+  ASSERT_EQ(ref.exit_code, 0) << ref.err;
+  nlohmann::json got = nlohmann::json::parse(r.out), want = nlohmann::json::parse(ref.out);
+  for (const char* k : {"hash", "revision", "totalKey", "totalSize"}) EXPECT_EQ(got[k], want[k]) << k;
+
+  // A flipped byte in the trailer or in the data: exit 4 with the reason.
+  std::string bytes = Slurp(big);
+  bytes[bytes.size() - 5] ^= 1;
+  std::ofstream(dir.Sub("bad-trailer.db"), std::ios::binary) << bytes;
+  r = RunKubectlEtcd({"status", dir.Sub("bad-trailer.db")});
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_NE(r.err.find("SHA-256 mismatch"), std::string::npos) << r.err;
+}
+
+TEST_P(StatusE2eTest, ThreeMemberCluster) {
+  std::vector<ServerOptions> opts(3);
+  std::string cluster;
+  for (int i = 0; i < 3; i++) {
+    opts[i].name = "m" + std::to_string(i);
+    opts[i].peer_port = FreePort();
+    opts[i].client_port = FreePort();
+    opts[i].metrics_port = FreePort();
+    opts[i].wait_healthy = false;
+    cluster += (i ? "," : "") + opts[i].name + "=http://127.0.0.1:" + std::to_string(opts[i].peer_port);
+  }
+  TestCerts certs = MakeCerts(TempDir().path());
+  std::vector<std::unique_ptr<EtcdServer>> servers;
+  for (auto& o : opts) {
+    o.initial_cluster = cluster;
+    servers.push_back(EtcdServer::Start(version(), o));
+    ASSERT_NE(servers.back(), nullptr);
+  }
+  for (auto& s : servers) ASSERT_TRUE(s->WaitHealthy(30));
+  servers[0]->Etcdctl({"put", "k", "v"});
+  TempDir dir;
+  std::string file = Save(*servers[0], dir.Sub("three.db"));
+  ExpectSameAsReference(file);
+  CommandResult keys = RunKubectlEtcd({"status", "--keys", "-o", "json", file});
+  ASSERT_EQ(keys.exit_code, 0) << keys.err;
+  EXPECT_EQ(nlohmann::json::parse(keys.out)["inspect"]["members"].size(), 3u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Versions, StatusE2eTest, ::testing::ValuesIn(VersionNames()),
+                         [](const auto& info) { return "v" + std::string(1, info.param[0]) + "_" + info.param.substr(2); });
+
+}  // namespace
+}  // namespace ketcd::e2e
