@@ -1,5 +1,7 @@
 #include "pkg/restore/backend_edit.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "pkg/base/bytes.h"
 #include "pkg/base/format.h"
@@ -74,13 +76,23 @@ absl::Status BackendEditor::EmitSynthesized(const std::string& name) {
   if (name == kMetaBucket) return EmitMeta();
   KETCD_RETURN_IF_ERROR(out_->BeginBucket(name, 0));
   if (name == kMembersBucket) {
-    for (const Member& m : opts_.members) KETCD_RETURN_IF_ERROR(out_->Put(IdHex(m.id), MemberJson(m, opts_.go122_json)));
+    KETCD_RETURN_IF_ERROR(EmitMembers());
   }
   if (name == kKeyBucket && opts_.bump_revision > 0) {
     result_.bumped_revision = static_cast<int64_t>(opts_.bump_revision);
     KETCD_RETURN_IF_ERROR(out_->Put(RevisionKey(result_.bumped_revision, 0), ""));
   }
   return out_->EndBucket();
+}
+
+absl::Status BackendEditor::EmitMembers() {
+  // Keys are unpadded hex, so byte order is not ID order ("e9e2..." (15 digits) sorts
+  // after "7f92..." (16 digits)): sort by the key text.
+  std::vector<std::pair<std::string, std::string>> kvs;
+  for (const Member& m : opts_.members) kvs.emplace_back(IdHex(m.id), MemberJson(m, opts_.go122_json));
+  std::sort(kvs.begin(), kvs.end());
+  for (const auto& [k, v] : kvs) KETCD_RETURN_IF_ERROR(out_->Put(k, v));
+  return absl::OkStatus();
 }
 
 absl::Status BackendEditor::EmitMeta() {
@@ -151,7 +163,7 @@ absl::Status BackendEditor::EndBucket() {
   prev_bucket_ = current_;
   if (current_ == kMetaBucket) return EmitMeta();
   if (current_ == kMembersBucket) {
-    for (const Member& m : opts_.members) KETCD_RETURN_IF_ERROR(out_->Put(IdHex(m.id), MemberJson(m, opts_.go122_json)));
+    KETCD_RETURN_IF_ERROR(EmitMembers());
   }
   if (current_ == kKeyBucket && opts_.bump_revision > 0) {
     // etcdutl starts from {0,0}, so an empty bucket bumps from 0; with keys

@@ -74,6 +74,7 @@ class BackendEditor : public BucketSink {
   absl::Status EmitMissingBefore(std::string_view name);
   absl::Status EmitSynthesized(const std::string& name);
   absl::Status EmitMeta();
+  absl::Status EmitMembers();
 
   BackendEditOptions opts_;
   BucketSink* out_;

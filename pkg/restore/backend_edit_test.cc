@@ -20,7 +20,9 @@ class RecordingSink : public BucketSink {
     return absl::OkStatus();
   }
   absl::Status Put(std::string_view k, std::string_view v) override {
-    buckets.back().second.emplace_back(std::string(k), std::string(v));
+    auto& kvs = buckets.back().second;
+    if (!kvs.empty() && !(kvs.back().first < k)) return absl::InvalidArgumentError("unsorted output");
+    kvs.emplace_back(std::string(k), std::string(v));
     return absl::OkStatus();
   }
   absl::Status EndBucket() override { return absl::OkStatus(); }
@@ -106,6 +108,19 @@ TEST(BackendEditTest, ReplacesMembersAndIndex) {
   EXPECT_EQ(ed.result().members_dropped, 2u);
   EXPECT_EQ(ed.result().latest_main, 3);
   EXPECT_EQ(ed.result().latest_sub, 1);
+}
+
+TEST(BackendEditTest, MembersSortedByHexKeyNotById) {
+  BackendEditOptions o = Edit();
+  // 0x0e9e... prints as 15 hex digits and sorts after "7f92..." although it is smaller.
+  o.members = {{0x0e9e2b4bb1a9a179ULL, "m3", {"http://h:3"}}, {0x7f921ccb83cabebcULL, "m2", {"http://h:2"}}};
+  RecordingSink out;
+  BackendEditor ed(o, &out);
+  ASSERT_TRUE(Feed(&ed, ServerDb()).ok());
+  const Bucket* members = out.Find("members");
+  ASSERT_EQ(members->second.size(), 2u);
+  EXPECT_EQ(members->second[0].first, "7f921ccb83cabebc");
+  EXPECT_EQ(members->second[1].first, "e9e2b4bb1a9a179");
 }
 
 TEST(BackendEditTest, BumpWritesEmptyRevisionAndSchedulesCompaction) {
