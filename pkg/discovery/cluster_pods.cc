@@ -145,6 +145,11 @@ EtcdTarget TargetFromPods(const std::vector<EtcdPod>& pods, const std::string& h
   AddFlags(argv, absl::StrCat("pod ", src.name), "", &cfg);
   std::vector<Mount> mounts = Mounts(src);
   auto to_host = [&](const std::string& p) { return UnderRoot(host_root, ToHostPath(mounts, p)); };
+  // RKE2 pods carry only --config-file; on the node itself that file is readable.
+  if (auto it = cfg.find("config-file"); it != cfg.end() && self != nullptr) {
+    std::string path = to_host(it->second.value);
+    if (fsutil::PathExists(path) && LoadConfigFile(path, &cfg).ok()) t.config_file = path;
+  }
   FillTarget(cfg, to_host, "/", &t);
   if (self == nullptr) {
     // Not a node running etcd: every member's client URL; local files are not ours.

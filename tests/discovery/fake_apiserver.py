@@ -21,7 +21,8 @@ def status(code, reason, message):
 
 class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
-        sys.stderr.write("fake-apiserver: " + fmt % args + "\n")
+        if self.server.verbose:
+            sys.stderr.write("fake-apiserver: " + fmt % args + "\n")
 
     def reply(self, code, body):
         data = json.dumps(body).encode()
@@ -60,6 +61,7 @@ def main():
     p.add_argument("--client-ca", required=True)
     p.add_argument("--pods", required=True)
     p.add_argument("--token", default="")
+    p.add_argument("--verbose", action="store_true", help="log every request on stderr")
     a = p.parse_args()
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(a.cert, a.key)
@@ -69,6 +71,7 @@ def main():
     srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     srv.pods_file = a.pods
     srv.token = a.token
+    srv.verbose = a.verbose
     print("PORT %d" % srv.server_address[1], flush=True)
     srv.serve_forever()
 
