@@ -1,7 +1,12 @@
 // Zero-flag discovery against real etcd 3.4-3.7: a host root laid out as a kubeadm,
 // RKE2 or systemd node whose files point at a test server; `kubectl etcd backup
 // --host-root R` and `kubectl etcd discover --host-root R` must need nothing else.
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 #include <filesystem>
 #include <fstream>
@@ -182,6 +187,133 @@ TEST(DiscoveryE2e, NoEtcdAnywhereExitsNotFound) {
   r = e2e::Run({KubectlEtcd(), "backup", root.Sub("x.db"), "--host-root", root.path()}, {{"KUBECONFIG", root.Sub("none")}});
   EXPECT_EQ(r.exit_code, 6) << r.err;
   EXPECT_NE(r.err.find("no etcd found"), std::string::npos) << r.err;
+}
+
+
+// tests/discovery/fake_apiserver.py on a free port, serving `pods` as the etcd pod list.
+class FakeApiServer {
+ public:
+  FakeApiServer(const TempDir& dir, const nlohmann::json& pods) {
+    std::string certs = dir.Sub("apiserver-pki");
+    CommandResult r = Run({"/bin/bash", std::string(KETCD_SOURCE_DIR) + "/tests/discovery/make-certs.sh", certs});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::string pods_file = dir.Sub("pods.json");
+    std::ofstream(pods_file) << pods.dump();
+    int out[2];
+    if (::pipe(out) != 0) return;
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::dup2(out[1], 1);
+      ::close(out[0]);
+      std::string script = std::string(KETCD_SOURCE_DIR) + "/tests/discovery/fake_apiserver.py";
+      std::string cert = certs + "/server.crt", key = certs + "/server.key", ca = certs + "/ca.crt";
+      ::execlp("python3", "python3", script.c_str(), "--cert", cert.c_str(), "--key", key.c_str(), "--client-ca",
+               ca.c_str(), "--pods", pods_file.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    ::close(out[1]);
+    FILE* f = ::fdopen(out[0], "r");
+    int port = 0;
+    EXPECT_EQ(std::fscanf(f, "PORT %d", &port), 1) << "fake API server did not start";
+    std::fclose(f);
+    kubeconfig_ = dir.Sub("kubeconfig");
+    std::ofstream(kubeconfig_) << "apiVersion: v1\nkind: Config\nclusters:\n- name: k\n  cluster:\n"
+                               << "    server: https://127.0.0.1:" << port << "\n    certificate-authority: " << certs
+                               << "/ca.crt\nusers:\n- name: admin\n  user:\n    client-certificate: " << certs
+                               << "/client.crt\n    client-key: " << certs << "/client.key\n"
+                               << "contexts:\n- name: admin@k\n  context: {cluster: k, user: admin}\n"
+                               << "current-context: admin@k\n";
+  }
+  ~FakeApiServer() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  const std::string& kubeconfig() const { return kubeconfig_; }
+
+ private:
+  pid_t pid_ = -1;
+  std::string kubeconfig_;
+};
+
+// A kubeadm mirror pod for `server` on node `node`, as the API server lists it.
+nlohmann::json MirrorPod(const EtcdServer& s, const std::string& node) {
+  nlohmann::json cmd = {"etcd", "--advertise-client-urls=" + s.client_url(),
+                        "--cert-file=/etc/kubernetes/pki/etcd/server.crt", "--client-cert-auth=true",
+                        "--data-dir=/var/lib/etcd", "--initial-advertise-peer-urls=" + s.peer_url(),
+                        "--initial-cluster=" + node + "=" + s.peer_url(),
+                        "--key-file=/etc/kubernetes/pki/etcd/server.key", "--listen-client-urls=" + s.client_url(),
+                        "--name=" + node, "--trusted-ca-file=/etc/kubernetes/pki/etcd/ca.crt"};
+  return {{"metadata", {{"name", "etcd-" + node}, {"namespace", "kube-system"},
+                        {"labels", {{"component", "etcd"}, {"tier", "control-plane"}}},
+                        {"annotations", {{"kubeadm.kubernetes.io/etcd.advertise-client-urls", s.client_url()}}}}},
+          {"spec", {{"nodeName", node}, {"hostNetwork", true},
+                    {"volumes", {{{"name", "etcd-certs"}, {"hostPath", {{"path", "/etc/kubernetes/pki/etcd"}}}},
+                                 {{"name", "etcd-data"}, {"hostPath", {{"path", "/var/lib/etcd"}}}}}},
+                    {"containers", {{{"name", "etcd"}, {"image", "registry.k8s.io/etcd:3.6.8-0"}, {"command", cmd},
+                                     {"volumeMounts", {{{"name", "etcd-data"}, {"mountPath", "/var/lib/etcd"}},
+                                                       {{"name", "etcd-certs"},
+                                                        {"mountPath", "/etc/kubernetes/pki/etcd"}}}}}}}}},
+          {"status", {{"phase", "Running"}, {"hostIP", "127.0.0.1"},
+                      {"conditions", {{{"type", "Ready"}, {"status", "True"}}}}}}};
+}
+
+class KubeconfigE2eTest : public ::testing::TestWithParam<std::string> {};
+
+// No manifest or unit on the host, only the kubeconfig: the pod of this node (named in
+// R/etc/hostname) gives the endpoint, and its certificate paths exist under R.
+TEST_P(KubeconfigE2eTest, BackupThroughTheEtcdPodOfThisNode) {
+  EtcdVersion v = VersionByName(GetParam());
+  ServerOptions o;
+  o.name = "cp1";
+  auto server = EtcdServer::Start(v, o);
+  ASSERT_NE(server, nullptr);
+  TempDir root;
+  const TestCerts& c = server->certs();
+  CopyTo(root.path(), c.ca_crt, "/etc/kubernetes/pki/etcd/ca.crt");
+  CopyTo(root.path(), c.client_crt, "/etc/kubernetes/pki/etcd/healthcheck-client.crt");
+  CopyTo(root.path(), c.client_key, "/etc/kubernetes/pki/etcd/healthcheck-client.key");
+  Put(root.path(), "/etc/hostname", "cp1\n");
+  nlohmann::json pods = {{"kind", "PodList"}, {"apiVersion", "v1"}, {"metadata", {{"resourceVersion", "1"}}},
+                         {"items", {MirrorPod(*server, "cp1")}}};
+  FakeApiServer api(root, pods);
+
+  std::string snap = root.Sub("snap.db");
+  CommandResult b = RunKubectlEtcd({"backup", snap, "--host-root", root.path(), "--kubeconfig", api.kubeconfig()});
+  ASSERT_EQ(b.exit_code, 0) << b.out << b.err;
+
+  CommandResult d = RunKubectlEtcd({"discover", "--host-root", root.path(), "--kubeconfig", api.kubeconfig(), "-o", "json"});
+  ASSERT_EQ(d.exit_code, 0) << d.out << d.err;
+  nlohmann::json j = nlohmann::json::parse(d.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << d.out;
+  EXPECT_EQ(j["target"]["kind"], "kubeconfig");
+  ASSERT_EQ(j["pods"].size(), 1u);
+  EXPECT_EQ(j["pods"][0]["thisHost"], true);
+  EXPECT_EQ(j["pods"][0]["version"], "3.6.8");
+  EXPECT_EQ(j["etcd"]["members"][0]["name"], "cp1");
+}
+
+INSTANTIATE_TEST_SUITE_P(Etcd, KubeconfigE2eTest, ::testing::ValuesIn(VersionNames()),
+                         [](const auto& info) {
+                           std::string n = "etcd" + info.param;
+                           for (char& ch : n) {
+                             if (ch == '.') ch = '_';
+                           }
+                           return n;
+                         });
+
+TEST(DiscoveryE2e, ManagedControlPlaneExitsNotFound) {
+  TempDir root;
+  nlohmann::json empty = {{"kind", "PodList"}, {"apiVersion", "v1"}, {"metadata", nlohmann::json::object()},
+                          {"items", nlohmann::json::array()}};
+  FakeApiServer api(root, empty);
+  CommandResult r = RunKubectlEtcd({"backup", root.Sub("x.db"), "--host-root", root.path(), "--kubeconfig", api.kubeconfig()});
+  EXPECT_EQ(r.exit_code, 6) << r.err;
+  EXPECT_NE(r.err.find("managed control plane"), std::string::npos) << r.err;
+  r = RunKubectlEtcd({"discover", "--host-root", root.path(), "--kubeconfig", api.kubeconfig()});
+  EXPECT_EQ(r.exit_code, 6) << r.err;
+  EXPECT_NE(r.out.find("no etcd pods"), std::string::npos) << r.out;
 }
 
 std::string ParamName(const ::testing::TestParamInfo<std::tuple<std::string, int>>& info) {
