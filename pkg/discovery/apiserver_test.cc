@@ -213,5 +213,15 @@ TEST_F(ApiServerTest, ManagedControlPlaneIsNotFound) {
   EXPECT_THAT(std::string(t.status().message()), HasSubstr(server_));
 }
 
+TEST_F(ApiServerTest, RefusedByTheApiServerKeepsTheAuthError) {
+  Options o;
+  o.host_root = root_.path() + "/workstation";
+  o.kubeconfig = Kubeconfig("    token: wrong\n");
+  auto t = Discover(o);
+  ASSERT_EQ(t.status().code(), absl::StatusCode::kUnauthenticated) << t.status();
+  EXPECT_THAT(std::string(t.status().message()), HasSubstr("no etcd found"));
+  EXPECT_THAT(std::string(t.status().message()), HasSubstr("HTTP 401"));
+}
+
 }  // namespace
 }  // namespace ketcd::discovery

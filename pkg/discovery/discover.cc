@@ -190,9 +190,13 @@ absl::StatusOr<EtcdTarget> TargetFromReport(Report r) {
   if (r.target) return *std::move(r.target);
   std::vector<std::string> tried;
   std::string kubeconfig_error;
+  absl::StatusCode kubeconfig_code = absl::StatusCode::kOk;
   for (const Step& s : r.steps) {
     if (s.source == "kubeconfig") {
-      if (s.outcome == "error") kubeconfig_error = s.detail;
+      if (s.outcome == "error") {
+        kubeconfig_error = s.detail;
+        kubeconfig_code = s.status.code();
+      }
       continue;
     }
     if (!s.location.empty()) tried.push_back(s.location);
@@ -204,11 +208,17 @@ absl::StatusOr<EtcdTarget> TargetFromReport(Report r) {
         ") lists no etcd pods in kube-system; its etcd is not reachable from here. Use the provider's backup, "
         "or pass --endpoints and the TLS flags for an etcd you can reach"));
   }
-  return absl::NotFoundError(absl::StrCat(
+  std::string msg = absl::StrCat(
       "no etcd found: looked at ", absl::StrJoin(tried, ", "),
       kubeconfig_error.empty() ? "; no kubeconfig to ask the cluster"
                                : absl::StrCat("; asking the cluster failed: ", kubeconfig_error),
-      ". Pass --endpoints and the TLS flags, or --manifest PATH, or run this on a control-plane node"));
+      ". Pass --endpoints and the TLS flags, or --manifest PATH, or run this on a control-plane node");
+  // An API server that could not be reached or refused us keeps its code (exit 3).
+  if (kubeconfig_code != absl::StatusCode::kOk && kubeconfig_code != absl::StatusCode::kNotFound &&
+      kubeconfig_code != absl::StatusCode::kInvalidArgument) {
+    return absl::Status(kubeconfig_code, msg);
+  }
+  return absl::NotFoundError(msg);
 }
 
 }  // namespace ketcd::discovery

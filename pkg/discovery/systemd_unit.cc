@@ -36,12 +36,27 @@ std::string Specifiers(const std::string& s, const Ctx& ctx) {
       continue;
     }
     char c = s[++i];
-    if (c == 'H' || c == 'l') out += ctx.node_name;
-    else if (c == 'p' || c == 'N') out += prefix;
-    else if (c == 'n') out += ctx.unit_name;
-    else if (c == '%') out += '%';
-    else if (c == 'i' || c == 'I') {
-    } else out += absl::StrCat("%", std::string(1, c));
+    switch (c) {
+      case 'H':
+      case 'l':
+        out += ctx.node_name;
+        break;
+      case 'p':
+      case 'N':
+        out += prefix;
+        break;
+      case 'n':
+        out += ctx.unit_name;
+        break;
+      case '%':
+        out += '%';
+        break;
+      case 'i':
+      case 'I':
+        break;  // not a template instance: empty
+      default:
+        out += absl::StrCat("%", std::string(1, c));
+    }
   }
   return out;
 }
