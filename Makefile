@@ -1,0 +1,65 @@
+# kubectl-etcd: `make build`, `make test`, `make demo`, `make bench`, `make fuzz`.
+# Every target installs what it needs (Debian packages, Go-built etcd servers).
+
+BUILD     ?= build
+ASAN_BUILD ?= build-asan
+JOBS      ?= $(shell nproc)
+CTEST_JOBS ?= 2
+TOOLS     := tests/tools
+
+.PHONY: all deps build test unit e2e sanitize demo bench fuzz clean
+
+all: build
+
+deps:
+	@$(TOOLS)/install-deps.sh
+
+$(BUILD)/build.ninja: CMakeLists.txt | deps
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+build: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS) --target kubectl-etcd
+	@echo "built $(BUILD)/kubectl-etcd"
+
+build-tests: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+# Unit tests under AddressSanitizer and UndefinedBehaviorSanitizer: the parsers of
+# untrusted files (bbolt pages, snapshot status) and the restore writers.
+sanitize: deps
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DKETCD_SANITIZE=ON >/dev/null
+	cmake --build $(ASAN_BUILD) -j $(JOBS) --target bbolt_test snapshot_test restore_test base_test
+	$(ASAN_BUILD)/pkg/bbolt/bbolt_test --gtest_brief=1
+	$(ASAN_BUILD)/pkg/snapshot/snapshot_test --gtest_brief=1
+	$(ASAN_BUILD)/pkg/restore/restore_test --gtest_brief=1
+	$(ASAN_BUILD)/pkg/base/base_test --gtest_brief=1
+
+unit: build-tests
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L unit --no-tests=error
+
+e2e: build-tests
+	@versions=$$($(TOOLS)/etcd-versions.sh) && cd $(BUILD) && \
+	  KETCD_ETCD_VERSIONS=$$versions ctest --output-on-failure -j $(CTEST_JOBS) -L e2e --no-tests=error --timeout 900
+
+# All tests: unit, sanitizers, end-to-end against etcd 3.4, 3.5, 3.6 and 3.7.
+test: build-tests sanitize
+	@versions=$$($(TOOLS)/etcd-versions.sh) && cd $(BUILD) && \
+	  KETCD_ETCD_VERSIONS=$$versions ctest --output-on-failure -j $(CTEST_JOBS) --no-tests=error --timeout 900
+
+# The main job on a local TLS etcd laid out like a kubeadm control-plane node.
+demo: build
+	@$(TOOLS)/demo.sh $(BUILD)/kubectl-etcd
+
+bench: build
+	@tests/bench/bench.sh $(BUILD)/kubectl-etcd
+
+fuzz:
+	@$(TOOLS)/install-deps.sh clang libclang-rt-14-dev
+	cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKETCD_FUZZ=ON \
+	  -DCMAKE_CXX_COMPILER=clang++ >/dev/null
+	cmake --build build-fuzz -j $(JOBS) --target bbolt_reader_fuzz
+	./build-fuzz/pkg/bbolt/fuzz/bbolt_reader_fuzz -max_total_time=$${FUZZ_SECONDS:-60} -rss_limit_mb=1024 \
+	  pkg/bbolt/fuzz/corpus
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the build and the tests need, if any is missing.
+# usage: install-deps.sh [extra packages...]
+set -euo pipefail
+packages=(
+  cmake ninja-build g++ pkg-config make openssl ca-certificates
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libcxxopts-dev libyaml-cpp-dev libssl-dev libcurl4-openssl-dev nlohmann-json3-dev
+  libgtest-dev libgmock-dev
+  etcd-server etcd-client  # etcd 3.4, the oldest server version tested
+  python3                  # fake API server in the discovery tests
+  "$@"
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}" >&2
+  sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian starts the packaged etcd as a service where systemd runs; tests use their own.
+  if command -v systemctl >/dev/null && systemctl is-active --quiet etcd 2>/dev/null; then
+    $sudo systemctl disable --now etcd >/dev/null 2>&1 || true
+  fi
+fi
+if ! command -v go >/dev/null && [[ ! -x /usr/local/go/bin/go ]]; then
+  # The etcd 3.5-3.7 test servers are built from their Go modules. Debian's Go fetches the
+  # toolchain those modules ask for from the Go module proxy (GOTOOLCHAIN=auto).
+  echo "install-deps: installing golang-go" >&2
+  ${sudo:-} apt-get install -y -qq golang-go >/dev/null
+fi
