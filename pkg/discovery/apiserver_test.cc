@@ -213,6 +213,16 @@ TEST_F(ApiServerTest, ManagedControlPlaneIsNotFound) {
   EXPECT_THAT(std::string(t.status().message()), HasSubstr(server_));
 }
 
+TEST(ClusterPodsTest, HostIpIdentifiesThisHostWhenNamesDiffer) {
+  nlohmann::json list = nlohmann::json::parse(Read(TestData("apiserver/pods-kubeadm-ha.json")));
+  auto pods = ParseEtcdPods(list, "ip-10-0-0-13.ec2.internal.example", {"192.168.1.1", "10.0.0.13"});
+  ASSERT_TRUE(pods.ok());
+  EXPECT_FALSE((*pods)[0].this_host);
+  EXPECT_TRUE((*pods)[2].this_host);
+  EXPECT_EQ(EtcdVersionFromImage("index.docker.io/rancher/hardened-etcd:v3.5.26-k3s1-build20260126"), "3.5.26");
+  EXPECT_EQ(EtcdVersionFromImage("localhost:5000/etcd"), "");
+}
+
 TEST_F(ApiServerTest, RefusedByTheApiServerKeepsTheAuthError) {
   Options o;
   o.host_root = root_.path() + "/workstation";

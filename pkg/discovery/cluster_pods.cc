@@ -1,6 +1,12 @@
 // etcd mirror pods from the API (PodList JSON, core/v1 types).
 #include "pkg/discovery/cluster_pods.h"
 
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+
+#include <algorithm>
 #include <regex>
 
 #include "absl/strings/ascii.h"
@@ -50,7 +56,28 @@ std::string EtcdVersionFromImage(const std::string& image) {
   return "";
 }
 
-absl::StatusOr<std::vector<EtcdPod>> ParseEtcdPods(const nlohmann::json& list, const std::string& node_name) {
+std::vector<std::string> LocalAddresses() {
+  std::vector<std::string> out;
+  struct ifaddrs* ifs = nullptr;
+  if (::getifaddrs(&ifs) != 0) return out;
+  for (struct ifaddrs* i = ifs; i != nullptr; i = i->ifa_next) {
+    if (i->ifa_addr == nullptr || (i->ifa_flags & IFF_LOOPBACK)) continue;
+    char buf[INET6_ADDRSTRLEN] = {0};
+    if (i->ifa_addr->sa_family == AF_INET) {
+      ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(i->ifa_addr)->sin_addr, buf, sizeof buf);
+    } else if (i->ifa_addr->sa_family == AF_INET6) {
+      ::inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(i->ifa_addr)->sin6_addr, buf, sizeof buf);
+    } else {
+      continue;
+    }
+    out.emplace_back(buf);
+  }
+  ::freeifaddrs(ifs);
+  return out;
+}
+
+absl::StatusOr<std::vector<EtcdPod>> ParseEtcdPods(const nlohmann::json& list, const std::string& node_name,
+                                                   const std::vector<std::string>& local_ips) {
   if (!list.is_object() || !list.contains("items") || !list["items"].is_array()) {
     return absl::InvalidArgumentError("API server reply is not a PodList (no items)");
   }
@@ -116,12 +143,23 @@ absl::StatusOr<std::vector<EtcdPod>> ParseEtcdPods(const nlohmann::json& list, c
     p.this_host = SameNode(p.node, node_name);
     pods.push_back(std::move(p));
   }
+  bool matched = false;
+  for (const EtcdPod& p : pods) matched |= p.this_host;
+  if (!matched) {
+    for (EtcdPod& p : pods) {
+      if (std::find(local_ips.begin(), local_ips.end(), p.host_ip) != local_ips.end()) {
+        p.this_host = true;
+        break;
+      }
+    }
+  }
   return pods;
 }
 
-absl::StatusOr<std::vector<EtcdPod>> ListEtcdPods(const ApiClient& api, const std::string& node_name) {
+absl::StatusOr<std::vector<EtcdPod>> ListEtcdPods(const ApiClient& api, const std::string& node_name,
+                                                  const std::vector<std::string>& local_ips) {
   KETCD_ASSIGN_OR_RETURN(nlohmann::json list, api.Get(kEtcdPodsPath));
-  auto pods = ParseEtcdPods(list, node_name);
+  auto pods = ParseEtcdPods(list, node_name, local_ips);
   if (!pods.ok()) {
     return absl::UnavailableError(absl::StrCat("API server ", api.config().server, ": ", pods.status().message()));
   }

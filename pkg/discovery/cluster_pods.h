@@ -17,10 +17,16 @@ namespace ketcd::discovery {
 inline constexpr char kEtcdPodsPath[] =
     "/api/v1/namespaces/kube-system/pods?labelSelector=component%3Detcd%2Ctier%3Dcontrol-plane";
 
-// Decodes a PodList; `node_name` marks the pod of this host.
-absl::StatusOr<std::vector<EtcdPod>> ParseEtcdPods(const nlohmann::json& pod_list, const std::string& node_name);
+// Decodes a PodList. The pod of this host is the one whose node is `node_name`, or,
+// failing that, whose host IP is one of `local_ips` (etcd pods use the host network).
+absl::StatusOr<std::vector<EtcdPod>> ParseEtcdPods(const nlohmann::json& pod_list, const std::string& node_name,
+                                                   const std::vector<std::string>& local_ips = {});
 
-absl::StatusOr<std::vector<EtcdPod>> ListEtcdPods(const ApiClient& api, const std::string& node_name);
+absl::StatusOr<std::vector<EtcdPod>> ListEtcdPods(const ApiClient& api, const std::string& node_name,
+                                                  const std::vector<std::string>& local_ips = {});
+
+// The addresses of this machine's interfaces, loopback excluded.
+std::vector<std::string> LocalAddresses();
 
 // "registry.k8s.io/etcd:3.6.8-0" -> "3.6.8"; "rancher/hardened-etcd:v3.5.26-k3s1-..." -> "3.5.26".
 std::string EtcdVersionFromImage(const std::string& image);

@@ -127,7 +127,9 @@ class Run {
       r_->steps.push_back({source, loc, "error", std::string(api.status().message()), api.status()});
       return;
     }
-    auto pods = ListEtcdPods(*api, r_->node_name);
+    // Interface addresses say which pod is ours only when we look at this machine.
+    bool this_machine = opts_.host_root.empty() || opts_.host_root == "/";
+    auto pods = ListEtcdPods(*api, r_->node_name, this_machine ? LocalAddresses() : std::vector<std::string>());
     if (!pods.ok()) {
       r_->steps.push_back({source, loc, "error", std::string(pods.status().message()), pods.status()});
       return;

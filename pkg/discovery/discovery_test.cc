@@ -237,6 +237,25 @@ TEST_F(DiscoveryTest, ApiServerFlagsAreTheFallback) {
   EXPECT_EQ(t->data_dir, "");
 }
 
+TEST_F(DiscoveryTest, ApiServerSystemdUnitFlags) {
+  root_.Write("/etc/systemd/system/kube-apiserver.service",
+              "[Service]\nExecStart=/usr/local/bin/kube-apiserver \\\n  --allow-privileged=true \\\n"
+              "  --etcd-servers=http://127.0.0.1:2379 \\\n  --service-cluster-ip-range=10.32.0.0/24\n");
+  auto t = Find();
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(t->kind, "apiserver-flags");
+  EXPECT_THAT(t->endpoints, ElementsAre("http://127.0.0.1:2379"));
+  EXPECT_EQ(t->defined_in, P("/etc/systemd/system/kube-apiserver.service"));
+}
+
+TEST_F(DiscoveryTest, KineSocketIsNotAnEtcd) {
+  root_.Write("/var/lib/rancher/rke2/agent/pod-manifests/kube-apiserver.yaml",
+              "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: kube-apiserver\n    command: [kube-apiserver]\n"
+              "    args: [--etcd-servers=unixs:///var/lib/rancher/rke2/server/kine.sock]\n");
+  auto t = Find();
+  ASSERT_EQ(t.status().code(), absl::StatusCode::kNotFound) << t.status();
+}
+
 TEST_F(DiscoveryTest, StaticPodWinsOverSystemdAndReportRecordsOrder) {
   root_.Copy("kubeadm-1.35-single.yaml", "/etc/kubernetes/manifests/etcd.yaml");
   root_.Copy("systemd/kthw.service", "/etc/systemd/system/etcd.service");
