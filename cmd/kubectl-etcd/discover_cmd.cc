@@ -104,7 +104,8 @@ Json ReportJson(const discovery::Report& r, const EtcdView* etcd) {
   for (const auto& p : r.pods) {
     pods.push_back({{"name", p.name}, {"node", p.node}, {"hostIP", p.host_ip}, {"phase", p.phase},
                     {"ready", p.ready}, {"restarts", p.restarts}, {"image", p.image}, {"version", p.version},
-                    {"clientURLs", p.client_urls}, {"dataDir", p.data_dir}, {"thisHost", p.this_host}});
+                    {"clientURLs", p.client_urls}, {"dataDir", p.data_dir}, {"thisHost", p.this_host},
+                    {"flags", p.flags}});
   }
   j["pods"] = pods;
   if (etcd != nullptr) {

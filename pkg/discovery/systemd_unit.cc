@@ -61,8 +61,10 @@ std::string Specifiers(const std::string& s, const Ctx& ctx) {
   return out;
 }
 
-// Expands ${VAR} inside words and splits a word that is exactly $VAR into several.
-std::vector<std::string> Expand(const std::vector<std::string>& words, const std::map<std::string, Setting>& env) {
+// Expands ${VAR} inside words and splits a word that is exactly $VAR into several
+// (systemd's rules). With `shell`, $VAR inside a word is expanded too, as a shell does.
+std::vector<std::string> Expand(const std::vector<std::string>& words, const std::map<std::string, Setting>& env,
+                                bool shell = false) {
   auto lookup = [&](const std::string& var) {
     auto it = env.find(var);
     return it == env.end() ? std::string() : it->second.value;
@@ -84,6 +86,13 @@ std::vector<std::string> Expand(const std::vector<std::string>& words, const std
           i = close;
           continue;
         }
+      }
+      if (shell && w[i] == '$' && i + 1 < w.size() && (absl::ascii_isalpha(static_cast<unsigned char>(w[i + 1])) || w[i + 1] == '_')) {
+        size_t end = i + 1;
+        while (end < w.size() && (absl::ascii_isalnum(static_cast<unsigned char>(w[end])) || w[end] == '_')) end++;
+        e += lookup(w.substr(i + 1, end - i - 1));
+        i = end - 1;
+        continue;
       }
       e += w[i];
     }
@@ -301,7 +310,10 @@ absl::StatusOr<std::optional<SystemdUnit>> LoadSystemdUnit(const std::string& ho
     while (!prog.empty() && (prog[0] == '-' || prog[0] == '@' || prog[0] == '+' || prog[0] == '!' || prog[0] == ':')) {
       prog.erase(0, 1);
     }
-    unit.exec_start = UnwrapShell(Expand(unit.exec_start, unit.env));
+    std::vector<std::string> expanded = Expand(unit.exec_start, unit.env);
+    unit.exec_start = UnwrapShell(expanded);
+    // Inside `bash -c "..."` the shell expands $VAR from the same environment.
+    if (unit.exec_start != expanded) unit.exec_start = Expand(unit.exec_start, unit.env, /*shell=*/true);
   }
   return std::optional<SystemdUnit>(std::move(unit));
 }
