@@ -1,12 +1,14 @@
 // Zero-flag discovery against real etcd 3.4-3.7: a host root laid out as a kubeadm,
 // RKE2 or systemd node whose files point at a test server; `kubectl etcd backup
 // --host-root R` and `kubectl etcd discover --host-root R` must need nothing else.
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 
 #include <filesystem>
 #include <fstream>
@@ -314,6 +316,118 @@ TEST(DiscoveryE2e, ManagedControlPlaneExitsNotFound) {
   r = RunKubectlEtcd({"discover", "--host-root", root.path(), "--kubeconfig", api.kubeconfig()});
   EXPECT_EQ(r.exit_code, 6) << r.err;
   EXPECT_NE(r.out.find("no etcd pods"), std::string::npos) << r.out;
+}
+
+// A real kube-apiserver (tests/discovery/build-kube-apiserver.sh builds one from the
+// k8s.io/kubernetes module; KETCD_KUBE_APISERVER names the binary) storing its data in the
+// test etcd over TLS, client-certificate authentication only. The etcd pod is created
+// through the API as a kubelet would create the mirror pod (it stays Pending).
+TEST(KubeApiServerE2e, BackupThroughARealApiServer) {
+  const char* bin = std::getenv("KETCD_KUBE_APISERVER");
+  if (bin == nullptr || *bin == '\0') {
+    GTEST_SKIP() << "KETCD_KUBE_APISERVER is not set (build one with tests/discovery/build-kube-apiserver.sh)";
+  }
+  std::vector<std::string> names = VersionNames();
+  ASSERT_FALSE(names.empty());
+  EtcdVersion v = VersionByName(names.back());
+  ServerOptions o;
+  o.name = "cp1";
+  auto server = EtcdServer::Start(v, o);
+  ASSERT_NE(server, nullptr);
+  TempDir root;
+  const TestCerts& c = server->certs();
+  std::string pki = root.Sub("apiserver-pki");
+  ASSERT_EQ(e2e::Run({"/bin/bash", std::string(KETCD_SOURCE_DIR) + "/tests/discovery/make-certs.sh", pki}).exit_code, 0);
+  ASSERT_EQ(e2e::Run({"/usr/bin/openssl", "genrsa", "-out", pki + "/sa.key", "2048"}).exit_code, 0);
+  ASSERT_EQ(e2e::Run({"/usr/bin/openssl", "rsa", "-in", pki + "/sa.key", "-pubout", "-out", pki + "/sa.pub"}).exit_code, 0);
+  int port = FreePort();
+  std::string url = "https://127.0.0.1:" + std::to_string(port);
+  std::string log = root.Sub("kube-apiserver.log");
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
+    std::vector<std::string> args = {
+        bin, "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", "--secure-port=" + std::to_string(port),
+        "--cert-dir=" + root.Sub("apiserver-run"), "--tls-cert-file=" + pki + "/server.crt",
+        "--tls-private-key-file=" + pki + "/server.key", "--client-ca-file=" + pki + "/ca.crt",
+        "--anonymous-auth=false", "--authorization-mode=AlwaysAllow",
+        "--etcd-servers=" + server->client_url(), "--etcd-cafile=" + c.ca_crt, "--etcd-certfile=" + c.client_crt,
+        "--etcd-keyfile=" + c.client_key, "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+        "--service-account-key-file=" + pki + "/sa.pub", "--service-account-signing-key-file=" + pki + "/sa.key",
+        "--service-cluster-ip-range=10.96.0.0/24", "--disable-admission-plugins=ServiceAccount"};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(bin, argv.data());
+    _exit(127);
+  }
+  struct Reaper {
+    pid_t pid;
+    ~Reaper() {
+      ::kill(pid, SIGTERM);
+      ::waitpid(pid, nullptr, 0);
+    }
+  } reaper{pid};
+  std::vector<std::string> curl = {"/usr/bin/curl", "-sS", "--cacert", pki + "/ca.crt", "--cert", pki + "/client.crt",
+                                   "--key", pki + "/client.key"};
+  bool ready = false;
+  for (int i = 0; i < 120 && !ready; i++) {
+    std::vector<std::string> a = curl;
+    a.push_back(url + "/api/v1/namespaces/kube-system");
+    CommandResult r = e2e::Run(a, {}, 10);
+    ready = r.exit_code == 0 && r.out.find("\"kind\": \"Namespace\"") != std::string::npos;
+    if (!ready) ::usleep(500 * 1000);
+  }
+  ASSERT_TRUE(ready) << "kube-apiserver did not become ready; log " << log;
+
+  nlohmann::json pod = MirrorPod(*server, "cp1");
+  pod.erase("status");
+  pod["apiVersion"] = "v1";
+  pod["kind"] = "Pod";
+  std::ofstream(root.Sub("pod.json")) << pod.dump();
+  std::vector<std::string> post = curl;
+  for (const char* a : {"-X", "POST", "-H", "Content-Type: application/json", "--data-binary"}) post.push_back(a);
+  post.push_back("@" + root.Sub("pod.json"));
+  post.push_back(url + "/api/v1/namespaces/kube-system/pods");
+  CommandResult created = e2e::Run(post);
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  ASSERT_NE(created.out.find("\"name\": \"etcd-cp1\""), std::string::npos) << created.out;
+
+  std::string host = root.Sub("host");
+  CopyTo(host, c.ca_crt, "/etc/kubernetes/pki/etcd/ca.crt");
+  CopyTo(host, c.client_crt, "/etc/kubernetes/pki/etcd/healthcheck-client.crt");
+  CopyTo(host, c.client_key, "/etc/kubernetes/pki/etcd/healthcheck-client.key");
+  Put(host, "/etc/hostname", "cp1\n");
+  std::string kubeconfig = root.Sub("kubeconfig");
+  std::ofstream(kubeconfig) << "apiVersion: v1\nkind: Config\nclusters:\n- name: k\n  cluster:\n    server: " << url
+                            << "\n    certificate-authority: " << pki << "/ca.crt\nusers:\n- name: admin\n  user:\n"
+                            << "    client-certificate: " << pki << "/client.crt\n    client-key: " << pki
+                            << "/client.key\ncontexts:\n- name: admin@k\n  context: {cluster: k, user: admin}\n"
+                            << "current-context: admin@k\n";
+
+  CommandResult b = RunKubectlEtcd({"backup", root.Sub("snap.db"), "--host-root", host, "--kubeconfig", kubeconfig});
+  ASSERT_EQ(b.exit_code, 0) << b.out << b.err;
+  CommandResult d = RunKubectlEtcd({"discover", "--host-root", host, "--kubeconfig", kubeconfig, "-o", "json"});
+  ASSERT_EQ(d.exit_code, 0) << d.out << d.err;
+  nlohmann::json j = nlohmann::json::parse(d.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << d.out;
+  EXPECT_EQ(j["target"]["kind"], "kubeconfig");
+  ASSERT_EQ(j["pods"].size(), 1u) << d.out;
+  EXPECT_EQ(j["pods"][0]["node"], "cp1");
+  EXPECT_EQ(j["pods"][0]["thisHost"], true);
+  EXPECT_EQ(j["pods"][0]["version"], "3.6.8");
+  EXPECT_EQ(j["etcd"]["members"][0]["name"], "cp1");
+
+  // Without a client certificate the real API server refuses; discovery says so (exit 3).
+  std::ofstream(kubeconfig) << "apiVersion: v1\nkind: Config\nclusters:\n- name: k\n  cluster:\n    server: " << url
+                            << "\n    certificate-authority: " << pki << "/ca.crt\nusers:\n- name: nobody\n  user: {}\n"
+                            << "contexts:\n- name: c\n  context: {cluster: k, user: nobody}\ncurrent-context: c\n";
+  CommandResult refused = RunKubectlEtcd({"backup", root.Sub("x.db"), "--host-root", root.Sub("empty"), "--kubeconfig", kubeconfig});
+  EXPECT_EQ(refused.exit_code, 3) << refused.err;
+  EXPECT_NE(refused.err.find("HTTP 401"), std::string::npos) << refused.err;
 }
 
 std::string ParamName(const ::testing::TestParamInfo<std::tuple<std::string, int>>& info) {
