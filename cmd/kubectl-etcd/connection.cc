@@ -1,7 +1,10 @@
 #include "cmd/kubectl-etcd/connection.h"
 
+#include <tuple>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 
 namespace ketcd::cmd {
 
@@ -50,14 +53,20 @@ absl::StatusOr<Connection> ConnectionFrom(const cxxopts::ParseResult& flags,
     if (endpoints.empty()) {
       endpoints = absl::StrJoin(target->endpoints, ",");
     } else {
+      target->endpoints = absl::StrSplit(endpoints, ',', absl::SkipWhitespace());
       target->origin["endpoints"] = "--endpoints flag";
+    }
+    // Explicit flags win; the target shows the values in effect and says so.
+    for (auto [flag, field, value] : {std::tuple{"cacert", "ca_file", &target->ca_file},
+                                      {"cert", "cert_file", &target->cert_file},
+                                      {"key", "key_file", &target->key_file}}) {
+      if (!flags.count(flag)) continue;
+      *value = str(flag);
+      target->origin[field] = absl::StrCat("--", flag, " flag");
     }
     c.config.tls.ca_file = target->ca_file;
     c.config.tls.cert_file = target->cert_file;
     c.config.tls.key_file = target->key_file;
-    for (auto [flag, field] : {std::pair{"cacert", "ca_file"}, {"cert", "cert_file"}, {"key", "key_file"}}) {
-      if (flags.count(flag)) target->origin[field] = absl::StrCat("--", flag, " flag");
-    }
     c.discovered = std::move(target);
   }
   if (endpoints.empty()) return absl::InvalidArgumentError("no etcd endpoints: pass --endpoints");
