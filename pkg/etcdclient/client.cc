@@ -76,12 +76,27 @@ absl::StatusOr<std::unique_ptr<Client>> Client::Connect(const ConnectionConfig& 
   auto channel = MakeChannel(ep, std::move(creds));
   auto deadline = std::chrono::system_clock::now() + config.dial_timeout;
   std::unique_ptr<Client> client(new Client(config, ep, channel));
-  if (!channel->WaitForConnected(deadline)) {
-    absl::Status why = ProbeEndpoint(ep, config.tls, config.dial_timeout);
-    if (!why.ok()) return why;
-    return absl::UnavailableError(absl::StrCat("could not open a gRPC connection to ", ep.Url(), " within ",
-                                               config.dial_timeout.count() / 1000.0, "s"));
+  // Wait for READY, but diagnose at the first TRANSIENT_FAILURE: a TLS or port mistake
+  // never heals, and the probe explains it at once instead of after the whole timeout.
+  bool probed = false;
+  for (grpc_connectivity_state state = channel->GetState(true); state != GRPC_CHANNEL_READY;
+       state = channel->GetState(true)) {
+    if (state == GRPC_CHANNEL_TRANSIENT_FAILURE && !probed) {
+      probed = true;
+      absl::Status why = ProbeEndpoint(ep, config.tls, config.dial_timeout);
+      if (!why.ok()) return why;
+    }
+    if (!channel->WaitForStateChange(state, deadline)) {
+      absl::Status why = ProbeEndpoint(ep, config.tls, config.dial_timeout);
+      if (!why.ok()) return why;
+      return absl::UnavailableError(absl::StrCat("could not open a gRPC connection to ", ep.Url(), " within ",
+                                                 config.dial_timeout.count() / 1000.0, "s"));
+    }
   }
+  // etcd 3.4/3.5 also serve gRPC on the peer port, so a snapshot "works" there; still, it
+  // is the wrong listener (peer TLS settings, and gone in 3.6): say so instead.
+  absl::Status listener = ProbeEndpoint(ep, config.tls, config.dial_timeout);
+  if (!listener.ok() && absl::StrContains(listener.message(), "peer port")) return listener;
   if (!config.user.empty()) KETCD_RETURN_IF_ERROR(client->Authenticate());
   return client;
 }

@@ -109,6 +109,27 @@ absl::Status WrongPortError(const Endpoint& ep, absl::string_view which, absl::s
       "), not its client port; use the port of --listen-client-urls / --advertise-client-urls (usually 2379)"));
 }
 
+struct SslCtxFree {
+  void operator()(SSL_CTX* c) const { SSL_CTX_free(c); }
+};
+struct SslFree {
+  void operator()(SSL* s) const { SSL_free(s); }
+};
+
+// True when the port completes (or rejects only our certificate in) a TLS handshake.
+bool SpeaksTls(const Endpoint& ep, Clock::time_point deadline) {
+  auto fd = Dial(ep, deadline);
+  if (!fd.ok()) return false;
+  Fd owned(*fd);
+  std::unique_ptr<SSL_CTX, SslCtxFree> ctx(SSL_CTX_new(TLS_client_method()));
+  std::unique_ptr<SSL, SslFree> ssl(SSL_new(ctx.get()));
+  SSL_set_fd(ssl.get(), owned.get());
+  int rc = SSL_connect(ssl.get());
+  bool tls = rc == 1 || SSL_get_error(ssl.get(), rc) == SSL_ERROR_SSL;
+  ERR_clear_error();
+  return tls;
+}
+
 // Asks a plain-HTTP port which etcd listener it is.
 absl::Status ClassifyPlainPort(const Endpoint& ep, Clock::time_point deadline, bool wanted_tls) {
   auto get = [&](const char* path) -> int {
@@ -124,8 +145,7 @@ absl::Status ClassifyPlainPort(const Endpoint& ep, Clock::time_point deadline, b
     // The client port also serves /metrics; only the metrics listener lacks the gateway.
     return WrongPortError(ep, "metrics", "--listen-metrics-urls, usually 2381");
   }
-  if (!wanted_tls && get("/version") == 400) {
-    // Go's TLS listener answers a plain HTTP request with 400 Bad Request.
+  if (!wanted_tls && get("/version") <= 0 && SpeaksTls(ep, deadline)) {
     return absl::FailedPreconditionError(absl::StrCat(ep.HostPort(), " speaks TLS: use https://", ep.HostPort(),
                                                       " with --cacert (and --cert/--key)"));
   }
@@ -143,13 +163,6 @@ std::string SslErrorString() {
   const char* reason = ERR_reason_error_string(e);
   return reason ? reason : "unknown TLS error";
 }
-
-struct SslCtxFree {
-  void operator()(SSL_CTX* c) const { SSL_CTX_free(c); }
-};
-struct SslFree {
-  void operator()(SSL* s) const { SSL_free(s); }
-};
 
 absl::Status ClientCertRejected(const Endpoint& ep, const TlsFiles& tls, const std::string& reason) {
   if (tls.cert_file.empty() || absl::StrContains(reason, "certificate required")) {
@@ -218,9 +231,10 @@ absl::Status ProbeTls(const Endpoint& ep, const TlsFiles& tls, Clock::time_point
   // TLS 1.3 servers reject a client certificate after the handshake: their alert is the
   // first thing to read. Look for it before writing, while the connection is still open.
   pollfd pfd{fd.get(), POLLIN, 0};
+  // A server that accepted us sends session tickets instead; peek without blocking.
   if (::poll(&pfd, 1, std::min(1000, RemainingMs(deadline))) == 1) {
-    timeval short_wait{1, 0};
-    ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &short_wait, sizeof short_wait);
+    int flags = ::fcntl(fd.get(), F_GETFL);
+    ::fcntl(fd.get(), F_SETFL, flags | O_NONBLOCK);
     char c;
     int n = SSL_peek(ssl.get(), &c, 1);
     if (n <= 0 && SSL_get_error(ssl.get(), n) == SSL_ERROR_SSL) {
@@ -228,6 +242,7 @@ absl::Status ProbeTls(const Endpoint& ep, const TlsFiles& tls, Clock::time_point
       if (absl::StrContains(reason, "alert")) return ClientCertRejected(ep, tls, reason);
     }
     ERR_clear_error();
+    ::fcntl(fd.get(), F_SETFL, flags);
   }
   auto write = [&](const char* p, size_t n) { return SSL_write(ssl.get(), p, static_cast<int>(n)); };
   auto read = [&](char* p, size_t n) { return SSL_read(ssl.get(), p, static_cast<int>(n)); };

@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <set>
 #include <thread>
 
 namespace ketcd::e2e {
@@ -67,6 +68,8 @@ std::string HttpGetLocal(int port, const std::string& path) {
 }
 
 }  // namespace
+
+int PickPort();
 
 std::string EtcdVersion::etcdutl() const {
   if (name == "3.4") return etcdctl();
@@ -221,6 +224,16 @@ CommandResult RunKubectlEtcd(const std::vector<std::string>& args, int timeout_s
 }
 
 int FreePort() {
+  // The kernel may hand the same ephemeral port to two bind(0) calls in a row once the
+  // first is closed; never return a port twice in one process.
+  static std::set<int> given;
+  for (;;) {
+    int port = PickPort();
+    if (given.insert(port).second) return port;
+  }
+}
+
+int PickPort() {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
