@@ -226,6 +226,13 @@ TEST_F(DiscoveryTest, SystemdConfigFileThroughShellWrapperDropIn) {
   EXPECT_EQ(t->initial_cluster_token, "etcd-cluster-1");
 }
 
+TEST_F(DiscoveryTest, MaskedUnitIsIgnored) {
+  root_.Touch("/etc/systemd/system/etcd.service");
+  root_.Copy("systemd/kthw.service", "/lib/systemd/system/etcd.service");
+  auto t = Find();
+  EXPECT_EQ(t.status().code(), absl::StatusCode::kNotFound) << t.status();
+}
+
 TEST_F(DiscoveryTest, ApiServerFlagsAreTheFallback) {
   root_.Copy("apiserver-kubeadm.yaml", "/etc/kubernetes/manifests/kube-apiserver.yaml");
   auto t = Find();

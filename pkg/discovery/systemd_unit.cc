@@ -5,6 +5,7 @@
 #include "pkg/discovery/systemd_unit.h"
 
 #include <dirent.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <set>
@@ -288,6 +289,13 @@ absl::StatusOr<std::optional<SystemdUnit>> LoadSystemdUnit(const std::string& ho
     }
   }
   if (unit.fragment.empty()) return std::optional<SystemdUnit>();
+  // A masked unit (a link to /dev/null, or empty) does not run etcd.
+  char link[64] = {0};
+  ssize_t n = ::readlink(unit.fragment.c_str(), link, sizeof link - 1);
+  auto size = fsutil::FileSize(unit.fragment);
+  if ((n > 0 && std::string(link, static_cast<size_t>(n)) == "/dev/null") || (size.ok() && *size == 0)) {
+    return std::optional<SystemdUnit>();
+  }
   std::vector<std::pair<std::string, std::string>> env_files;  // (value, defined in)
   KETCD_RETURN_IF_ERROR(ApplyFile(unit.fragment, ctx, &unit, &env_files));
   for (const std::string& d : DropIns(host_root, unit_name)) {
