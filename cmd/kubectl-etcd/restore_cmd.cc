@@ -1,12 +1,20 @@
 // kubectl etcd restore FILE --data-dir DIR [...]   (also: kubectl etcd snapshot restore)
+// kubectl etcd restore FILE [--yes|--dry-run]      (orchestrated restore on a node)
+// kubectl etcd restore --undo
+#include <unistd.h>
+
+#include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "cmd/kubectl-etcd/command.h"
+#include "cmd/kubectl-etcd/connection.h"
 #include "pkg/base/format.h"
 #include "pkg/cli/output.h"
 #include "pkg/cli/progress.h"
+#include "pkg/noderestore/orchestrator.h"
+#include "pkg/noderestore/plan.h"
 #include "pkg/restore/restore.h"
 
 namespace ketcd::cmd {
@@ -74,6 +82,9 @@ void PrintText(std::ostream& out, const restore::RestoreOptions& opts, const res
 
 }  // namespace
 
+// The orchestrated restore on a node (restore_node.cc).
+absl::Status RunNodeRestore(Invocation& inv, const cxxopts::ParseResult& flags, const std::string& format);
+
 absl::Status RunRestore(Invocation& inv) {
   cxxopts::Options options = NewOptions(inv,
       "Restore an etcd snapshot into a new data directory, offline and without etcdutl.\n\n"
@@ -88,7 +99,26 @@ absl::Status RunRestore(Invocation& inv) {
       "      --initial-cluster m1=https://10.0.0.1:2380,m2=https://10.0.0.2:2380,m3=https://10.0.0.3:2380 \\\n"
       "      --initial-advertise-peer-urls https://10.0.0.1:2380 --initial-cluster-token restored\n"
       "  # Keep revisions moving forward for watchers and informers:\n"
-      "  kubectl etcd restore snap.db --data-dir d --bump-revision 1000000000 --mark-compacted\n");
+      "  kubectl etcd restore snap.db --data-dir d --bump-revision 1000000000 --mark-compacted\n\n"
+      "Without --data-dir (`kubectl etcd restore FILE` on a control-plane node), the restore is orchestrated:\n"
+      "the plan is checked and shown, then the API server, controller-manager and scheduler manifests are\n"
+      "moved out of the kubelet's directory, the snapshot is restored into a new dir beside the old one\n"
+      "(kept as it is), etcd's manifest or systemd unit is pointed at it, and everything is started again\n"
+      "and verified. Any failure rolls back; --undo returns to the previous state later.\n"
+      "  kubectl etcd restore snap.db --dry-run            # the plan only\n"
+      "  kubectl etcd restore snap.db --yes                # no prompt\n"
+      "  kubectl etcd restore --undo\n");
+  AddConnectionFlags(options);
+  options.add_options("Node restore")
+      ("yes", "Do not ask for confirmation")
+      ("dry-run", "Show the plan and change nothing")
+      ("undo", "Return to the state before the last orchestrated restore on this node")
+      ("restart-kubelet", "Run `systemctl restart kubelet` on this node at the end")
+      ("no-kubeadm-config", "Leave etcd.local.dataDir in the kubeadm-config ConfigMap as it is")
+      ("wait-timeout", "Seconds to wait for each component to stop or start",
+       cxxopts::value<double>()->default_value("300"))
+      ("backup-dir", "Where manifests, units and state are backed up (host path)",
+       cxxopts::value<std::string>()->default_value("/etc/kubernetes/kubectl-etcd-backups"));
   options.add_options()
       ("data-dir", "Path to the output data directory (default \"<name>.etcd\")", cxxopts::value<std::string>())
       ("wal-dir", "Path to the WAL directory (default: <data-dir>/member/wal)", cxxopts::value<std::string>())
@@ -101,8 +131,8 @@ absl::Status RunRestore(Invocation& inv) {
       ("initial-advertise-peer-urls", "List of this member's peer URLs to advertise to the rest of the cluster",
        cxxopts::value<std::string>()->default_value(restore::kDefaultPeerUrls))
       ("skip-hash-check", "Ignore snapshot integrity hash value (required if copied from data directory)")
-      ("bump-revision", "How much to increase the latest revision after restore",
-       cxxopts::value<uint64_t>()->default_value("0"))
+      ("bump-revision", "How much to increase the latest revision after restore (default 0; 1000000000 "
+       "with --mark-compacted for an orchestrated restore)", cxxopts::value<uint64_t>())
       ("mark-compacted", "Mark the latest revision after restore as the point of scheduled compaction "
        "(required if --bump-revision > 0, disallowed otherwise)")
       ("initial-memory-map-size", "Accepted for etcdutl compatibility; has no effect",
@@ -120,6 +150,9 @@ absl::Status RunRestore(Invocation& inv) {
   KETCD_RETURN_IF_ERROR(cli::CheckOutputFormat(format, {"text", "json", "yaml"}));
   std::vector<std::string> files = flags.count("file") ? flags["file"].as<std::vector<std::string>>()
                                                        : std::vector<std::string>();
+  // etcdutl's spelling keeps etcdutl's behaviour (default "<name>.etcd"); `restore` without
+  // --data-dir is the orchestrated restore of this node.
+  if (inv.command == "restore" && !flags.count("data-dir")) return RunNodeRestore(inv, flags, format);
   if (files.size() != 1) return absl::InvalidArgumentError("snapshot restore requires exactly one argument");
 
   restore::RestoreOptions opts;
@@ -131,7 +164,7 @@ absl::Status RunRestore(Invocation& inv) {
   opts.initial_cluster_token = flags["initial-cluster-token"].as<std::string>();
   opts.initial_advertise_peer_urls = flags["initial-advertise-peer-urls"].as<std::string>();
   opts.skip_hash_check = flags["skip-hash-check"].as<bool>();
-  opts.bump_revision = flags["bump-revision"].as<uint64_t>();
+  opts.bump_revision = flags.count("bump-revision") ? flags["bump-revision"].as<uint64_t>() : 0;
   opts.mark_compacted = flags["mark-compacted"].as<bool>();
   if (flags.count("etcd-version")) {
     std::string v = flags["etcd-version"].as<std::string>();
@@ -151,6 +184,130 @@ absl::Status RunRestore(Invocation& inv) {
     PrintText(inv.out, opts, *result);
   }
   return absl::OkStatus();
+}
+
+}  // namespace ketcd::cmd
+
+// ---- Orchestrated restore on a control-plane node (pkg/noderestore) ----
+
+namespace ketcd::cmd {
+namespace {
+
+void PrintSteps(std::ostream& out, const noderestore::RunResult& r) {
+  out << "Steps run:\n";
+  for (const auto& s : r.steps) {
+    out << "  [" << s.result << "] " << s.name << (s.detail.empty() ? "" : ": " + s.detail) << "\n";
+  }
+  for (const auto& a : r.advice) out << a << "\n";
+}
+
+noderestore::StepFn LiveSteps(Invocation& inv, bool text) {
+  return [&inv, text](const noderestore::StepResult& s) {
+    if (text) inv.err << "  [" << s.result << "] " << s.name << (s.detail.empty() ? "" : ": " + s.detail) << "\n";
+  };
+}
+
+absl::Status Confirm(Invocation& inv, bool yes) {
+  if (yes) return absl::OkStatus();
+  if (!::isatty(STDIN_FILENO) || !inv.err_is_terminal) {
+    return absl::FailedPreconditionError("no terminal to confirm on: pass --yes to restore without confirmation");
+  }
+  inv.err << "Proceed? This stops the control plane on this node. [y/N] " << std::flush;
+  std::string answer;
+  std::getline(std::cin, answer);
+  if (answer != "y" && answer != "Y" && answer != "yes") return absl::CancelledError("not confirmed; nothing changed");
+  return absl::OkStatus();
+}
+
+absl::Status Finish(Invocation& inv, const std::string& format, nlohmann::ordered_json plan_json,
+                    const noderestore::RunResult& r, const absl::Status& status) {
+  if (format == "text") {
+    PrintSteps(inv.out, r);
+    if (status.ok()) inv.out << "Restore " << (r.state.phase == "undone" ? "undone" : "finished") << ".\n";
+    return status;
+  }
+  nlohmann::ordered_json j;
+  if (!plan_json.is_null()) j["plan"] = std::move(plan_json);
+  j["run"] = noderestore::RunJson(r, status);
+  if (format == "json") {
+    cli::PrintJson(inv.out, j);
+  } else {
+    cli::PrintYaml(inv.out, j);
+  }
+  return status;
+}
+
+}  // namespace
+
+absl::Status RunNodeRestore(Invocation& inv, const cxxopts::ParseResult& flags, const std::string& format) {
+  auto str = [&](const char* name) { return flags.count(name) ? flags[name].as<std::string>() : std::string(); };
+  double wait = flags["wait-timeout"].as<double>();
+  if (wait <= 0) return absl::InvalidArgumentError("--wait-timeout must be positive");
+  std::vector<std::string> files = flags.count("file") ? flags["file"].as<std::vector<std::string>>()
+                                                       : std::vector<std::string>();
+  bool text = format == "text";
+
+  if (flags.count("undo")) {
+    if (!files.empty()) return absl::InvalidArgumentError("--undo takes no snapshot file");
+    KETCD_ASSIGN_OR_RETURN(Connection conn, ResolveConnection(flags));
+    noderestore::UndoOptions uo;
+    uo.host_root = HostRoot(flags);
+    uo.backup_base = str("backup-dir");
+    uo.connection = conn.config;
+    uo.wait_timeout = std::chrono::seconds(static_cast<int64_t>(wait));
+    uo.kubeconfig = str("kubeconfig");
+    uo.kubeadm_config = !flags.count("no-kubeadm-config");
+    KETCD_RETURN_IF_ERROR(Confirm(inv, flags.count("yes") > 0));
+    absl::Status status;
+    noderestore::RunResult r = noderestore::Undo(uo, LiveSteps(inv, text), &status);
+    return Finish(inv, format, nullptr, r, status);
+  }
+  if (files.size() != 1) return absl::InvalidArgumentError("restore requires exactly one snapshot FILE (or --undo)");
+
+  // One restore at a time: the lock is taken before the plan is built, so a second run
+  // refuses before it looks at a node that the first one is changing.
+  std::unique_ptr<noderestore::Lock> lock;
+  if (!flags.count("dry-run")) {
+    KETCD_ASSIGN_OR_RETURN(lock, noderestore::Lock::Acquire(
+                                     discovery::UnderRoot(HostRoot(flags), flags["backup-dir"].as<std::string>())));
+  }
+  discovery::Options dopts = DiscoveryOptions(flags);
+  KETCD_ASSIGN_OR_RETURN(discovery::EtcdTarget target, discovery::Discover(dopts));
+  KETCD_ASSIGN_OR_RETURN(Connection conn, ConnectionFrom(flags, target));
+  noderestore::PlanOptions po;
+  po.snapshot = files[0];
+  po.host_root = HostRoot(flags);
+  po.target = *conn.discovered;
+  po.connection = conn.config;
+  if (flags.count("name")) po.name = str("name");
+  if (flags.count("initial-cluster")) po.initial_cluster = str("initial-cluster");
+  if (flags.count("initial-cluster-token")) po.initial_cluster_token = str("initial-cluster-token");
+  if (flags.count("initial-advertise-peer-urls")) po.initial_advertise_peer_urls = str("initial-advertise-peer-urls");
+  if (flags.count("bump-revision")) po.bump_revision = flags["bump-revision"].as<uint64_t>();
+  po.skip_hash_check = flags["skip-hash-check"].as<bool>();
+  po.backup_base = str("backup-dir");
+  po.kubeadm_config = !flags.count("no-kubeadm-config");
+  po.restart_kubelet = flags.count("restart-kubelet") > 0;
+  po.kubeconfig = str("kubeconfig");
+  po.wait_timeout = std::chrono::seconds(static_cast<int64_t>(wait));
+  KETCD_ASSIGN_OR_RETURN(noderestore::Plan plan, noderestore::BuildPlan(po));
+
+  nlohmann::ordered_json plan_json = noderestore::PlanJson(plan);
+  if (flags.count("dry-run")) {
+    if (format == "json") {
+      cli::PrintJson(inv.out, plan_json);
+    } else if (format == "yaml") {
+      cli::PrintYaml(inv.out, plan_json);
+    } else {
+      inv.out << noderestore::PlanText(plan) << "Dry run: nothing changed.\n";
+    }
+    return absl::OkStatus();
+  }
+  (text ? inv.out : inv.err) << noderestore::PlanText(plan) << std::flush;
+  KETCD_RETURN_IF_ERROR(Confirm(inv, flags.count("yes") > 0));
+  absl::Status status;
+  noderestore::RunResult r = noderestore::Execute(plan, std::move(lock), LiveSteps(inv, text), &status);
+  return Finish(inv, format, std::move(plan_json), r, status);
 }
 
 }  // namespace ketcd::cmd

@@ -1,0 +1,162 @@
+#include "pkg/noderestore/http.h"
+
+#include <curl/curl.h>
+
+#include <cctype>
+#include <cstdlib>
+#include <memory>
+#include <mutex>
+
+#include "absl/strings/str_cat.h"
+
+namespace ketcd::noderestore {
+namespace {
+
+size_t Append(char* data, size_t size, size_t n, void* out) {
+  static_cast<std::string*>(out)->append(data, size * n);
+  return size * n;
+}
+
+curl_blob Blob(const std::string& s) { return curl_blob{const_cast<char*>(s.data()), s.size(), CURL_BLOB_COPY}; }
+
+using CurlPtr = std::unique_ptr<CURL, void (*)(CURL*)>;
+
+CurlPtr NewCurl() {
+  static std::once_flag init;
+  std::call_once(init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  return CurlPtr(curl_easy_init(), curl_easy_cleanup);
+}
+
+}  // namespace
+
+long ProbeHttps(const std::string& host, int port, const std::string& path, long timeout_ms) {
+  CurlPtr curl = NewCurl();
+  if (!curl) return 0;
+  CURL* h = curl.get();
+  std::string url = absl::StrCat("https://", host, ":", port, path);
+  std::string body;
+  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, Append);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+  if (curl_easy_perform(h) != CURLE_OK) return 0;
+  long code = 0;
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+  return code;
+}
+
+namespace {
+size_t Header(char* data, size_t size, size_t n, void* out) {
+  std::string line(data, size * n);
+  const std::string key = "x-etcd-cluster-id:";
+  if (line.size() > key.size()) {
+    std::string head = line.substr(0, key.size());
+    for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (head == key) {
+      std::string v = line.substr(key.size());
+      *static_cast<uint64_t*>(out) = std::strtoull(v.c_str(), nullptr, 16);
+    }
+  }
+  return size * n;
+}
+}  // namespace
+
+uint64_t PeerClusterId(const std::string& peer_url, const std::string& ca_file, const std::string& cert_file,
+                       const std::string& key_file, long timeout_ms) {
+  CurlPtr curl = NewCurl();
+  if (!curl) return 0;
+  CURL* h = curl.get();
+  std::string url = peer_url;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  url += "/members";
+  std::string body;
+  uint64_t id = 0;
+  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, Append);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, Header);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &id);
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  if (!ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, ca_file.c_str());
+  if (!cert_file.empty()) {
+    curl_easy_setopt(h, CURLOPT_SSLCERT, cert_file.c_str());
+    curl_easy_setopt(h, CURLOPT_SSLKEY, key_file.c_str());
+  }
+  // Peer certificates name the node, not necessarily the address in the URL.
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+  if (curl_easy_perform(h) != CURLE_OK) return 0;
+  return id;
+}
+
+absl::StatusOr<nlohmann::json> ApiRequest(const discovery::RestConfig& config, const std::string& method,
+                                          const std::string& path, const std::string& body) {
+  CurlPtr curl = NewCurl();
+  if (!curl) return absl::InternalError("curl_easy_init failed");
+  CURL* h = curl.get();
+  std::string server = config.server;
+  while (!server.empty() && server.back() == '/') server.pop_back();
+  std::string url = server + path;
+  std::string reply;
+  char errbuf[CURL_ERROR_SIZE] = {0};
+  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method.c_str());
+  if (!body.empty()) {
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+  }
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, Append);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &reply);
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(h, CURLOPT_TIMEOUT, 15L);
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  struct curl_slist* headers = nullptr;
+  headers = curl_slist_append(headers, "Accept: application/json");
+  headers = curl_slist_append(headers, "Content-Type: application/json");
+  std::string auth;
+  if (!config.token.empty()) {
+    auth = "Authorization: Bearer " + config.token;
+    headers = curl_slist_append(headers, auth.c_str());
+  } else if (!config.username.empty()) {
+    curl_easy_setopt(h, CURLOPT_USERNAME, config.username.c_str());
+    curl_easy_setopt(h, CURLOPT_PASSWORD, config.password.c_str());
+  }
+  std::unique_ptr<curl_slist, void (*)(curl_slist*)> guard(headers, curl_slist_free_all);
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+  curl_blob ca = Blob(config.ca_pem), crt = Blob(config.client_cert_pem), key = Blob(config.client_key_pem);
+  if (!config.ca_pem.empty()) curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &ca);
+  if (!config.client_cert_pem.empty()) {
+    curl_easy_setopt(h, CURLOPT_SSLCERT_BLOB, &crt);
+    curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
+    curl_easy_setopt(h, CURLOPT_SSLKEY_BLOB, &key);
+    curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
+  }
+  if (config.insecure_skip_tls_verify) {
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+  CURLcode rc = curl_easy_perform(h);
+  std::string what = absl::StrCat("API server ", config.server, ": ", method, " ", path);
+  if (rc != CURLE_OK) {
+    return absl::UnavailableError(absl::StrCat(what, ": ", errbuf[0] ? errbuf : curl_easy_strerror(rc)));
+  }
+  long code = 0;
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+  nlohmann::json j = nlohmann::json::parse(reply, nullptr, false);
+  if (code < 200 || code > 299) {
+    std::string msg = absl::StrCat(what, ": HTTP ", code);
+    if (j.is_object() && j.contains("message")) msg += absl::StrCat(": ", j.value("message", ""));
+    if (code == 404) return absl::NotFoundError(msg);
+    if (code == 409) return absl::AbortedError(msg);
+    if (code == 401) return absl::UnauthenticatedError(msg);
+    if (code == 403) return absl::PermissionDeniedError(msg);
+    return absl::UnavailableError(msg);
+  }
+  if (j.is_discarded()) return absl::UnavailableError(absl::StrCat(what, ": reply is not JSON"));
+  return j;
+}
+
+}  // namespace ketcd::noderestore

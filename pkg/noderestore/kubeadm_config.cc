@@ -1,0 +1,63 @@
+#include "pkg/noderestore/kubeadm_config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include "absl/strings/str_cat.h"
+#include "pkg/discovery/discovery.h"
+#include "pkg/fsutil/file.h"
+#include "pkg/noderestore/http.h"
+#include "pkg/noderestore/manifest_patch.h"
+
+namespace ketcd::noderestore {
+namespace {
+const char kPath[] = "/api/v1/namespaces/kube-system/configmaps/kubeadm-config";
+}
+
+absl::StatusOr<discovery::RestConfig> NodeKubeconfig(const std::string& host_root, const std::string& explicit_path) {
+  discovery::KubeconfigOptions ko;
+  ko.host_root = host_root;
+  ko.explicit_path = explicit_path;
+  std::string admin = discovery::UnderRoot(host_root, "/etc/kubernetes/admin.conf");
+  if (ko.explicit_path.empty() && fsutil::PathExists(admin)) ko.explicit_path = admin;
+  KETCD_ASSIGN_OR_RETURN(discovery::RestConfig cfg, discovery::LoadKubeconfig(ko));
+  if (cfg.exec) KETCD_RETURN_IF_ERROR(discovery::RunExecPlugin(&cfg));
+  return cfg;
+}
+
+absl::StatusOr<std::string> PatchClusterConfiguration(const std::string& text, const std::string& new_dir) {
+  try {
+    YAML::Node n = YAML::Load(text);
+    if (!n["etcd"] || !n["etcd"]["local"] || !n["etcd"]["local"]["dataDir"]) {
+      return absl::FailedPreconditionError("ClusterConfiguration has no etcd.local.dataDir");
+    }
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat("ClusterConfiguration is not valid YAML: ", e.what()));
+  }
+  return ReplaceScalar(text, {"etcd", "local", "dataDir"}, new_dir);
+}
+
+absl::StatusOr<std::string> UpdateKubeadmConfig(const discovery::RestConfig& config, const std::string& new_dir) {
+  KETCD_ASSIGN_OR_RETURN(nlohmann::json cm, ApiRequest(config, "GET", kPath));
+  if (!cm.contains("data") || !cm["data"].contains("ClusterConfiguration") ||
+      !cm["data"]["ClusterConfiguration"].is_string()) {
+    return absl::FailedPreconditionError("ConfigMap kube-system/kubeadm-config has no ClusterConfiguration");
+  }
+  std::string text = cm["data"]["ClusterConfiguration"].get<std::string>();
+  std::string old;
+  try {
+    old = YAML::Load(text)["etcd"]["local"]["dataDir"].as<std::string>("");
+  } catch (const YAML::Exception&) {
+  }
+  KETCD_ASSIGN_OR_RETURN(std::string patched, PatchClusterConfiguration(text, new_dir));
+  cm["data"]["ClusterConfiguration"] = patched;
+  KETCD_RETURN_IF_ERROR(ApiRequest(config, "PUT", kPath, cm.dump()).status());
+  return old;
+}
+
+std::string KubeadmConfigHint(const std::string& new_dir) {
+  return absl::StrCat("kubectl -n kube-system edit configmap kubeadm-config   # set etcd.local.dataDir: ", new_dir,
+                      " in ClusterConfiguration (kubeadm upgrade rewrites etcd.yaml from it and would point etcd "
+                      "back at the old data)");
+}
+
+}  // namespace ketcd::noderestore

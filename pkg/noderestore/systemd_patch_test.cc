@@ -1,0 +1,69 @@
+#include "pkg/noderestore/systemd_patch.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "pkg/noderestore/manifest_patch.h"
+
+namespace ketcd::noderestore {
+namespace {
+
+std::string Fixture(const std::string& name) {
+  std::ifstream in(std::string(KETCD_NODERESTORE_TESTDATA) + "/" + name, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void ExpectOneLineChanged(const std::string& before, const std::string& after, const std::string& new_line) {
+  std::vector<std::string> diff = LineDiff(before, after);
+  ASSERT_EQ(diff.size(), 2u) << after;
+  EXPECT_EQ(diff[1], "+" + new_line);
+}
+
+TEST(SystemdPatchTest, ExecStartFlagWithEquals) {
+  std::string text = Fixture("kthw.service");
+  auto out = PatchDataDirSetting(text, "--data-dir", "/var/lib/etcd-restored-1");
+  ASSERT_TRUE(out.ok()) << out.status();
+  ExpectOneLineChanged(text, *out, "  --data-dir=/var/lib/etcd-restored-1");
+}
+
+TEST(SystemdPatchTest, ExecStartFlagWithSpaceAndContinuation) {
+  std::string text = "[Service]\nExecStart=/usr/bin/etcd --name a \\\n  --data-dir /var/lib/etcd \\\n  --data-dir-x=1\n";
+  auto out = PatchDataDirSetting(text, "--data-dir", "/new");
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ(*out, "[Service]\nExecStart=/usr/bin/etcd --name a \\\n  --data-dir /new \\\n  --data-dir-x=1\n");
+}
+
+TEST(SystemdPatchTest, QuotedEnvironmentInDropIn) {
+  std::string text = Fixture("deb-dropin.conf");
+  auto out = PatchDataDirSetting(text, "ETCD_DATA_DIR", "/srv/etcd/data-restored-1");
+  ASSERT_TRUE(out.ok()) << out.status();
+  ExpectOneLineChanged(text, *out, "Environment=\"ETCD_DATA_DIR=/srv/etcd/data-restored-1\"");
+}
+
+TEST(SystemdPatchTest, EnvironmentFileLine) {
+  std::string text = "# ETCD_DATA_DIR_OLD=/x\nETCD_NAME=a\nETCD_DATA_DIR=\"/var/lib/etcd/default\"\n";
+  auto out = PatchDataDirSetting(text, "ETCD_DATA_DIR", "/var/lib/etcd/default-restored-1");
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ(*out, "# ETCD_DATA_DIR_OLD=/x\nETCD_NAME=a\nETCD_DATA_DIR=\"/var/lib/etcd/default-restored-1\"\n");
+}
+
+TEST(SystemdPatchTest, ConfigFileKey) {
+  std::string text = Fixture("etcd.conf.yml");
+  auto out = PatchDataDirSetting(text, "data-dir", "/var/lib/etcd/infra1.etcd-restored-1");
+  ASSERT_TRUE(out.ok()) << out.status();
+  ExpectOneLineChanged(text, *out, "data-dir: /var/lib/etcd/infra1.etcd-restored-1");
+}
+
+TEST(SystemdPatchTest, VariablesAndMissingSettingsAreRefused) {
+  EXPECT_EQ(PatchDataDirSetting("ExecStart=/bin/etcd --data-dir=${DIR}\n", "--data-dir", "/n").status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(PatchDataDirSetting("ExecStart=/bin/etcd\n", "--data-dir", "/n").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace ketcd::noderestore
