@@ -36,7 +36,7 @@ bool TakesValue(std::string_view flag) {
                                       "--dial-timeout", "--dir",   "--stall-timeout", "-o", "--output",
                                       "--data-dir",   "--wal-dir", "--name", "--initial-cluster",
                                       "--initial-cluster-token", "--initial-advertise-peer-urls",
-                                      "--bump-revision"};
+                                      "--bump-revision", "--wait-timeout", "--backup-dir"};
   for (const char* f : kValueFlags) {
     if (flag == f) return true;
   }
