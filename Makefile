@@ -7,7 +7,7 @@ JOBS      ?= $(shell nproc)
 CTEST_JOBS ?= 2
 TOOLS     := tests/tools
 
-.PHONY: all deps build test unit e2e sanitize demo bench fuzz clean
+.PHONY: all deps build test unit e2e sanitize demo bench fuzz clean dist test-dist install
 
 all: build
 
@@ -42,7 +42,7 @@ e2e: build-tests
 	  KETCD_ETCD_VERSIONS=$$versions ctest --output-on-failure -j $(CTEST_JOBS) -L e2e --no-tests=error --timeout 900
 
 # All tests: unit, sanitizers, end-to-end against etcd 3.4, 3.5, 3.6 and 3.7.
-test: build-tests sanitize
+test: build-tests sanitize test-dist
 	@versions=$$($(TOOLS)/etcd-versions.sh) && cd $(BUILD) && \
 	  KETCD_ETCD_VERSIONS=$$versions ctest --output-on-failure -j $(CTEST_JOBS) --no-tests=error --timeout 900
 
@@ -60,6 +60,23 @@ fuzz:
 	cmake --build build-fuzz -j $(JOBS) --target bbolt_reader_fuzz
 	./build-fuzz/pkg/bbolt/fuzz/bbolt_reader_fuzz -max_total_time=$${FUZZ_SECONDS:-60} -rss_limit_mb=1024 \
 	  pkg/bbolt/fuzz/corpus
+
+# Release archive with a static, stripped binary, its .sha256 and the Krew manifest:
+# dist/kubectl-etcd_v<version>_linux_amd64.tar.gz, dist/etcd.yaml.
+DIST_BUILD ?= build-dist
+dist: deps
+	@BUILD_DIST=$(DIST_BUILD) JOBS=$(JOBS) $(TOOLS)/dist.sh
+
+# The archive on a bare Debian (chroot), installed by krew and run through kubectl,
+# shell completion through kubectl, and the README's examples.
+test-dist: dist
+	@tests/dist/run.sh
+
+PREFIX ?= /usr/local
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(BUILD)/kubectl-etcd $(DESTDIR)$(PREFIX)/bin/kubectl-etcd
+	install -m 755 cmd/kubectl-etcd/kubectl_complete-etcd $(DESTDIR)$(PREFIX)/bin/kubectl_complete-etcd
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

@@ -8,6 +8,7 @@
 
 #include "absl/strings/match.h"
 #include "cmd/kubectl-etcd/command.h"
+#include "cmd/kubectl-etcd/complete.h"
 #include "pkg/base/interrupt.h"
 
 namespace ketcd::cmd {
@@ -25,23 +26,14 @@ const Command kCommands[] = {
     {"snapshot status", "Same as status (etcdctl's spelling)", RunStatus},
     {"snapshot restore", "Same as restore (etcdutl's spelling)", RunRestore},
     {"version", "Print the version of kubectl-etcd", RunVersion},
+    {"completion", "Print a shell completion script (bash, zsh) for kubectl-etcd", RunCompletion},
     {"help", "Show help for kubectl etcd or one of its commands", RunHelp},
+    {"__complete", "Answer kubectl's completion protocol (run by kubectl_complete-etcd)", RunComplete},
 };
 
 // Flags of any command that take a separate value ("--dir x"), so that the value is
-// not mistaken for the command name.
-bool TakesValue(std::string_view flag) {
-  static const char* kValueFlags[] = {"--kubeconfig", "--context", "--endpoints", "--cacert", "--cert",
-                                      "--key",        "--user",    "--password",  "--manifest", "--host-root",
-                                      "--dial-timeout", "--dir",   "--stall-timeout", "-o", "--output",
-                                      "--data-dir",   "--wal-dir", "--name", "--initial-cluster",
-                                      "--initial-cluster-token", "--initial-advertise-peer-urls",
-                                      "--bump-revision", "--wait-timeout", "--backup-dir"};
-  for (const char* f : kValueFlags) {
-    if (flag == f) return true;
-  }
-  return false;
-}
+// not mistaken for the command name. Read from the commands' own flag definitions.
+bool TakesValue(std::string_view flag) { return FlagTakesValue(flag); }
 
 std::string ProgramName(const char* argv0) {
   std::string base = argv0;
@@ -55,6 +47,7 @@ void PrintUsage(std::ostream& out, const std::string& program) {
   out << "Back up, inspect and restore the etcd of a self-managed Kubernetes cluster.\n\n"
       << "Usage:\n  " << program << " COMMAND [flags]\n\nCommands:\n";
   for (const Command& c : kCommands) {
+    if (c.name.starts_with("__")) continue;  // hidden
     out << "  " << c.name << std::string(c.name.size() < 16 ? 16 - c.name.size() : 1, ' ') << c.summary << "\n";
   }
   out << "\nUse \"" << program << " COMMAND -h\" for the flags of a command.\n";
@@ -130,6 +123,9 @@ int Main(int argc, char** argv) {
 }
 
 }  // namespace
+
+std::span<const Command> AllCommands() { return kCommands; }
+
 }  // namespace ketcd::cmd
 
 int main(int argc, char** argv) { return ketcd::cmd::Main(argc, argv); }
