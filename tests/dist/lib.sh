@@ -27,7 +27,7 @@ start_etcd() {
   ETCD_URL=https://127.0.0.1:$client
   mkdir -p "$root/var/lib/etcd" "$root/etc/kubernetes/manifests"
   chmod 700 "$root/var/lib/etcd"
-  "$(etcd_bin)" --name node1 --data-dir "$root/var/lib/etcd" \
+  "${ETCD_BIN:-$(etcd_bin)}" --name node1 --data-dir "$root/var/lib/etcd" \
     --listen-client-urls "$ETCD_URL" --advertise-client-urls "$ETCD_URL" \
     --listen-peer-urls "https://127.0.0.1:$peer" --initial-advertise-peer-urls "https://127.0.0.1:$peer" \
     --initial-cluster "node1=https://127.0.0.1:$peer" \
