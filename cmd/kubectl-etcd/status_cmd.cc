@@ -182,7 +182,13 @@ absl::Status RunStatus(Invocation& inv) {
   cxxopts::Options options = NewOptions(
       inv, "Check a snapshot file offline and print its hash, revision, total keys and size exactly as\n"
            "`etcdutl snapshot status` does, plus an integrity check and the SHA-256 trailer state.\n"
-           "Exits 4 when the file is corrupt or its hash does not match. The file is only read.");
+           "Exits 4 when the file is corrupt or its hash does not match. The file is only read.\n\n"
+           "Examples:\n"
+           "  kubectl etcd status /var/backups/etcd.db\n"
+           "  # Live keys per resource and namespace, leases, members, alarms, as JSON:\n"
+           "  kubectl etcd status snap.db --keys -o json\n"
+           "  # A copy of a data dir's member/snap/db (no SHA-256 trailer):\n"
+           "  kubectl etcd status /var/lib/etcd/member/snap/db --skip-hash-check\n");
   AddOutputFlag(options, kFormats, "table");
   options.add_options()("keys", "Also look inside: live keys per /registry/<resource>/ and namespace, "
                                 "compaction, leases, auth, members, alarms")(

@@ -7,7 +7,11 @@
 namespace ketcd::cmd {
 
 absl::Status RunVersion(Invocation& inv) {
-  cxxopts::Options options = NewOptions(inv, "Print the version of kubectl-etcd.");
+  cxxopts::Options options = NewOptions(inv,
+      "Print the version of kubectl-etcd and the etcd releases it supports.\n\n"
+      "Examples:\n"
+      "  kubectl etcd version\n"
+      "  kubectl etcd version -o json\n");
   AddOutputFlag(options, {"text", "json", "yaml"}, "text");
   KETCD_ASSIGN_OR_RETURN(auto parsed, Parse(options, inv));
   if (!parsed) return absl::OkStatus();
