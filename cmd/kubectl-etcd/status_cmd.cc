@@ -214,6 +214,7 @@ absl::Status RunStatus(Invocation& inv) {
   KETCD_ASSIGN_OR_RETURN(auto db, bbolt::Db::Open(o.file));
   snapshot::StatusOptions so;
   so.check_integrity = !o.skip_integrity;
+  so.check_trailer = !o.skip_hash_check;  // no SHA-256 pass when it would not be enforced
   so.inspect = o.keys;
   KETCD_ASSIGN_OR_RETURN(snapshot::Status st, snapshot::ComputeStatus(*db, so));
   KETCD_RETURN_IF_ERROR(Validate(st, o));

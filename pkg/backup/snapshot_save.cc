@@ -10,6 +10,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "pkg/base/format.h"
@@ -73,6 +74,16 @@ class Sink {
   }
   ~Sink() { Close(); }
 
+  // A buffer to swap with the next received blob: recycled from the writer, so that
+  // the steady state allocates nothing.
+  std::string TakeBuffer() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (free_.empty()) return std::string();
+    std::string b = std::move(free_.back());
+    free_.pop_back();
+    return b;
+  }
+
   // Blocks while the queue is full. Returns the writer's error, if any.
   absl::Status Push(std::string&& blob) {
     std::unique_lock<std::mutex> lock(mu_);
@@ -120,6 +131,10 @@ class Sink {
         return;
       }
       written += blob.size();
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (free_.size() < kQueueLimit) free_.push_back(std::move(blob));
+      }
       if (file_ && written - synced_to >= kWritebackStep) {
         // Start writeback early so the final fsync does not stall on a gigabyte of dirty pages.
         ::sync_file_range(fd_, static_cast<off_t>(synced_to), static_cast<off_t>(written - synced_to),
@@ -136,6 +151,7 @@ class Sink {
   std::mutex mu_;
   std::condition_variable not_full_, not_empty_;
   std::deque<std::string> queue_;
+  std::vector<std::string> free_;
   bool closed_ = false;
   absl::Status status_;
   std::thread thread_;
@@ -182,7 +198,7 @@ absl::StatusOr<SaveResult> SaveSnapshot(etcdclient::Client& client, const etcdse
   bool first = true;
 
   absl::Status stream = client.Snapshot(
-      [&](const etcdserverpb::SnapshotResponse& msg) -> absl::Status {
+      [&](etcdserverpb::SnapshotResponse& msg) -> absl::Status {
         if (first) {
           expected_db = msg.remaining_bytes() + msg.blob().size();
           first = false;
@@ -191,7 +207,9 @@ absl::StatusOr<SaveResult> SaveSnapshot(etcdclient::Client& client, const etcdse
         received += msg.blob().size();
         splitter.Add(msg.blob());
         progress.Update(received, expected_db + kTrailerSize);
-        return sink.Push(std::string(msg.blob()));
+        std::string blob = sink.TakeBuffer();
+        blob.swap(*msg.mutable_blob());
+        return sink.Push(std::move(blob));
       },
       opts.stall_timeout);
   absl::Status closed = sink.Close();

@@ -65,6 +65,7 @@ std::shared_ptr<grpc::Channel> MakeChannel(const Endpoint& ep, std::shared_ptr<g
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 0);
   // A large window lets the server stream snapshot chunks without waiting on us.
   args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 1);
+  args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 1 << 20);
   return grpc::CreateCustomChannel(ep.HostPort(), std::move(creds), args);
 }
 

@@ -55,9 +55,9 @@ class Client {
   absl::StatusOr<etcdserverpb::RangeResponse> Range(const etcdserverpb::RangeRequest& request);
 
   // Streams Maintenance.Snapshot. `on_message` gets every message in order (blob and
-  // remaining_bytes); returning an error cancels the stream. The stream is cancelled if
+  // remaining_bytes) and may take its blob (swap it out); returning an error cancels the stream. The stream is cancelled if
   // no message arrives for `stall_timeout`, or on Ctrl-C.
-  using SnapshotHandler = std::function<absl::Status(const etcdserverpb::SnapshotResponse&)>;
+  using SnapshotHandler = std::function<absl::Status(etcdserverpb::SnapshotResponse&)>;
   absl::Status Snapshot(const SnapshotHandler& on_message, std::chrono::milliseconds stall_timeout);
 
   // Translates a failed call on this endpoint into an actionable error.

@@ -1,0 +1,196 @@
+#!/usr/bin/env python3
+"""make bench: kubectl-etcd side by side with etcdctl/etcdutl, in one run, on one database.
+
+Builds a database of BENCH_DB_MB (default 1024) MiB in a TLS etcd 3.5 server, then times
+each command BENCH_RUNS (default 5) times, interleaved, and prints the median wall time,
+the median peak RSS and the ratios the issues set targets for:
+  backup   kubectl etcd backup    vs etcdctl 3.5 snapshot save, and draining the stream
+  status   kubectl etcd status --skip-hash-check (integrity on, no SHA-256 pass)
+           vs etcdctl 3.4 / etcdutl 3.5 snapshot status;
+           kubectl etcd status (integrity + SHA-256) vs openssl dgst -sha256
+  restore  kubectl etcd restore   vs etcdutl 3.5 / etcdctl 3.4 snapshot restore, and
+           dd conv=fsync of the same file (all verify SHA-256 and fsync)
+The page cache is warm for every tool alike. The machine is noisy: read medians and ratios.
+"""
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOOLS = os.path.join(HERE, "..", "tools")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def run_measured(argv, stdout=subprocess.DEVNULL, env=None):
+    """Runs argv; returns (seconds, peak RSS in MiB). Fails loudly on a non-zero exit."""
+    start = time.monotonic()
+    proc = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.PIPE, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    secs = time.monotonic() - start
+    err = proc.stderr.read().decode(errors="replace")
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        sys.exit(f"bench: {' '.join(argv)} failed ({proc.returncode}):\n{err}")
+    return secs, usage.ru_maxrss / 1024.0
+
+
+class Table:
+    def __init__(self, title):
+        self.title = title
+        self.rows = []
+
+    def add(self, name, samples):
+        walls = [s[0] for s in samples]
+        rss = [s[1] for s in samples]
+        self.rows.append((name, statistics.median(walls), statistics.median(rss), max(rss)))
+
+    def show(self, base_index=0):
+        print(f"\n{self.title}")
+        print(f"  {'command':<52} {'median s':>9} {'vs first':>9} {'RSS MiB':>8} {'max RSS':>8}")
+        base = self.rows[base_index][1]
+        for name, wall, rss, rss_max in self.rows:
+            print(f"  {name:<52} {wall:>9.3f} {wall / base:>8.2f}x {rss:>8.1f} {rss_max:>8.1f}")
+
+    def median(self, i):
+        return self.rows[i][1]
+
+
+def interleave(runs, commands, before=None):
+    """commands: list of (name, argv or callable returning argv). Returns samples per name."""
+    samples = {name: [] for name, _ in commands}
+    for r in range(runs):
+        order = commands[r % len(commands):] + commands[:r % len(commands)]
+        for name, cmd in order:
+            if before:
+                before()
+            argv = cmd() if callable(cmd) else cmd
+            samples[name].append(run_measured(argv))
+    return samples
+
+
+def main():
+    kubectl_etcd = os.path.abspath(sys.argv[1])
+    build = os.path.dirname(kubectl_etcd)
+    fill = os.path.join(build, "tests", "bench", "ketcd_bench_fill")
+    drain = os.path.join(build, "tests", "bench", "ketcd_bench_drain")
+    db_mb = int(os.environ.get("BENCH_DB_MB", "1024"))
+    runs = int(os.environ.get("BENCH_RUNS", "5"))
+    versions = dict(v.split("=") for v in subprocess.check_output(
+        [os.path.join(TOOLS, "etcd-versions.sh")], text=True).strip().split(","))
+    e34, e35 = versions["3.4"], versions["3.5"]
+
+    work = tempfile.mkdtemp(prefix="kubectl-etcd-bench.", dir=os.environ.get("BENCH_DIR", "/var/tmp"))
+    server = None
+    try:
+        pki = os.path.join(work, "pki")
+        subprocess.check_call([os.path.join(TOOLS, "gen-certs.sh"), pki, "bench"], stdout=subprocess.DEVNULL)
+        client, peer, metrics = free_port(), free_port(), free_port()
+        url = f"https://127.0.0.1:{client}"
+        server = subprocess.Popen([
+            f"{e35}/etcd", "--name=bench", f"--data-dir={work}/data",
+            f"--listen-client-urls={url}", f"--advertise-client-urls={url}",
+            f"--listen-peer-urls=http://127.0.0.1:{peer}", f"--initial-advertise-peer-urls=http://127.0.0.1:{peer}",
+            f"--initial-cluster=bench=http://127.0.0.1:{peer}", f"--listen-metrics-urls=http://127.0.0.1:{metrics}",
+            f"--cert-file={pki}/server.crt", f"--key-file={pki}/server.key", "--client-cert-auth",
+            f"--trusted-ca-file={pki}/ca.crt", "--quota-backend-bytes=17179869184"],
+            stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "etcd.log"), "w"))
+        tls = ["--cacert", f"{pki}/ca.crt", "--cert", f"{pki}/healthcheck-client.crt",
+               "--key", f"{pki}/healthcheck-client.key"]
+        for _ in range(100):
+            try:
+                if b"true" in subprocess.check_output(["curl", "-fs", f"http://127.0.0.1:{metrics}/health"]):
+                    break
+            except subprocess.CalledProcessError:
+                pass
+            time.sleep(0.1)
+
+        t0 = time.monotonic()
+        big = db_mb * 8  # 128 KiB values
+        subprocess.check_call([fill, "--endpoint", url, *tls, "--keys", str(big), "--value-size", "131072",
+                               "--prefix", "/registry/configmaps/bench/big-"])
+        subprocess.check_call([fill, "--endpoint", url, *tls, "--keys", "50000", "--value-size", "1024",
+                               "--prefix", "/registry/pods/bench/pod-"])
+        snap = os.path.join(work, "reference.db")
+        subprocess.check_call([kubectl_etcd, "backup", snap, "--endpoints", url, *tls], stdout=subprocess.DEVNULL)
+        size = os.path.getsize(snap)
+        print(f"kubectl-etcd bench: database {size / 2**20:.0f} MiB ({big + 50000} keys), built in "
+              f"{time.monotonic() - t0:.0f}s; {runs} runs per command, interleaved; "
+              f"{os.cpu_count()} CPUs, {os.uname().release}")
+
+        # Backup.
+        out = os.path.join(work, "out.db")
+
+        def clean_out():
+            for p in (out, out + ".json", out + ".part"):
+                if os.path.exists(p):
+                    os.remove(p)
+        env34 = dict(os.environ, ETCDCTL_API="3")
+        s = interleave(runs, [
+            ("kubectl etcd backup", [kubectl_etcd, "backup", out, "--endpoints", url, *tls]),
+            ("etcdctl 3.5 snapshot save", [f"{e35}/etcdctl", "--endpoints", url, *tls, "snapshot", "save", out]),
+            ("drain the stream to /dev/null", [drain, "--endpoint", url, *tls]),
+        ], before=clean_out)
+        t = Table("backup (Maintenance.Snapshot of the live server)")
+        for name in s:
+            t.add(name, s[name])
+        t.show()
+        print(f"  => kubectl-etcd is {t.median(1) / t.median(0):.2f}x faster than etcdctl (target >= 1.5x), "
+              f"{t.median(0) / t.median(2):.2f}x the drain floor (target <= 1.10x)")
+
+        # Status.
+        s = interleave(runs, [
+            ("kubectl etcd status --skip-hash-check", [kubectl_etcd, "status", snap, "--skip-hash-check", "-o", "json"]),
+            ("etcdctl 3.4 snapshot status", [f"{e34}/etcdctl", "snapshot", "status", snap, "-w", "json"]),
+            ("etcdutl 3.5 snapshot status", [f"{e35}/etcdutl", "snapshot", "status", snap, "-w", "json"]),
+            ("kubectl etcd status (integrity + SHA-256)", [kubectl_etcd, "status", snap, "-o", "json"]),
+            ("openssl dgst -sha256", ["openssl", "dgst", "-sha256", snap]),
+        ])
+        t = Table("status (offline, same file)")
+        for name in s:
+            t.add(name, s[name])
+        t.show()
+        fastest = min(t.median(1), t.median(2))
+        print(f"  => kubectl-etcd is {fastest / t.median(0):.2f}x faster than the fastest etcd tool (target >= 3x); "
+              f"full verification is {t.median(3) / t.median(4):.2f}x openssl's SHA-256 (target <= 1.2x)")
+
+        # Restore.
+        target = os.path.join(work, "restored")
+
+        def clean_target():
+            shutil.rmtree(target, ignore_errors=True)
+        s = interleave(runs, [
+            ("kubectl etcd restore", [kubectl_etcd, "restore", snap, "--data-dir", target]),
+            ("etcdutl 3.5 snapshot restore", [f"{e35}/etcdutl", "snapshot", "restore", snap, "--data-dir", target]),
+            ("etcdctl 3.4 snapshot restore", ["env", "ETCDCTL_API=3", f"{e34}/etcdctl", "snapshot", "restore", snap,
+                                              "--data-dir", target]),
+            ("dd conv=fsync (copy floor)", lambda: ["sh", "-c", f"mkdir -p {target} && dd if={snap} "
+                                                    f"of={target}/copy bs=4M conv=fsync status=none"]),
+        ], before=clean_target)
+        t = Table("restore (SHA-256 verified, fsynced)")
+        for name in s:
+            t.add(name, s[name])
+        t.show()
+        fastest = min(t.median(1), t.median(2))
+        print(f"  => kubectl-etcd is {fastest / t.median(0):.2f}x faster than the fastest etcd tool (target >= 2.5x), "
+              f"{t.median(0) / t.median(3):.2f}x the copy floor (target <= 1.25x)")
+    finally:
+        if server:
+            server.terminate()
+            server.wait()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
