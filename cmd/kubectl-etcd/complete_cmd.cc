@@ -25,7 +25,8 @@ ValueKind KindOf(std::string_view flag) {
       {"cert", ValueKind::kFile},         {"key", ValueKind::kFile},
       {"manifest", ValueKind::kManifest}, {"dir", ValueKind::kDir},
       {"data-dir", ValueKind::kDir},      {"wal-dir", ValueKind::kDir},
-      {"host-root", ValueKind::kDir},     {"context", ValueKind::kContext},
+      {"host-root", ValueKind::kDir},     {"backup-dir", ValueKind::kDir},
+      {"context", ValueKind::kContext},
       {"etcd-version", ValueKind::kEtcdVersion}, {"output", ValueKind::kOutput}};
   for (const auto& [name, kind] : kKinds) {
     if (name == flag) return kind;
