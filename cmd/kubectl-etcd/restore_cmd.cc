@@ -252,7 +252,7 @@ absl::Status RunNodeRestore(Invocation& inv, const cxxopts::ParseResult& flags, 
     KETCD_ASSIGN_OR_RETURN(Connection conn, ResolveConnection(flags));
     noderestore::UndoOptions uo;
     uo.host_root = HostRoot(flags);
-    uo.backup_base = str("backup-dir");
+    uo.backup_base = flags["backup-dir"].as<std::string>();
     uo.connection = conn.config;
     uo.wait_timeout = std::chrono::seconds(static_cast<int64_t>(wait));
     uo.kubeconfig = str("kubeconfig");
@@ -285,7 +285,7 @@ absl::Status RunNodeRestore(Invocation& inv, const cxxopts::ParseResult& flags, 
   if (flags.count("initial-advertise-peer-urls")) po.initial_advertise_peer_urls = str("initial-advertise-peer-urls");
   if (flags.count("bump-revision")) po.bump_revision = flags["bump-revision"].as<uint64_t>();
   po.skip_hash_check = flags["skip-hash-check"].as<bool>();
-  po.backup_base = str("backup-dir");
+  po.backup_base = flags["backup-dir"].as<std::string>();
   po.kubeadm_config = !flags.count("no-kubeadm-config");
   po.restart_kubelet = flags.count("restart-kubelet") > 0;
   po.kubeconfig = str("kubeconfig");

@@ -192,7 +192,7 @@ absl::StatusOr<Plan> BuildPlan(const PlanOptions& o) {
     p.token_from = "--initial-cluster-token flag";
   } else {
     p.cluster_token = absl::StrCat("kubectl-etcd-", p.snapshot_sha256.substr(0, 16));
-    p.token_from = "derived from the snapshot's SHA-256 (the same on every member restored from this file)";
+    p.token_from = "derived from the snapshot's SHA-256, the same on every member restored from this file";
   }
   restore::RestoreOptions ro;
   ro.snapshot_path = o.snapshot;

@@ -1,0 +1,446 @@
+// The orchestrated restore on a control-plane node against real etcd 3.4-3.7: a scratch
+// host root laid out like a kubeadm node (1.30-, 1.33- and 1.35-style manifests, TLS with
+// client-certificate auth), run by tests/kubelet/kubelet.py, a kubelet stand-in that
+// starts the static pods' real commands. `kubectl etcd backup --host-root R` and
+// `kubectl etcd restore FILE --yes --host-root R` need no other flag.
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "pkg/noderestore/http.h"
+#include "tests/e2e/harness.h"
+
+namespace ketcd::e2e {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void Put(const std::string& path, const std::string& text) {
+  fs::create_directories(fs::path(path).parent_path());
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+std::string Tool(const std::string& name) { return std::string(KETCD_SOURCE_DIR) + "/tests/kubelet/" + name; }
+
+// How each kubeadm release writes etcd.yaml (reference §1.4), paired with an etcd that
+// accepts its flags: 1.30 and 1.33 the --experimental-* pair, 1.35 the 3.6 spellings.
+struct Style {
+  const char* kubeadm;
+  const char* etcd;
+};
+const Style kStyles[] = {{"1.30", "3.4"}, {"1.33", "3.5"}, {"1.35", "3.6"}, {"1.35", "3.7"}};
+
+struct Ports {
+  int client = 0, peer = 0, metrics = 0, apiserver = 0;
+};
+
+std::string EtcdManifest(const std::string& kubeadm, const std::string& name, const Ports& p,
+                         const std::string& initial_cluster) {
+  std::string c = "https://127.0.0.1:" + std::to_string(p.client);
+  std::string peer = "http://127.0.0.1:" + std::to_string(p.peer);
+  bool new_flags = kubeadm == "1.35";
+  std::string probe_port = new_flags ? "probe-port" : std::to_string(p.metrics);
+  std::string live = kubeadm == "1.30" ? "/health?exclude=NOSPACE&serializable=true" : "/livez";
+  std::string t =
+      "apiVersion: v1\nkind: Pod\nmetadata:\n  annotations:\n    kubeadm.kubernetes.io/etcd.advertise-client-urls: " +
+      c + "\n" + (kubeadm == "1.30" ? "  creationTimestamp: null\n" : "") +
+      "  labels:\n    component: etcd\n    tier: control-plane\n  name: etcd\n  namespace: kube-system\n"
+      "spec:\n  containers:\n  - command:\n    - etcd\n    - --advertise-client-urls=" + c + "\n"
+      "    - --cert-file=/etc/kubernetes/pki/etcd/server.crt\n    - --client-cert-auth=true\n"
+      "    - --data-dir=/var/lib/etcd\n" +
+      (new_flags ? "" : "    - --experimental-initial-corrupt-check=true\n"
+                        "    - --experimental-watch-progress-notify-interval=5s\n") +
+      (new_flags ? "    - --feature-gates=InitialCorruptCheck=true\n" : "") +
+      "    - --initial-advertise-peer-urls=" + peer + "\n    - --initial-cluster=" + initial_cluster + "\n" +
+      "    - --key-file=/etc/kubernetes/pki/etcd/server.key\n    - --listen-client-urls=" + c + "\n"
+      "    - --listen-metrics-urls=http://127.0.0.1:" + std::to_string(p.metrics) + "\n"
+      "    - --listen-peer-urls=" + peer + "\n    - --name=" + name + "\n    - --snapshot-count=10000\n"
+      "    - --trusted-ca-file=/etc/kubernetes/pki/etcd/ca.crt\n" +
+      (new_flags ? "    - --watch-progress-notify-interval=5s\n" : "") +
+      "    image: registry.k8s.io/etcd:3.6.8-0\n    imagePullPolicy: IfNotPresent\n"
+      "    livenessProbe:\n      failureThreshold: 8\n      httpGet:\n        host: 127.0.0.1\n        path: " + live +
+      "\n        port: " + probe_port + "\n        scheme: HTTP\n      initialDelaySeconds: 10\n"
+      "      periodSeconds: 10\n      timeoutSeconds: 15\n    name: etcd\n" +
+      (new_flags ? "    ports:\n    - containerPort: " + std::to_string(p.metrics) +
+                       "\n      name: probe-port\n      protocol: TCP\n"
+                 : "") +
+      "    resources:\n      requests:\n        cpu: 100m\n        memory: 100Mi\n"
+      "    volumeMounts:\n    - mountPath: /var/lib/etcd\n      name: etcd-data\n"
+      "    - mountPath: /etc/kubernetes/pki/etcd\n      name: etcd-certs\n"
+      "  hostNetwork: true\n  priority: 2000001000\n  priorityClassName: system-node-critical\n"
+      "  securityContext:\n    seccompProfile:\n      type: RuntimeDefault\n  volumes:\n"
+      "  - hostPath:\n      path: /etc/kubernetes/pki/etcd\n      type: DirectoryOrCreate\n    name: etcd-certs\n"
+      "  - hostPath:\n      path: /var/lib/etcd\n      type: DirectoryOrCreate\n    name: etcd-data\nstatus: {}\n";
+  return t;
+}
+
+std::string ControlPlaneManifest(const std::string& component, const std::vector<std::string>& flags) {
+  std::string t = "apiVersion: v1\nkind: Pod\nmetadata:\n  labels:\n    component: " + component +
+                  "\n    tier: control-plane\n  name: " + component + "\n  namespace: kube-system\nspec:\n"
+                  "  containers:\n  - command:\n    - " + component + "\n";
+  for (const auto& f : flags) t += "    - " + f + "\n";
+  t += "    image: registry.k8s.io/" + component + ":v1.35.0\n    name: " + component +
+       "\n    volumeMounts:\n    - mountPath: /etc/kubernetes/pki\n      name: k8s-certs\n      readOnly: true\n"
+       "  hostNetwork: true\n  volumes:\n  - hostPath:\n      path: /etc/kubernetes/pki\n      type: DirectoryOrCreate\n"
+       "    name: k8s-certs\nstatus: {}\n";
+  return t;
+}
+
+// A scratch host root with its kubelet stand-in.
+class Node {
+ public:
+  Node(const EtcdVersion& v, const TestCerts& certs, const std::string& name) : v_(v), certs_(certs), name_(name) {
+    p_.client = FreePort();
+    p_.peer = FreePort();
+    p_.metrics = FreePort();
+    p_.apiserver = FreePort();
+    std::string pki = R("/etc/kubernetes/pki");
+    for (auto [from, to] : std::vector<std::pair<std::string, std::string>>{
+             {certs.ca_crt, "/etcd/ca.crt"}, {certs.server_crt, "/etcd/server.crt"},
+             {certs.server_key, "/etcd/server.key"}, {certs.client_crt, "/etcd/healthcheck-client.crt"},
+             {certs.client_key, "/etcd/healthcheck-client.key"}, {certs.ca_crt, "/ca.crt"},
+             {certs.server_crt, "/apiserver.crt"}, {certs.server_key, "/apiserver.key"}}) {
+      fs::create_directories(fs::path(pki + to).parent_path());
+      fs::copy_file(from, pki + to, fs::copy_options::overwrite_existing);
+    }
+  }
+  ~Node() { StopKubelet(); }
+
+  std::string R(const std::string& p = "") const { return root_.path() + p; }
+  std::string Manifests() const { return R("/etc/kubernetes/manifests"); }
+  const Ports& ports() const { return p_; }
+  std::string PeerUrl() const { return "http://127.0.0.1:" + std::to_string(p_.peer); }
+  const std::string& name() const { return name_; }
+
+  void WriteEtcd(const std::string& kubeadm, const std::string& initial_cluster) {
+    Put(Manifests() + "/etcd.yaml", EtcdManifest(kubeadm, name_, p_, initial_cluster));
+  }
+  void WriteControlPlane() {
+    Put(Manifests() + "/kube-apiserver.yaml",
+        ControlPlaneManifest("kube-apiserver", {"--client-ca-file=/etc/kubernetes/pki/ca.crt",
+                                                "--etcd-servers=https://127.0.0.1:" + std::to_string(p_.client),
+                                                "--secure-port=" + std::to_string(p_.apiserver),
+                                                "--tls-cert-file=/etc/kubernetes/pki/apiserver.crt",
+                                                "--tls-private-key-file=/etc/kubernetes/pki/apiserver.key"}));
+    Put(Manifests() + "/kube-controller-manager.yaml",
+        ControlPlaneManifest("kube-controller-manager", {"--kubeconfig=/etc/kubernetes/controller-manager.conf"}));
+    Put(Manifests() + "/kube-scheduler.yaml",
+        ControlPlaneManifest("kube-scheduler", {"--kubeconfig=/etc/kubernetes/scheduler.conf"}));
+    Put(R("/etc/kubernetes/admin.conf"),
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: k\n  cluster:\n    server: https://127.0.0.1:" +
+            std::to_string(p_.apiserver) + "\n    certificate-authority: " + R("/etc/kubernetes/pki/ca.crt") +
+            "\nusers:\n- name: admin\n  user:\n    client-certificate: " + certs_.client_crt +
+            "\n    client-key: " + certs_.client_key +
+            "\ncontexts:\n- name: admin@k\n  context: {cluster: k, user: admin}\ncurrent-context: admin@k\n");
+    nlohmann::json cm = {{"apiVersion", "v1"}, {"kind", "ConfigMap"},
+                         {"metadata", {{"name", "kubeadm-config"}, {"namespace", "kube-system"}, {"resourceVersion", "7"}}},
+                         {"data", {{"ClusterConfiguration",
+                                    "apiServer: {}\napiVersion: kubeadm.k8s.io/v1beta4\ncertificatesDir: /etc/kubernetes/pki\n"
+                                    "etcd:\n  local:\n    dataDir: /var/lib/etcd\nkind: ClusterConfiguration\n"}}}};
+    Put(R("/var/lib/fake-kube-apiserver/kube-system/kubeadm-config.json"), cm.dump());
+  }
+  std::string KubeadmDataDir() const {
+    auto j = nlohmann::json::parse(Slurp(R("/var/lib/fake-kube-apiserver/kube-system/kubeadm-config.json")));
+    std::string cc = j["data"]["ClusterConfiguration"];
+    size_t at = cc.find("dataDir: ");
+    return cc.substr(at + 9, cc.find('\n', at) - at - 9);
+  }
+
+  void StartKubelet(const std::string& crash_data_dir = "") {
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      std::string kubelet = Tool("kubelet.py"), root = R(), etcd = v_.etcd(), events = R("/kubelet-events.log"),
+                  logs = R("/var/log/pods");
+      std::vector<std::string> args = {"python3", kubelet, "--root", root, "--etcd", etcd, "--events", events,
+                                       "--log-dir", logs, "--interval", "0.1"};
+      if (!crash_data_dir.empty()) {
+        args.push_back("--crash-data-dir");
+        args.push_back(crash_data_dir);
+      }
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execvp("python3", argv.data());
+      _exit(127);
+    }
+  }
+  void StopKubelet() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      ::waitpid(pid_, nullptr, 0);
+      pid_ = -1;
+    }
+  }
+
+  CommandResult Etcdctl(const std::vector<std::string>& args, int timeout = 20) const {
+    std::vector<std::string> argv = {v_.etcdctl(), "--endpoints", "https://127.0.0.1:" + std::to_string(p_.client),
+                                     "--cacert", certs_.ca_crt, "--cert", certs_.client_crt, "--key",
+                                     certs_.client_key, "--command-timeout", "5s"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return Run(argv, {{"ETCDCTL_API", "3"}}, timeout);
+  }
+  std::string Get(const std::string& key) const {
+    CommandResult r = Etcdctl({"get", key, "--print-value-only"});
+    return r.exit_code == 0 ? r.out : "<error " + r.err + ">";
+  }
+  bool WaitEtcd(int seconds) const {
+    for (int i = 0; i < seconds * 5; i++) {
+      if (Etcdctl({"endpoint", "health"}, 5).exit_code == 0) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    return false;
+  }
+  bool ApiServerAnswers() const { return noderestore::ProbeHttps("127.0.0.1", p_.apiserver, "/livez", 1000) == 200; }
+  bool WaitApiServer(int seconds) const {
+    for (int i = 0; i < seconds * 5; i++) {
+      if (ApiServerAnswers()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    return false;
+  }
+  // "start"/"stop" events of the stand-in for `file`, as indices into the whole log.
+  std::vector<std::string> Events() const {
+    std::vector<std::string> out;
+    std::istringstream in(Slurp(R("/kubelet-events.log")));
+    std::string line;
+    while (std::getline(in, line)) out.push_back(line.substr(line.find(' ') + 1));
+    return out;
+  }
+  std::vector<std::string> ManifestNames() const {
+    std::vector<std::string> out;
+    for (const auto& e : fs::directory_iterator(Manifests())) out.push_back(e.path().filename().string());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  CommandResult Kubectl(std::vector<std::string> args, const std::map<std::string, std::string>& env = {},
+                        int timeout = 240) const {
+    args.insert(args.begin(), KubectlEtcd());
+    args.push_back("--host-root");
+    args.push_back(R());
+    return Run(args, env, timeout);
+  }
+
+ private:
+  EtcdVersion v_;
+  const TestCerts& certs_;
+  std::string name_;
+  TempDir root_;
+  Ports p_;
+  pid_t pid_ = -1;
+};
+
+int IndexOf(const std::vector<std::string>& events, const std::string& prefix, int nth = 1) {
+  for (int i = 0; i < static_cast<int>(events.size()); i++) {
+    if (events[i].rfind(prefix, 0) == 0 && --nth == 0) return i;
+  }
+  return -1;
+}
+
+const std::vector<std::string> kAllManifests = {"etcd.yaml", "kube-apiserver.yaml", "kube-controller-manager.yaml",
+                                                "kube-scheduler.yaml"};
+
+class NodeRestoreTest : public ::testing::TestWithParam<int> {
+ protected:
+  void SetUp() override {
+    style_ = kStyles[GetParam()];
+    version_ = VersionByName(style_.etcd);
+    certs_ = MakeCerts(dir_.Sub("certs"));
+  }
+  // A running kubeadm node with data; `snap` taken after a=1, b=2; then c=3 and a deleted.
+  std::unique_ptr<Node> NodeWithSnapshot(std::string* snap, const std::string& crash = "") {
+    auto node = std::make_unique<Node>(version_, certs_, "cp1");
+    node->WriteEtcd(style_.kubeadm, "cp1=" + node->PeerUrl());
+    node->WriteControlPlane();
+    node->StartKubelet(crash);
+    EXPECT_TRUE(node->WaitEtcd(30)) << Slurp(node->R("/var/log/pods/etcd.yaml.log"));
+    EXPECT_TRUE(node->WaitApiServer(20));
+    EXPECT_EQ(node->Etcdctl({"put", "a", "1"}).exit_code, 0);
+    EXPECT_EQ(node->Etcdctl({"put", "b", "2"}).exit_code, 0);
+    *snap = dir_.Sub("snap.db");
+    CommandResult b = node->Kubectl({"backup", *snap});
+    EXPECT_EQ(b.exit_code, 0) << b.out << b.err;
+    EXPECT_EQ(node->Etcdctl({"put", "c", "3"}).exit_code, 0);
+    EXPECT_EQ(node->Etcdctl({"del", "a"}).exit_code, 0);
+    return node;
+  }
+
+  Style style_;
+  EtcdVersion version_;
+  TempDir dir_;
+  TestCerts certs_;
+};
+
+TEST_P(NodeRestoreTest, RestoreWithNoOtherFlagThenUndo) {
+  std::string snap;
+  auto node = NodeWithSnapshot(&snap);
+  ASSERT_FALSE(HasFailure());
+  std::string original = Slurp(node->Manifests() + "/etcd.yaml");
+  size_t events_before = node->Events().size();
+
+  CommandResult r = node->Kubectl({"restore", snap, "--yes"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("Restore finished"), std::string::npos) << r.out;
+
+  // The snapshot's data, with the revision bumped past everything seen before.
+  EXPECT_EQ(node->Get("a"), "1\n");
+  EXPECT_EQ(node->Get("c"), "");
+  CommandResult st = node->Etcdctl({"endpoint", "status", "-w", "json"});
+  ASSERT_EQ(st.exit_code, 0) << st.err;
+  auto sj = nlohmann::json::parse(st.out);
+  EXPECT_GT(sj[0]["Status"]["header"]["revision"].get<int64_t>(), 1'000'000'000);
+
+  // The manifest differs only in the data volume's hostPath.
+  std::string patched = Slurp(node->Manifests() + "/etcd.yaml");
+  size_t at = original.find("      path: /var/lib/etcd\n");
+  ASSERT_NE(at, std::string::npos);
+  std::string restored_dir = patched.substr(at + 12, patched.find('\n', at) - at - 12);
+  EXPECT_EQ(restored_dir.rfind("/var/lib/etcd-restored-", 0), 0u) << restored_dir;
+  std::string expected = original;
+  expected.replace(at + 12, std::string("/var/lib/etcd").size(), restored_dir);
+  EXPECT_EQ(patched, expected);
+  EXPECT_TRUE(fs::exists(node->R(restored_dir + "/member/snap/db")));
+  EXPECT_EQ(fs::status(node->R(restored_dir)).permissions() & fs::perms::all, fs::perms::owner_all);
+  EXPECT_TRUE(fs::exists(node->R("/var/lib/etcd/member/snap/db")));  // old data kept
+
+  // Nothing of ours in the kubelet's directory; the originals are in the backup dir.
+  EXPECT_EQ(node->ManifestNames(), kAllManifests);
+  std::string base = node->R("/etc/kubernetes/kubectl-etcd-backups");
+  std::string backup;
+  for (const auto& e : fs::directory_iterator(base)) {
+    if (e.is_directory()) backup = e.path();
+  }
+  ASSERT_FALSE(backup.empty()) << e2e::Run({"/usr/bin/find", node->R("/etc")}).out << r.out;
+  EXPECT_EQ(Slurp(backup + "/etcd.yaml"), original);
+  for (const auto& m : kAllManifests) EXPECT_TRUE(fs::exists(backup + "/" + m)) << m;
+
+  // The control plane was stopped while etcd moved to the new dir, and runs again.
+  std::vector<std::string> ev = node->Events();
+  ev.erase(ev.begin(), ev.begin() + static_cast<long>(events_before));
+  int etcd_restart = IndexOf(ev, "start etcd.yaml");
+  ASSERT_GE(etcd_restart, 0) << testing::PrintToString(ev);
+  for (std::string m : {"kube-apiserver.yaml", "kube-controller-manager.yaml", "kube-scheduler.yaml"}) {
+    int stop = IndexOf(ev, "stop " + m), start = IndexOf(ev, "start " + m);
+    EXPECT_GE(stop, 0) << m;
+    EXPECT_LT(stop, etcd_restart) << m;
+    EXPECT_GT(start, etcd_restart) << m;
+  }
+  EXPECT_LT(IndexOf(ev, "start kube-apiserver.yaml"), IndexOf(ev, "start kube-controller-manager.yaml"));
+  EXPECT_TRUE(node->ApiServerAnswers());
+  EXPECT_EQ(node->KubeadmDataDir(), restored_dir);
+
+  // --undo: back to the old data dir and its data.
+  CommandResult u = node->Kubectl({"restore", "--undo", "--yes"});
+  ASSERT_EQ(u.exit_code, 0) << u.out << u.err;
+  EXPECT_EQ(Slurp(node->Manifests() + "/etcd.yaml"), original);
+  ASSERT_TRUE(node->WaitEtcd(30));
+  EXPECT_EQ(node->Get("c"), "3\n");
+  EXPECT_EQ(node->Get("a"), "");
+  EXPECT_EQ(node->ManifestNames(), kAllManifests);
+  EXPECT_TRUE(node->WaitApiServer(20));
+  EXPECT_EQ(node->KubeadmDataDir(), "/var/lib/etcd");
+}
+
+std::string StyleName(const ::testing::TestParamInfo<int>& info) {
+  std::string n = std::string("kubeadm") + kStyles[info.param].kubeadm + "_etcd" + kStyles[info.param].etcd;
+  for (char& c : n) {
+    if (c == '.') c = '_';
+  }
+  return n;
+}
+
+INSTANTIATE_TEST_SUITE_P(Styles, NodeRestoreTest, ::testing::Range(0, 4), StyleName);
+
+class NodeRestoreFailureTest : public NodeRestoreTest {};
+
+// etcd never comes up on the restored dir (the stand-in crash-loops it): the restore
+// rolls back and the old data serves again. A second restore started meanwhile refuses
+// (the node's lock).
+TEST_P(NodeRestoreFailureTest, EtcdUnhealthyRollsBackAndSecondRunRefuses) {
+  std::string snap;
+  auto node = NodeWithSnapshot(&snap, "etcd-restored-");
+  ASSERT_FALSE(HasFailure());
+  std::string original = Slurp(node->Manifests() + "/etcd.yaml");
+  CommandResult first;
+  std::thread t([&] { first = node->Kubectl({"restore", snap, "--yes", "--wait-timeout", "8"}); });
+  std::string lock = node->R("/etc/kubernetes/kubectl-etcd-backups/.lock");
+  for (int i = 0; i < 100 && !fs::exists(lock); i++) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CommandResult second = node->Kubectl({"restore", snap, "--yes"});
+  t.join();
+  EXPECT_EQ(second.exit_code, 5) << second.out << second.err;
+  EXPECT_NE(second.err.find("another kubectl etcd restore is running"), std::string::npos) << second.err;
+
+  EXPECT_NE(first.exit_code, 0) << first.out << first.err;
+  EXPECT_NE(first.err.find("rolled back"), std::string::npos) << first.err;
+  EXPECT_EQ(Slurp(node->Manifests() + "/etcd.yaml"), original);
+  EXPECT_EQ(node->ManifestNames(), kAllManifests);
+  ASSERT_TRUE(node->WaitEtcd(30));
+  EXPECT_EQ(node->Get("c"), "3\n");
+  EXPECT_TRUE(node->WaitApiServer(20));
+}
+
+TEST_P(NodeRestoreFailureTest, RefusedInPreflightWithNothingChanged) {
+  std::string snap;
+  auto node = NodeWithSnapshot(&snap);
+  ASSERT_FALSE(HasFailure());
+  std::string original = Slurp(node->Manifests() + "/etcd.yaml");
+  auto unchanged = [&] {
+    EXPECT_EQ(Slurp(node->Manifests() + "/etcd.yaml"), original);
+    EXPECT_EQ(node->ManifestNames(), kAllManifests);
+    EXPECT_FALSE(fs::exists(node->R("/etc/kubernetes/kubectl-etcd-backups/state.json")));
+    EXPECT_TRUE(node->ApiServerAnswers());
+  };
+  // Disk too small.
+  CommandResult disk = node->Kubectl({"restore", snap, "--yes"}, {{"KETCD_TEST_FREE_BYTES", "1000"}});
+  EXPECT_EQ(disk.exit_code, 5) << disk.err;
+  EXPECT_NE(disk.err.find("not enough free space"), std::string::npos) << disk.err;
+  unchanged();
+  // Snapshot corrupt.
+  std::string bad = dir_.Sub("bad.db");
+  std::string data = Slurp(snap);
+  data[data.size() / 2] ^= 0x5a;
+  Put(bad, data);
+  CommandResult corrupt = node->Kubectl({"restore", bad, "--yes"});
+  EXPECT_EQ(corrupt.exit_code, 4) << corrupt.err;
+  unchanged();
+  // No terminal and no --yes.
+  CommandResult noyes = node->Kubectl({"restore", snap});
+  EXPECT_EQ(noyes.exit_code, 5) << noyes.err;
+  EXPECT_NE(noyes.err.find("--yes"), std::string::npos) << noyes.err;
+  unchanged();
+  // --dry-run prints the plan as JSON and changes nothing.
+  CommandResult dry = node->Kubectl({"restore", snap, "--dry-run", "-o", "json"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  auto plan = nlohmann::json::parse(dry.out);
+  EXPECT_EQ(plan["members"].size(), 1u);
+  EXPECT_EQ(plan["bumpRevision"], 1'000'000'000);
+  EXPECT_EQ(plan["controlPlaneManifests"].size(), 3u);
+  unchanged();
+  // Malformed manifest: refused, left as it is.
+  node->StopKubelet();
+  std::string broken = original + "  - : [unbalanced\n";
+  Put(node->Manifests() + "/etcd.yaml", broken);
+  CommandResult mal = node->Kubectl({"restore", snap, "--yes"});
+  EXPECT_EQ(mal.exit_code, 2) << mal.err;
+  EXPECT_EQ(Slurp(node->Manifests() + "/etcd.yaml"), broken);
+}
+
+INSTANTIATE_TEST_SUITE_P(Etcd3_6, NodeRestoreFailureTest, ::testing::Values(2), StyleName);
+
+}  // namespace
+}  // namespace ketcd::e2e
