@@ -7,7 +7,7 @@ JOBS      ?= $(shell nproc)
 CTEST_JOBS ?= 2
 TOOLS     := tests/tools
 
-.PHONY: all deps build test unit e2e sanitize demo bench fuzz clean dist test-dist install
+.PHONY: all deps build test unit e2e sanitize demo bench fuzz clean test-servers dist test-dist install
 
 all: build
 
@@ -37,14 +37,23 @@ sanitize: deps
 unit: build-tests
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L unit --no-tests=error
 
-e2e: build-tests
-	@versions=$$($(TOOLS)/etcd-versions.sh) && cd $(BUILD) && \
-	  KETCD_ETCD_VERSIONS=$$versions ctest --output-on-failure -j $(CTEST_JOBS) -L e2e --no-tests=error --timeout 900
+# Test servers, built once from their Go modules and cached outside the repo: etcd 3.5-3.7
+# (etcd 3.4 is Debian's) and a kube-apiserver for the kubeconfig discovery test.
+KAPI_VERSION ?= v1.36.3
+KAPI_DIR := $(HOME)/.cache/kubectl-etcd/kube-apiserver-$(KAPI_VERSION)
+E2E_ENV = KETCD_ETCD_VERSIONS=$$($(TOOLS)/etcd-versions.sh) KETCD_KUBE_APISERVER=$(KAPI_DIR)/kube-apiserver
+
+test-servers:
+	@$(TOOLS)/etcd-versions.sh >/dev/null
+	@[ -x $(KAPI_DIR)/kube-apiserver ] || PATH=$$PATH:/usr/local/go/bin \
+	  tests/discovery/build-kube-apiserver.sh $(KAPI_DIR) $(KAPI_VERSION) >&2
+
+e2e: build-tests test-servers
+	cd $(BUILD) && $(E2E_ENV) ctest --output-on-failure -j $(CTEST_JOBS) -L e2e --no-tests=error --timeout 900
 
 # All tests: unit, sanitizers, end-to-end against etcd 3.4, 3.5, 3.6 and 3.7.
-test: build-tests sanitize test-dist
-	@versions=$$($(TOOLS)/etcd-versions.sh) && cd $(BUILD) && \
-	  KETCD_ETCD_VERSIONS=$$versions ctest --output-on-failure -j $(CTEST_JOBS) --no-tests=error --timeout 900
+test: build-tests sanitize test-dist test-servers
+	cd $(BUILD) && $(E2E_ENV) ctest --output-on-failure -j $(CTEST_JOBS) --no-tests=error --timeout 900
 
 # The main job on a local TLS etcd laid out like a kubeadm control-plane node.
 demo: build
