@@ -43,8 +43,10 @@ nlohmann::ordered_json ResultJson(const backup::SaveResult& r) {
 absl::Status RunBackup(Invocation& inv) {
   cxxopts::Options options = NewOptions(inv,
       "Take a consistent snapshot of a live etcd member over its gRPC API.\n\n"
-      "Without --endpoints, the connection is read from this host's etcd static-pod manifest\n"
-      "(/etc/kubernetes/manifests/etcd.yaml under --host-root). The file is written as FILE.part,\n"
+      "Without --endpoints, etcd is discovered: the static-pod manifest (kubeadm, RKE2) or systemd\n"
+      "unit on this host (under --host-root), the kube-apiserver's --etcd-* flags, then the etcd\n"
+      "pods through the kubeconfig (--kubeconfig, --context); see `kubectl etcd discover`.\n"
+      "The file is written as FILE.part,\n"
       "checked against the SHA-256 the server sends, fsynced, then renamed; FILE.json records\n"
       "where it came from. FILE '-' streams the snapshot to standard output.\n\n"
       "Examples:\n"
