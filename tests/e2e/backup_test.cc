@@ -18,13 +18,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 bool Exists(const std::string& path) {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0;
@@ -66,7 +59,7 @@ nlohmann::json ReferenceStatus(const EtcdVersion& v, const std::string& file) {
 // content by the reference tool's own reading (hash over every bucket, key and value,
 // revision, key count, size).
 void ExpectSameSnapshot(const EtcdVersion& v, const std::string& ours, const std::string& theirs) {
-  std::string a = Slurp(ours), b = Slurp(theirs);
+  std::string a = FileContents(ours), b = FileContents(theirs);
   ASSERT_GT(a.size(), 4096u);
   EXPECT_EQ(a.size(), b.size());
   if (v.name == "3.4") {
@@ -128,7 +121,7 @@ TEST_P(BackupTest, ByteIdenticalToEtcdctlWithClientCertAuth) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   server->Etcdctl({"snapshot", "save", theirs});
   ExpectSameSnapshot(version_, ours, theirs);
-  std::string a = Slurp(ours);
+  std::string a = FileContents(ours);
   EXPECT_FALSE(Exists(ours + ".part"));
 
   struct stat st;
@@ -140,7 +133,7 @@ TEST_P(BackupTest, ByteIdenticalToEtcdctlWithClientCertAuth) {
   EXPECT_EQ(out["size"], a.size());
   EXPECT_EQ(out["sha256"].get<std::string>().size(), 64u);
   EXPECT_GT(out["revision"].get<int64_t>(), 50);
-  auto meta = nlohmann::json::parse(Slurp(ours + ".json"));
+  auto meta = nlohmann::json::parse(FileContents(ours + ".json"));
   EXPECT_EQ(meta["sha256"], out["sha256"]);
   EXPECT_EQ(meta["memberName"], "default");
   EXPECT_EQ(meta["etcdVersion"].get<std::string>().substr(0, 3), version_.name);
@@ -182,12 +175,12 @@ TEST_P(BackupTest, StdoutStreamAndRefusalToOverwrite) {
   std::vector<std::string> args = {"backup", file};
   args.insert(args.end(), conn.begin(), conn.end());
   ASSERT_EQ(RunKubectlEtcd(args).exit_code, 0);
-  std::string first = Slurp(file);
+  std::string first = FileContents(file);
 
   CommandResult again = RunKubectlEtcd(args);
   EXPECT_EQ(again.exit_code, 5) << again.err;
   EXPECT_NE(again.err.find("already exists"), std::string::npos) << again.err;
-  EXPECT_EQ(Slurp(file), first);
+  EXPECT_EQ(FileContents(file), first);
   args.push_back("--force");
   EXPECT_EQ(RunKubectlEtcd(args).exit_code, 0);
 

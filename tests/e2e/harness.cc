@@ -35,12 +35,6 @@ std::string SourceDir() {
 #endif
 }
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // GET http://127.0.0.1:port/path; returns the body of a 200 answer, or "" otherwise.
 std::string HttpGetLocal(int port, const std::string& path) {
@@ -70,6 +64,13 @@ std::string HttpGetLocal(int port, const std::string& path) {
 }  // namespace
 
 int PickPort();
+
+std::string FileContents(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
 
 std::string EtcdVersion::etcdutl() const {
   if (name == "3.4") return etcdctl();
@@ -320,7 +321,7 @@ std::string EtcdServer::client_url() const {
 std::string EtcdServer::peer_url() const { return "http://127.0.0.1:" + std::to_string(opts_.peer_port); }
 std::string EtcdServer::metrics_url() const { return "http://127.0.0.1:" + std::to_string(opts_.metrics_port); }
 
-std::string EtcdServer::Log() const { return ReadAll(log_path_); }
+std::string EtcdServer::Log() const { return FileContents(log_path_); }
 
 bool EtcdServer::Running() {
   if (pid_ <= 0) return false;

@@ -136,6 +136,9 @@ class EtcdServer {
   int pid_ = -1;
 };
 
+// The whole content of a file ("" if it cannot be read).
+std::string FileContents(const std::string& path);
+
 // A free TCP port on 127.0.0.1 (bound then released; the kernel will not hand it out
 // again right away).
 int FreePort();

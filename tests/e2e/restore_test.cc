@@ -12,13 +12,6 @@
 namespace ketcd::e2e {
 namespace {
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 const char kWal[] = "/member/wal/0000000000000000-0000000000000000.wal";
 
 class RestoreTest : public ::testing::TestWithParam<std::string> {
@@ -118,11 +111,11 @@ TEST_P(RestoreTest, SingleMemberServesSameDataAtSameRevision) {
   RestoreWithEtcd(file, theirs, flags);
 
   // A one-member restore is deterministic in every version: same bytes as etcd's.
-  std::string wal = Slurp(ours + kWal);
+  std::string wal = FileContents(ours + kWal);
   EXPECT_EQ(wal.size(), 64000000u);
-  EXPECT_TRUE(wal == Slurp(theirs + kWal)) << "WAL differs from etcd's restore";
+  EXPECT_TRUE(wal == FileContents(theirs + kWal)) << "WAL differs from etcd's restore";
   std::string snap = "/member/snap/0000000000000001-0000000000000001.snap";
-  EXPECT_TRUE(Slurp(ours + snap) == Slurp(theirs + snap)) << ".snap differs from etcd's restore";
+  EXPECT_TRUE(FileContents(ours + snap) == FileContents(theirs + snap)) << ".snap differs from etcd's restore";
   EXPECT_EQ(out["etcdFormat"], version_.name);
   EXPECT_EQ(out["revision"].get<int64_t>(), revision);
 
@@ -192,7 +185,7 @@ TEST_P(RestoreTest, ThreeMemberClusterForms) {
     outs[i] = RestoreWithUs(file, dir_.Sub(name), MemberFlags(name, cluster, ports[i]));
     // Same flags for etcd: same WAL except the local member ID (deterministic part).
     RestoreWithEtcd(file, dir_.Sub(name + "-etcd"), MemberFlags(name, cluster, ports[i]));
-    EXPECT_TRUE(Slurp(dir_.Sub(name) + kWal) == Slurp(dir_.Sub(name + "-etcd") + kWal)) << name;
+    EXPECT_TRUE(FileContents(dir_.Sub(name) + kWal) == FileContents(dir_.Sub(name + "-etcd") + kWal)) << name;
   }
   std::unique_ptr<EtcdServer> servers[3];
   for (int i = 0; i < 3; i++) {
@@ -229,7 +222,7 @@ TEST_P(RestoreTest, RefusesNonEmptyDataDirAndCorruptSnapshot) {
   EXPECT_EQ(r.exit_code, 5) << r.err;
   EXPECT_NE(r.err.find("not empty"), std::string::npos) << r.err;
 
-  std::string bytes = Slurp(file);
+  std::string bytes = FileContents(file);
   bytes[bytes.size() - 40] ^= 1;  // inside the db image, before the trailer
   std::string bad = dir_.Sub("bad.db");
   std::ofstream(bad, std::ios::binary) << bytes;

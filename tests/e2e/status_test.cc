@@ -12,13 +12,6 @@
 namespace ketcd::e2e {
 namespace {
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 const std::map<std::string, std::string> kEnv = {{"ETCDCTL_API", "3"}};
 
 // etcdutl 3.7's newer tablewriter draws with box characters; 3.4-3.6 (and we) use ASCII.
@@ -136,9 +129,9 @@ TEST_P(StatusE2eTest, MatchesReferenceToolOnOneServer) {
   EXPECT_EQ(in["users"], nlohmann::json::array({"alice"}));
 
   // The input is never modified.
-  std::string before = Slurp(big);
+  std::string before = FileContents(big);
   ASSERT_EQ(RunKubectlEtcd({"status", big}).exit_code, 0);
-  EXPECT_EQ(Slurp(big), before);
+  EXPECT_EQ(FileContents(big), before);
 
   // A raw copy of member/snap/db has no trailer: refused unless --skip-hash-check.
   server->Stop();
@@ -154,7 +147,7 @@ TEST_P(StatusE2eTest, MatchesReferenceToolOnOneServer) {
   for (const char* k : {"hash", "revision", "totalKey", "totalSize"}) EXPECT_EQ(got[k], want[k]) << k;
 
   // A flipped byte in the trailer or in the data: exit 4 with the reason.
-  std::string bytes = Slurp(big);
+  std::string bytes = FileContents(big);
   bytes[bytes.size() - 5] ^= 1;
   std::ofstream(dir.Sub("bad-trailer.db"), std::ios::binary) << bytes;
   r = RunKubectlEtcd({"status", dir.Sub("bad-trailer.db")});
