@@ -2,19 +2,27 @@
 
 #include <sys/stat.h>
 
-#include <cerrno>
+#include <fcntl.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <thread>
+
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "pkg/base/bytes.h"
 #include "pkg/base/format.h"
 #include "pkg/bbolt/check.h"
 #include "pkg/bbolt/db.h"
+#include "pkg/bbolt/patch.h"
 #include "pkg/bbolt/trailer.h"
 #include "pkg/bbolt/writer.h"
 #include "pkg/fsutil/atomic_file.h"
 #include "pkg/fsutil/file.h"
 #include "pkg/restore/backend_edit.h"
+#include "pkg/restore/db_copy.h"
+#include "pkg/restore/db_patch.h"
 #include "pkg/restore/snap_file.h"
 #include "pkg/restore/staging_dir.h"
 #include "pkg/restore/wal_writer.h"
@@ -58,42 +66,98 @@ std::string WalInsideDataDir(const RestorePlan& plan) {
   return "";
 }
 
-absl::Status OpenAndVerifySnapshot(const RestoreOptions& opts, std::unique_ptr<bbolt::Db>* out,
-                                   RestoreResult* r) {
-  KETCD_ASSIGN_OR_RETURN(std::unique_ptr<bbolt::Db> db, bbolt::Db::Open(opts.snapshot_path));
-  bbolt::TrailerCheck t;
-  if (bbolt::HasSha256Trailer(db->file_size())) {
-    t = bbolt::CheckSha256Trailer(db->data());
-    r->sha256 = t.stored_hex;
+absl::Status TrailerError(const RestoreOptions& opts, const bbolt::TrailerCheck& t) {
+  if (opts.skip_hash_check) return absl::OkStatus();
+  if (t.state == bbolt::TrailerState::kAbsent) {
+    return absl::DataLossError(absl::StrCat(opts.snapshot_path, ": snapshot missing hash but --skip-hash-check=false"));
   }
-  if (!opts.skip_hash_check) {
-    if (t.state == bbolt::TrailerState::kAbsent) {
-      return absl::DataLossError(absl::StrCat(opts.snapshot_path,
-                                              ": snapshot missing hash but --skip-hash-check=false"));
-    }
-    if (t.state == bbolt::TrailerState::kMismatch) {
-      return absl::DataLossError(absl::StrCat(opts.snapshot_path, ": expected sha256 ", t.stored_hex, ", got ",
-                                              t.computed_hex));
-    }
-    r->hash_checked = true;
+  if (t.state == bbolt::TrailerState::kMismatch) {
+    return absl::DataLossError(
+        absl::StrCat(opts.snapshot_path, ": expected sha256 ", t.stored_hex, ", got ", t.computed_hex));
   }
-  bbolt::CheckReport report = bbolt::Check(*db);
-  if (!report.ok()) {
-    return absl::DataLossError(absl::StrCat(opts.snapshot_path, ": integrity check failed (", report.problem_count,
-                                            " problems): ", report.problems.empty() ? "" : report.problems[0]));
-  }
-  r->snapshot_db_size = db->db_size();
-  *out = std::move(db);
   return absl::OkStatus();
 }
 
-// Reopens the written db: integrity, consistent index, member count.
-absl::Status VerifyWrittenDb(const std::string& path, const RestorePlan& plan) {
+absl::Status CheckError(const RestoreOptions& opts, const bbolt::CheckReport& report) {
+  if (report.ok()) return absl::OkStatus();
+  return absl::DataLossError(absl::StrCat(opts.snapshot_path, ": integrity check failed (", report.problem_count,
+                                          " problems): ", report.problems.empty() ? "" : report.problems[0]));
+}
+
+// The bulk path: verify everything first, then rewrite every page.
+absl::Status WriteDbCompact(const RestoreOptions& opts, const bbolt::Db& src, const BackendEditOptions& edit,
+                            const std::string& db_path, const ProgressFn& progress, RestoreResult* r) {
+  bbolt::TrailerCheck t;
+  if (bbolt::HasSha256Trailer(src.file_size())) {
+    t = bbolt::CheckSha256Trailer(src.data());
+    r->sha256 = t.stored_hex;
+  }
+  KETCD_RETURN_IF_ERROR(TrailerError(opts, t));
+  KETCD_RETURN_IF_ERROR(CheckError(opts, bbolt::Check(src)));
+  KETCD_ASSIGN_OR_RETURN(std::unique_ptr<bbolt::BulkWriter> writer, bbolt::BulkWriter::Create(db_path));
+  BulkWriterSink sink(writer.get());
+  BackendEditor editor(edit, &sink);
+  KETCD_RETURN_IF_ERROR(StreamDb(src, &editor, progress));
+  r->revision = editor.result().latest_main;
+  r->bumped_revision = editor.result().bumped_revision;
+  r->revisions = editor.result().keys_in;
+  r->members_dropped = editor.result().members_dropped;
+  r->db_size = sink.file_size();
+  return absl::OkStatus();
+}
+
+// The patch path: the integrity check (and counting `key`) runs on a second thread while
+// this one copies and hashes the image; then the edited buckets are patched in.
+absl::Status WriteDbPatched(const RestoreOptions& opts, const bbolt::Db& src, const BackendEditOptions& edit,
+                            const std::string& db_path, const ProgressFn& progress, RestoreResult* r) {
+  bbolt::CheckReport report;
+  absl::StatusOr<uint64_t> keys = uint64_t{0};
+  std::thread checker([&] {
+    report = bbolt::Check(src);
+    if (!report.ok()) return;
+    auto key = src.FindBucket(src.root(), "key");
+    if (!key.ok()) {
+      keys = key.status();
+    } else if (key->has_value()) {
+      keys = bbolt::CountEntries(src, **key);
+    }
+  });
+  absl::Cleanup join = [&] { checker.join(); };
+  KETCD_ASSIGN_OR_RETURN(DbChanges changes, PlanDbChanges(src, edit));
+  KETCD_ASSIGN_OR_RETURN(bbolt::Patch patch, bbolt::PlanPatch(src, changes.changes));
+  int fd = ::open(db_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return fsutil::ErrnoError("create", db_path, errno);
+  absl::Cleanup close_fd = [fd] { ::close(fd); };
+  ImageCopyOptions copy;
+  copy.copy_bytes = src.db_size();
+  copy.hash = !opts.skip_hash_check;
+  copy.progress = progress;
+  KETCD_ASSIGN_OR_RETURN(bbolt::TrailerCheck t, CopyImage(opts.snapshot_path, fd, copy));
+  r->sha256 = t.stored_hex;
+  KETCD_RETURN_IF_ERROR(TrailerError(opts, t));
+  std::move(join).Invoke();
+  KETCD_RETURN_IF_ERROR(CheckError(opts, report));
+  KETCD_RETURN_IF_ERROR(keys.status());
+  KETCD_RETURN_IF_ERROR(bbolt::WritePatch(fd, patch));
+  if (::fsync(fd) != 0) return fsutil::ErrnoError("fsync", db_path, errno);
+  r->revision = changes.result.latest_main;
+  r->bumped_revision = changes.result.bumped_revision;
+  r->revisions = *keys;
+  r->members_dropped = changes.result.members_dropped;
+  r->db_size = patch.file_size();
+  return absl::OkStatus();
+}
+
+// Reopens the written db: metas, consistent index, member count, and (full_check) the
+// whole integrity check. A patched file only adds pages to a tree that passed the check.
+absl::Status VerifyWrittenDb(const std::string& path, const RestorePlan& plan, bool full_check) {
   KETCD_ASSIGN_OR_RETURN(std::unique_ptr<bbolt::Db> db, bbolt::Db::Open(path));
-  bbolt::CheckReport report = bbolt::Check(*db);
-  if (!report.ok()) {
-    return absl::InternalError(absl::StrCat(path, ": written database fails the integrity check: ",
-                                            report.problems.empty() ? "" : report.problems[0]));
+  if (full_check) {
+    bbolt::CheckReport report = bbolt::Check(*db);
+    if (!report.ok()) {
+      return absl::InternalError(absl::StrCat(path, ": written database fails the integrity check: ",
+                                              report.problems.empty() ? "" : report.problems[0]));
+    }
   }
   KETCD_ASSIGN_OR_RETURN(auto ci, MetaValue(*db, "consistent_index"));
   if (!ci || ci->size() != 8 || LoadBE64(ci->data()) != plan.members.size()) {
@@ -123,8 +187,12 @@ absl::StatusOr<RestoreResult> Restore(const RestoreOptions& opts, const Progress
   const std::string wal_rel = WalInsideDataDir(plan);
   KETCD_RETURN_IF_ERROR(CheckTargets(plan));
 
-  std::unique_ptr<bbolt::Db> src;
-  KETCD_RETURN_IF_ERROR(OpenAndVerifySnapshot(opts, &src, &r));
+  KETCD_ASSIGN_OR_RETURN(std::unique_ptr<bbolt::Db> src, bbolt::Db::Open(opts.snapshot_path));
+  if (!opts.skip_hash_check && !bbolt::HasSha256Trailer(src->file_size())) {
+    return TrailerError(opts, bbolt::TrailerCheck{});
+  }
+  r.hash_checked = !opts.skip_hash_check;
+  r.snapshot_db_size = src->db_size();
   KETCD_ASSIGN_OR_RETURN(auto storage_version, MetaValue(*src, "storageVersion"));
   KETCD_ASSIGN_OR_RETURN(auto term, MetaValue(*src, "term"));
   r.storage_version = storage_version.value_or("");
@@ -139,25 +207,19 @@ absl::StatusOr<RestoreResult> Restore(const RestoreOptions& opts, const Progress
   KETCD_RETURN_IF_ERROR(Mkdir(snap));
 
   const std::string db_path = fsutil::JoinPath(snap, "db");
-  {
-    KETCD_ASSIGN_OR_RETURN(std::unique_ptr<bbolt::BulkWriter> writer, bbolt::BulkWriter::Create(db_path));
-    BulkWriterSink sink(writer.get());
-    BackendEditOptions edit;
-    edit.members = plan.members;
-    edit.consistent_index = plan.members.size();
-    edit.term = 1;
-    edit.bump_revision = plan.bump_revision;
-    edit.go122_json = GoJson122(r.format);
-    BackendEditor editor(edit, &sink);
-    KETCD_RETURN_IF_ERROR(StreamDb(*src, &editor, progress));
-    r.revision = editor.result().latest_main;
-    r.bumped_revision = editor.result().bumped_revision;
-    r.revisions = editor.result().keys_in;
-    r.members_dropped = editor.result().members_dropped;
-    r.db_size = sink.file_size();
+  BackendEditOptions edit;
+  edit.members = plan.members;
+  edit.consistent_index = plan.members.size();
+  edit.term = 1;
+  edit.bump_revision = plan.bump_revision;
+  edit.go122_json = GoJson122(r.format);
+  if (opts.compact_db) {
+    KETCD_RETURN_IF_ERROR(WriteDbCompact(opts, *src, edit, db_path, progress, &r));
+  } else {
+    KETCD_RETURN_IF_ERROR(WriteDbPatched(opts, *src, edit, db_path, progress, &r));
   }
   src.reset();
-  KETCD_RETURN_IF_ERROR(VerifyWrittenDb(db_path, plan));
+  KETCD_RETURN_IF_ERROR(VerifyWrittenDb(db_path, plan, opts.compact_db));
 
   SnapFile sf = BuildRestoreSnap(plan, r.format);
   fsutil::AtomicFile::Options snap_opts;

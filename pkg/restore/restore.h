@@ -7,7 +7,8 @@
 //  2. open the snapshot, verify the SHA-256 trailer (unless skip_hash_check) and the
 //     bbolt integrity check;
 //  3. build <data-dir> in a staging dir beside it (staging_dir.h): member/snap/db
-//     rewritten with the restore edits (backend_edit.h), the .snap file, the WAL;
+//     copied from the snapshot and patched with the restore edits (backend_edit.h,
+//     db_patch.h), the .snap file, the WAL;
 //     every file and directory fsynced; the new db reopened and checked;
 //  4. rename into place (WAL dir first when it is outside the data dir), fsync parents.
 // A failure or Ctrl-C (Cancelled) removes the staging dirs; a crash leaves at most a

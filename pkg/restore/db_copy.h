@@ -1,0 +1,28 @@
+#pragma once
+// The first half of writing member/snap/db: a plain copy of the snapshot's bbolt image,
+// hashed on the way (the SHA-256 trailer check), with writeback started as it goes so the
+// final fsync is short. Memory stays bounded: one buffer of kChunk bytes; written ranges
+// are dropped from the page cache once on disk.
+
+#include <cstdint>
+#include <string>
+
+#include "pkg/base/status.h"
+#include "pkg/bbolt/trailer.h"
+#include "pkg/restore/db_stream.h"
+
+namespace ketcd::restore {
+
+struct ImageCopyOptions {
+  uint64_t copy_bytes = 0;  // bytes [0, copy_bytes) of the source go to the destination
+  bool hash = true;         // hash [0, size - 32) and compare with the trailer, if present
+  ProgressFn progress;      // (bytes read, bytes to read)
+};
+
+// Copies `src_path` into `dst_fd` (from offset 0). Returns the trailer state: kAbsent when
+// the file has no trailer; with hash == false a present trailer is reported as kMatch with
+// only stored_hex set. Polls Interrupted() (Cancelled). Does not fsync.
+absl::StatusOr<bbolt::TrailerCheck> CopyImage(const std::string& src_path, int dst_fd,
+                                              const ImageCopyOptions& opts);
+
+}  // namespace ketcd::restore
