@@ -96,6 +96,8 @@ RunResult Execute(const Plan& plan, std::unique_ptr<Lock> lock, const StepFn& on
   st.snapshot = plan.snapshot;
   st.snapshot_sha256 = plan.snapshot_sha256;
   st.cluster_token = plan.cluster_token;
+  st.old_cluster_id = plan.old_cluster_id;
+  st.new_cluster_id = plan.new_cluster_id;
 
   *status = run.Step("lock", [&]() -> absl::StatusOr<std::string> {
     if (lock == nullptr) {

@@ -5,7 +5,10 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
+
 #include "absl/strings/str_cat.h"
+#include "pkg/base/format.h"
 #include "pkg/discovery/discovery.h"
 #include "pkg/fsutil/file.h"
 #include "pkg/noderestore/files.h"
@@ -28,6 +31,8 @@ std::string StateToJson(const State& s) {
   j["snapshot"] = s.snapshot;
   j["snapshotSha256"] = s.snapshot_sha256;
   j["clusterToken"] = s.cluster_token;
+  j["oldClusterID"] = IdHex(s.old_cluster_id);
+  j["newClusterID"] = IdHex(s.new_cluster_id);
   j["kubeadmConfigUpdated"] = s.kubeadm_config_updated;
   return j.dump(2) + "\n";
 }
@@ -55,6 +60,8 @@ absl::StatusOr<State> StateFromJson(const std::string& text) {
   s.snapshot = str("snapshot");
   s.snapshot_sha256 = str("snapshotSha256");
   s.cluster_token = str("clusterToken");
+  s.old_cluster_id = std::strtoull(str("oldClusterID").c_str(), nullptr, 16);
+  s.new_cluster_id = std::strtoull(str("newClusterID").c_str(), nullptr, 16);
   s.kubeadm_config_updated = j.value("kubeadmConfigUpdated", false);
   if (s.definition_file.empty() || s.definition_backup.empty()) {
     return absl::DataLossError("state file names no definition file or backup");

@@ -4,6 +4,7 @@
 // state before it: the original manifest or unit file, the control-plane manifests
 // that were moved, the old and new data dirs.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,8 @@ struct State {
   std::string snapshot;
   std::string snapshot_sha256;
   std::string cluster_token;
+  uint64_t old_cluster_id = 0;  // 0: etcd did not answer before the restore
+  uint64_t new_cluster_id = 0;
   bool kubeadm_config_updated = false;
 };
 

@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "pkg/base/format.h"
+#include "pkg/base/interrupt.h"
 #include "pkg/discovery/discovery.h"
 #include "pkg/fsutil/file.h"
 #include "pkg/noderestore/files.h"
@@ -92,7 +93,22 @@ RunResult Undo(const UndoOptions& o, const StepFn& on_step, absl::Status* status
     if (sc.ok()) sc = RunProgram({"systemctl", "restart", "etcd"});
     note("systemctl daemon-reload; systemctl restart etcd", sc, "");
   }
-  auto e = WaitEtcd(o.connection, 0, 0, false, o.wait_timeout);
+  // Until the kubelet (or systemd) has switched, the restored etcd still answers: wait for
+  // the old cluster's ID (or, if it was not recorded, any other than the restored one).
+  absl::StatusOr<EtcdState> e = absl::DeadlineExceededError("etcd did not come back on the old data");
+  if (st.old_cluster_id != 0) {
+    e = WaitEtcd(o.connection, st.old_cluster_id, 0, false, o.wait_timeout);
+  } else {
+    auto deadline = std::chrono::steady_clock::now() + o.wait_timeout;
+    while (std::chrono::steady_clock::now() < deadline && !Interrupted()) {
+      auto now = EtcdStatus(o.connection, std::chrono::milliseconds(1000));
+      if (now.ok() && now->cluster_id != st.new_cluster_id) {
+        e = now;
+        break;
+      }
+      ::usleep(200000);
+    }
+  }
   note("wait for etcd on the old data", e.status(),
        e.ok() ? absl::StrCat(e->endpoint, " serves cluster ", IdHex(e->cluster_id), " at revision ", e->revision) : "");
   put_back();
