@@ -167,10 +167,15 @@ absl::Status RunProgram(const std::vector<std::string>& argv) {
 }
 
 namespace {
+// nftw has no context argument: the walk's parameters, set just before it.
 uid_t g_uid;
 gid_t g_gid;
-int ChownOne(const char* path, const struct stat*, int, struct FTW*) {
-  return ::lchown(path, g_uid, g_gid) == 0 ? 0 : -1;
+bool g_chown;
+std::string g_label;
+int FixOne(const char* path, const struct stat*, int, struct FTW*) {
+  if (g_chown && ::lchown(path, g_uid, g_gid) != 0) return -1;
+  if (!g_label.empty() && ::lsetxattr(path, "security.selinux", g_label.data(), g_label.size(), 0) != 0) return -1;
+  return 0;
 }
 }  // namespace
 
@@ -179,15 +184,15 @@ absl::Status CopyOwnerAndLabel(const std::string& like, const std::string& dir) 
   if (::stat(like.c_str(), &st) != 0) return absl::OkStatus();  // no old dir: keep ours
   struct stat mine;
   if (::stat(dir.c_str(), &mine) != 0) return fsutil::ErrnoError("stat", dir, errno);
-  if (mine.st_uid != st.st_uid || mine.st_gid != st.st_gid) {
-    g_uid = st.st_uid;
-    g_gid = st.st_gid;
-    if (::nftw(dir.c_str(), ChownOne, 16, FTW_PHYS) != 0) return fsutil::ErrnoError("chown", dir, errno);
-  }
+  g_uid = st.st_uid;
+  g_gid = st.st_gid;
+  g_chown = mine.st_uid != st.st_uid || mine.st_gid != st.st_gid;
+  g_label.clear();
   char label[512];
   ssize_t n = ::getxattr(like.c_str(), "security.selinux", label, sizeof label);
-  if (n > 0 && ::setxattr(dir.c_str(), "security.selinux", label, static_cast<size_t>(n), 0) != 0) {
-    return fsutil::ErrnoError("set SELinux label on", dir, errno);
+  if (n > 0) g_label.assign(label, static_cast<size_t>(n));
+  if ((g_chown || !g_label.empty()) && ::nftw(dir.c_str(), FixOne, 16, FTW_PHYS) != 0) {
+    return fsutil::ErrnoError("give the old data dir's owner and SELinux label to", dir, errno);
   }
   if (::chmod(dir.c_str(), 0700) != 0) return fsutil::ErrnoError("chmod", dir, errno);
   return absl::OkStatus();

@@ -3,6 +3,7 @@
 // client-certificate auth), run by tests/kubelet/kubelet.py, a kubelet stand-in that
 // starts the static pods' real commands. `kubectl etcd backup --host-root R` and
 // `kubectl etcd restore FILE --yes --host-root R` need no other flag.
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/wait.h>
@@ -438,6 +439,40 @@ TEST_P(NodeRestoreFailureTest, RefusedInPreflightWithNothingChanged) {
   CommandResult mal = node->Kubectl({"restore", snap, "--yes"});
   EXPECT_EQ(mal.exit_code, 2) << mal.err;
   EXPECT_EQ(Slurp(node->Manifests() + "/etcd.yaml"), broken);
+}
+
+// Ctrl-C while waiting for etcd on the restored dir: rolled back, exit 130.
+TEST_P(NodeRestoreFailureTest, InterruptRollsBack) {
+  std::string snap;
+  auto node = NodeWithSnapshot(&snap, "etcd-restored-");
+  ASSERT_FALSE(HasFailure());
+  std::string original = Slurp(node->Manifests() + "/etcd.yaml");
+  std::string err_file = dir_.Sub("restore.err");
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int fd = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(fd, 2);
+    ::dup2(fd, 1);
+    std::string bin = KubectlEtcd(), root = node->R();
+    ::execl(bin.c_str(), bin.c_str(), "restore", snap.c_str(), "--yes", "--host-root", root.c_str(),
+            "--wait-timeout", "60", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  for (int i = 0; i < 200 && Slurp(node->Manifests() + "/etcd.yaml") == original; i++) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  std::string err = Slurp(err_file);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130) << err;
+  EXPECT_NE(err.find("rolled back"), std::string::npos) << err;
+  EXPECT_EQ(Slurp(node->Manifests() + "/etcd.yaml"), original);
+  EXPECT_EQ(node->ManifestNames(), kAllManifests);
+  ASSERT_TRUE(node->WaitEtcd(30));
+  EXPECT_EQ(node->Get("c"), "3\n");
 }
 
 INSTANTIATE_TEST_SUITE_P(Etcd3_6, NodeRestoreFailureTest, ::testing::Values(2), StyleName);
