@@ -55,6 +55,8 @@ class TrailerSplitter {
     std::memcpy(d.data(), tail_, kTrailerSize);
     return d;
   }
+  // SHA-256 of the whole stream (image and trailer), then of the image alone.
+  Sha256Digest StreamDigest() const { return db_hash_.DigestWithSuffix(tail_, tail_len_); }
   Sha256Digest DbDigest() { return db_hash_.Final(); }
 
  private:
@@ -64,7 +66,7 @@ class TrailerSplitter {
 };
 
 // Destination of the bytes: an AtomicFile, or stdout for "-". Runs on its own thread so
-// that disk writes and the file hash overlap with receiving.
+// that disk writes and the one SHA-256 pass overlap with receiving.
 class Sink {
  public:
   explicit Sink(std::unique_ptr<fsutil::AtomicFile> file) : file_(std::move(file)) {
@@ -105,7 +107,8 @@ class Sink {
     return status_;
   }
 
-  Sha256Digest FileDigest() { return file_hash_.Final(); }
+  // Valid after Close().
+  TrailerSplitter& hashes() { return splitter_; }
   fsutil::AtomicFile* file() { return file_.get(); }
 
  private:
@@ -121,7 +124,7 @@ class Sink {
         queue_.pop_front();
         not_full_.notify_one();
       }
-      file_hash_.Update(blob.data(), blob.size());
+      splitter_.Add(blob);
       absl::Status s = fsutil::WriteAll(fd_, blob.data(), blob.size(), name_);
       if (!s.ok()) {
         if (!file_) s = absl::UnavailableError(absl::StrCat("writing to standard output failed: ", s.message()));
@@ -147,7 +150,7 @@ class Sink {
   std::unique_ptr<fsutil::AtomicFile> file_;
   int fd_;
   std::string name_;
-  Sha256 file_hash_;
+  TrailerSplitter splitter_;
   std::mutex mu_;
   std::condition_variable not_full_, not_empty_;
   std::deque<std::string> queue_;
@@ -192,7 +195,6 @@ absl::StatusOr<SaveResult> SaveSnapshot(etcdclient::Client& client, const etcdse
     KETCD_ASSIGN_OR_RETURN(file, fsutil::AtomicFile::Create(opts.path, {.mode = 0600, .overwrite = opts.force}));
   }
   Sink sink(std::move(file));
-  TrailerSplitter splitter;
   cli::Progress progress(opts.progress ? *opts.progress : std::cerr, opts.progress != nullptr, "Saving snapshot");
   uint64_t received = 0, expected_db = 0;
   bool first = true;
@@ -205,7 +207,6 @@ absl::StatusOr<SaveResult> SaveSnapshot(etcdclient::Client& client, const etcdse
         }
         if (!msg.version().empty()) r.storage_version = msg.version();
         received += msg.blob().size();
-        splitter.Add(msg.blob());
         progress.Update(received, expected_db + kTrailerSize);
         std::string blob = sink.TakeBuffer();
         blob.swap(*msg.mutable_blob());
@@ -217,11 +218,13 @@ absl::StatusOr<SaveResult> SaveSnapshot(etcdclient::Client& client, const etcdse
   if (!stream.ok()) return stream;
   if (!closed.ok()) return closed;
 
+  TrailerSplitter& splitter = sink.hashes();
   if (!splitter.has_trailer() || received % 512 != kTrailerSize || received != expected_db + kTrailerSize) {
     return absl::DataLossError(absl::StrCat("the snapshot stream from ", r.endpoint, " ended after ", received,
                                             " bytes, expected ", expected_db + kTrailerSize,
                                             " (database image plus its 32-byte SHA-256); nothing was saved"));
   }
+  Sha256Digest whole = splitter.StreamDigest();
   Sha256Digest db = splitter.DbDigest();
   if (db != splitter.trailer()) {
     return absl::DataLossError(absl::StrCat("the snapshot received from ", r.endpoint,
@@ -231,7 +234,7 @@ absl::StatusOr<SaveResult> SaveSnapshot(etcdclient::Client& client, const etcdse
   }
   r.size = received;
   r.db_sha256 = DigestHex(db);
-  r.sha256 = DigestHex(sink.FileDigest());
+  r.sha256 = DigestHex(whole);
   if (sink.file() != nullptr) {
     KETCD_RETURN_IF_ERROR(sink.file()->Commit());
     std::string meta = MetadataJson(r);

@@ -26,6 +26,17 @@ Sha256Digest Sha256::Final() {
   return d;
 }
 
+Sha256Digest Sha256::DigestWithSuffix(const void* suffix, size_t n) const {
+  EVP_MD_CTX* copy = EVP_MD_CTX_new();
+  EVP_MD_CTX_copy_ex(copy, ctx_->md);
+  EVP_DigestUpdate(copy, suffix, n);
+  Sha256Digest d{};
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(copy, d.data(), &len);
+  EVP_MD_CTX_free(copy);
+  return d;
+}
+
 std::string DigestHex(const Sha256Digest& d) {
   static const char kHex[] = "0123456789abcdef";
   std::string s;

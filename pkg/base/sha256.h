@@ -22,6 +22,9 @@ class Sha256 {
   void Update(const void* data, size_t n);
   void Update(std::string_view s) { Update(s.data(), s.size()); }
   Sha256Digest Final();
+  // The digest of everything so far followed by `suffix`, leaving this hash untouched:
+  // SHA-256(image || trailer) and SHA-256(image) from a single pass over the image.
+  Sha256Digest DigestWithSuffix(const void* suffix, size_t n) const;
 
  private:
   struct Ctx;
