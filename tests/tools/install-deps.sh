@@ -8,7 +8,7 @@ packages=(
   libcxxopts-dev libyaml-cpp-dev libssl-dev libcurl4-openssl-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev
   etcd-server etcd-client  # etcd 3.4, the oldest server version tested
-  python3 curl             # fake API server in the discovery tests; health checks in the demo
+  python3 python3-yaml curl  # fake API server and kubelet stand-in in the tests; health checks in the demo
   "$@"
 )
 missing=()
