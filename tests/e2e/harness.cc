@@ -368,6 +368,22 @@ std::string EtcdServer::Etcdctl(const std::vector<std::string>& args, int timeou
   return r.out;
 }
 
+void EtcdServer::PutMany(const std::string& prefix, int n, int batch, const std::vector<std::string>& extra) {
+  for (int start = 0; start < n; start += batch) {
+    std::string ops = "\n";  // no compares
+    for (int i = start; i < std::min(n, start + batch); i++) {
+      ops += "put " + prefix + std::to_string(i) + " v" + std::to_string(i) + "\n";
+    }
+    ops += "\n\n";
+    std::vector<std::string> argv = {version_.etcdctl()};
+    for (const auto& f : ConnectionFlags()) argv.push_back(f);
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    argv.push_back("txn");
+    CommandResult r = Run(argv, {{"ETCDCTL_API", "3"}}, 120, ops);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+}
+
 void EtcdServer::Stop() {
   if (pid_ <= 0) return;
   ::kill(pid_, SIGTERM);

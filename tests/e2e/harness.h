@@ -118,6 +118,9 @@ class EtcdServer {
   // Runs this version's etcdctl against the server; EXPECTs exit 0 and returns stdout.
   std::string Etcdctl(const std::vector<std::string>& args, int timeout_seconds = 120);
   CommandResult TryEtcdctl(const std::vector<std::string>& args, int timeout_seconds = 120);
+  // Puts keys prefix0..prefix(n-1) with `etcdctl txn`, `batch` keys per transaction (one
+  // revision each); the server needs --max-txn-ops >= batch. `extra` goes before "txn".
+  void PutMany(const std::string& prefix, int n, int batch, const std::vector<std::string>& extra = {});
 
   bool WaitHealthy(int seconds);
   void Stop();  // SIGTERM, wait; idempotent

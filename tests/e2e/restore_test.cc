@@ -139,6 +139,66 @@ TEST_P(RestoreTest, SingleMemberServesSameDataAtSameRevision) {
   EXPECT_EQ(server->Log().find("\"level\":\"panic\""), std::string::npos);
 }
 
+// The snapshot variants of the status tests (values larger than a page, >100,000 keys,
+// deletions and a compaction, a lease, users and roles with auth on) restore and serve
+// every key at the same revision, older revisions above the compaction too, and survive
+// two restarts with a raft snapshot taken at every entry (--snapshot-count 1).
+TEST_P(RestoreTest, RichSnapshotSurvivesRestartsWithFrequentRaftSnapshots) {
+  ServerOptions o;
+  o.certs = &certs_;
+  o.extra_args = {"--max-txn-ops=20000", "--max-request-bytes=10485760"};
+  auto source = EtcdServer::Start(version_, o);
+  ASSERT_NE(source, nullptr);
+  source->Etcdctl({"put", "/registry/configmaps/kube-system/big", std::string(20000, 'x')});
+  source->PutMany("/registry/secrets/ns1/s", 100500, 10000);
+  source->Etcdctl({"del", "--prefix", "/registry/secrets/ns1/s1000"});
+  int64_t r1 = nlohmann::json::parse(source->Etcdctl({"put", "k", "v1", "-w", "json"}))["header"]["revision"];
+  source->Etcdctl({"put", "k", "v2"});
+  source->Etcdctl({"compact", std::to_string(r1 - 1), "--physical"});
+  std::string lease = source->Etcdctl({"lease", "grant", "600"});
+  source->Etcdctl({"put", "--lease=" + lease.substr(6, lease.find(' ', 6) - 6), "/registry/leases/n1", "x"});
+  source->Etcdctl({"role", "add", "reader"});
+  source->Etcdctl({"user", "add", "root:pw"});
+  source->Etcdctl({"user", "grant-role", "root", "root"});
+  source->Etcdctl({"auth", "enable"});
+  const std::string root = "--user=root:pw";
+  auto before = nlohmann::json::parse(source->Etcdctl({root, "get", "", "--prefix", "-w", "json"}));
+  std::string file = dir_.Sub("rich.db");
+  source->Etcdctl({root, "snapshot", "save", file});
+  source->Stop();
+
+  std::vector<int> ports = Ports(3);
+  std::string cluster = "rich=http://127.0.0.1:" + std::to_string(ports[0]);
+  RestoreWithUs(file, dir_.Sub("rich"), MemberFlags("rich", cluster, ports[0]));
+  for (int round = 0; round < 3; round++) {
+    ServerOptions r;
+    r.certs = &certs_;
+    r.name = "rich";
+    r.data_dir = dir_.Sub("rich");
+    r.initial_cluster = cluster;
+    r.initial_cluster_token = "restored";
+    r.peer_port = ports[0];
+    r.client_port = ports[1];
+    r.metrics_port = ports[2];
+    r.extra_args = {"--snapshot-count=1"};
+    auto server = EtcdServer::Start(version_, r);
+    ASSERT_NE(server, nullptr) << "round " << round;
+    auto all = nlohmann::json::parse(server->Etcdctl({root, "get", "", "--prefix", "-w", "json"}));
+    if (round == 0) {
+      EXPECT_EQ(all["header"]["revision"], before["header"]["revision"]);
+      EXPECT_TRUE(all["kvs"] == before["kvs"]) << "restored keys differ";
+      EXPECT_EQ(server->Etcdctl({root, "get", "k", "--rev", std::to_string(r1), "--print-value-only"}), "v1\n");
+    }
+    EXPECT_EQ(all["kvs"].size(), before["kvs"].size() + static_cast<size_t>(round));
+    server->Etcdctl({root, "put", "after-restart-" + std::to_string(round), "x"});
+    EXPECT_EQ(server->Etcdctl({root, "user", "list"}), "root\n");
+    std::string log = server->Log();
+    EXPECT_EQ(log.find("\"level\":\"panic\""), std::string::npos) << log.substr(0, 4000);
+    EXPECT_EQ(log.find("\"level\":\"fatal\""), std::string::npos) << log.substr(0, 4000);
+    server->Stop();
+  }
+}
+
 TEST_P(RestoreTest, BumpRevisionMarksCompacted) {
   nlohmann::json kvs;
   int64_t revision = 0;

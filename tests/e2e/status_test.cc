@@ -72,22 +72,6 @@ class StatusE2eTest : public ::testing::TestWithParam<std::string> {
     CommandResult our_table = RunKubectlEtcd({"status", file});
     EXPECT_EQ(our_table.out.substr(0, ref_table.size()), ref_table);
   }
-
-  // Puts `n` keys through `etcdctl txn` in batches (one revision per batch).
-  void PutMany(EtcdServer& server, const std::string& prefix, int n, int batch) {
-    for (int start = 0; start < n; start += batch) {
-      std::string ops = "\n";  // no compares
-      for (int i = start; i < std::min(n, start + batch); i++) {
-        ops += "put " + prefix + std::to_string(i) + " v" + std::to_string(i) + "\n";
-      }
-      ops += "\n\n";
-      std::vector<std::string> argv = {server.version().etcdctl()};
-      for (const auto& f : server.ConnectionFlags()) argv.push_back(f);
-      argv.push_back("txn");
-      CommandResult r = e2e::Run(argv, kEnv, 120, ops);
-      ASSERT_EQ(r.exit_code, 0) << r.err;
-    }
-  }
 };
 
 TEST_P(StatusE2eTest, MatchesReferenceToolOnOneServer) {
@@ -104,7 +88,7 @@ TEST_P(StatusE2eTest, MatchesReferenceToolOnOneServer) {
   ExpectSameAsReference(Save(*server, dir.Sub("few.db")));
 
   // >100,000 keys, deletions and a compaction, a lease, users and roles.
-  PutMany(*server, "/registry/secrets/ns1/s", 100500, 10000);
+  server->PutMany("/registry/secrets/ns1/s", 100500, 10000);
   server->Etcdctl({"del", "--prefix", "/registry/secrets/ns1/s1000"});
   server->Etcdctl({"put", "/registry/pods/default/a", "2"});
   std::string lease = server->Etcdctl({"lease", "grant", "600"});
