@@ -148,11 +148,11 @@ Json ReportJson(const discovery::Report& r, const EtcdView* etcd) {
   return j;
 }
 
-void PrintTable(std::ostream& out, const discovery::Report& r, const EtcdView* etcd) {
+void PrintTable(std::ostream& out, const discovery::Report& r, const EtcdView* etcd, bool no_headers) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& s : r.steps) rows.push_back({s.source, s.location.empty() ? "-" : s.location, s.outcome, s.detail});
   out << "Discovery (node " << (r.node_name.empty() ? "?" : r.node_name) << "):\n";
-  cli::PrintPlainTable(out, {"SOURCE", "LOCATION", "OUTCOME", "DETAIL"}, rows, false);
+  cli::PrintPlainTable(out, {"SOURCE", "LOCATION", "OUTCOME", "DETAIL"}, rows, no_headers);
   if (r.target) {
     const auto& t = *r.target;
     out << "\netcd (" << t.kind << ", defined in " << t.defined_in << "):\n";
@@ -179,7 +179,7 @@ void PrintTable(std::ostream& out, const discovery::Report& r, const EtcdView* e
     if (!t.config_file.empty()) row("config-file", t.config_file, nullptr);
     if (!t.image.empty()) row("image", t.image, nullptr);
     if (!t.user.empty()) row("user", t.user, nullptr);
-    cli::PrintPlainTable(out, {"FIELD", "VALUE", "SOURCE"}, rows, false);
+    cli::PrintPlainTable(out, {"FIELD", "VALUE", "SOURCE"}, rows, no_headers);
   }
   if (!r.pods.empty()) {
     out << "\netcd pods (API server " << r.api_server << ", context " << r.context << "):\n";
@@ -189,8 +189,7 @@ void PrintTable(std::ostream& out, const discovery::Report& r, const EtcdView* e
                       absl::StrJoin(p.client_urls, ","), p.data_dir.empty() ? "-" : p.data_dir,
                       p.this_host ? "yes" : ""});
     }
-    cli::PrintPlainTable(out, {"POD", "NODE", "STATUS", "VERSION", "CLIENT URLS", "DATA DIR", "THIS HOST"}, rows,
-                         false);
+    cli::PrintPlainTable(out, {"POD", "NODE", "STATUS", "VERSION", "CLIENT URLS", "DATA DIR", "THIS HOST"}, rows, no_headers);
   }
   if (etcd == nullptr) return;
   if (!etcd->error.ok()) {
@@ -203,7 +202,7 @@ void PrintTable(std::ostream& out, const discovery::Report& r, const EtcdView* e
     rows.push_back({IdHex(m.id()), m.name().empty() ? "(unstarted)" : m.name(), absl::StrJoin(m.peerurls(), ","),
                     absl::StrJoin(m.clienturls(), ","), m.islearner() ? "true" : "false"});
   }
-  cli::PrintPlainTable(out, {"ID", "NAME", "PEER URLS", "CLIENT URLS", "LEARNER"}, rows, false);
+  cli::PrintPlainTable(out, {"ID", "NAME", "PEER URLS", "CLIENT URLS", "LEARNER"}, rows, no_headers);
   out << "\nStatus:\n";
   rows.clear();
   for (const auto& [url, st] : etcd->statuses) {
@@ -215,7 +214,7 @@ void PrintTable(std::ostream& out, const discovery::Report& r, const EtcdView* e
                     st->leader() == st->header().member_id() ? "true" : "false", absl::StrCat(st->raftindex()),
                     absl::StrJoin(st->errors(), "; ")});
   }
-  cli::PrintPlainTable(out, {"ENDPOINT", "ID", "VERSION", "DB SIZE", "IS LEADER", "RAFT INDEX", "ERRORS"}, rows, false);
+  cli::PrintPlainTable(out, {"ENDPOINT", "ID", "VERSION", "DB SIZE", "IS LEADER", "RAFT INDEX", "ERRORS"}, rows, no_headers);
   out << "\nAlarms: ";
   if (!etcd->alarms || etcd->alarms->alarms_size() == 0) {
     out << "none\n";
@@ -242,7 +241,8 @@ absl::Status RunDiscover(Invocation& inv) {
       "  # From a debug pod with the node's root at /host, files only:\n"
       "  kubectl etcd discover --host-root /host --offline -o yaml\n");
   AddConnectionFlags(options);
-  options.add_options()("offline", "Read files on this host only: do not ask the API server or etcd");
+  options.add_options()("offline", "Read files on this host only: do not ask the API server or etcd")(
+      "no-headers", "Print the tables without their header lines");
   AddOutputFlag(options, {"table", "json", "yaml"}, "table");
   KETCD_ASSIGN_OR_RETURN(auto parsed, Parse(options, inv));
   if (!parsed) return absl::OkStatus();
@@ -278,7 +278,7 @@ absl::Status RunDiscover(Invocation& inv) {
   } else if (format == "yaml") {
     cli::PrintYaml(inv.out, ReportJson(report, view));
   } else {
-    PrintTable(inv.out, report, view);
+    PrintTable(inv.out, report, view, flags.count("no-headers") > 0);
   }
   return result;
 }
