@@ -41,7 +41,9 @@ unit: build-tests
 # (etcd 3.4 is Debian's) and a kube-apiserver for the kubeconfig discovery test.
 KAPI_VERSION ?= v1.36.3
 KAPI_DIR := $(HOME)/.cache/kubectl-etcd/kube-apiserver-$(KAPI_VERSION)
-E2E_ENV = KETCD_ETCD_VERSIONS=$$($(TOOLS)/etcd-versions.sh) KETCD_KUBE_APISERVER=$(KAPI_DIR)/kube-apiserver
+# The versions are worked out before `cd`, and a failure there stops the run.
+E2E_RUN = versions=$$($(CURDIR)/$(TOOLS)/etcd-versions.sh) && cd $(BUILD) && \
+  KETCD_ETCD_VERSIONS=$$versions KETCD_KUBE_APISERVER=$(KAPI_DIR)/kube-apiserver
 
 test-servers:
 	@$(TOOLS)/etcd-versions.sh >/dev/null
@@ -49,11 +51,11 @@ test-servers:
 	  tests/discovery/build-kube-apiserver.sh $(KAPI_DIR) $(KAPI_VERSION) >&2
 
 e2e: build-tests test-servers
-	cd $(BUILD) && $(E2E_ENV) ctest --output-on-failure -j $(CTEST_JOBS) -L e2e --no-tests=error --timeout 900
+	$(E2E_RUN) ctest --output-on-failure -j $(CTEST_JOBS) -L e2e --no-tests=error --timeout 900
 
 # All tests: unit, sanitizers, end-to-end against etcd 3.4, 3.5, 3.6 and 3.7.
 test: build-tests sanitize test-dist test-servers
-	cd $(BUILD) && $(E2E_ENV) ctest --output-on-failure -j $(CTEST_JOBS) --no-tests=error --timeout 900
+	$(E2E_RUN) ctest --output-on-failure -j $(CTEST_JOBS) --no-tests=error --timeout 900
 
 # The main job on a local TLS etcd laid out like a kubeadm control-plane node.
 demo: build
