@@ -58,6 +58,51 @@ __attribute__((target("sse4.2"))) uint32_t ExtendSse42(uint32_t c, const uint8_t
   return c;
 }
 const bool kHaveSse42 = __builtin_cpu_supports("sse4.2");
+
+// The crc32 instruction has a latency of 3 cycles and a throughput of 1: three independent
+// streams over thirds of a block run about three times as fast as one. The streams are
+// joined with the linear "append kStripe zero bytes" operator, kept as byte tables.
+constexpr size_t kStripe = 4096;
+
+struct ShiftTables {
+  uint32_t t[4][256];
+};
+uint32_t ShiftZeros(uint32_t reg, uint64_t len);  // below, from the GF(2) helpers
+
+const ShiftTables& StripeShift() {
+  static const ShiftTables tables = [] {
+    ShiftTables s{};
+    for (int j = 0; j < 4; j++) {
+      for (uint32_t v = 0; v < 256; v++) s.t[j][v] = ShiftZeros(v << (8 * j), kStripe);
+    }
+    return s;
+  }();
+  return tables;
+}
+
+inline uint32_t Shift(const ShiftTables& s, uint32_t reg) {
+  return s.t[0][reg & 0xFF] ^ s.t[1][(reg >> 8) & 0xFF] ^ s.t[2][(reg >> 16) & 0xFF] ^ s.t[3][reg >> 24];
+}
+
+__attribute__((target("sse4.2"))) uint32_t ExtendSse42ThreeWay(uint32_t c, const uint8_t* p, size_t n) {
+  const ShiftTables& shift = StripeShift();
+  while (n >= 3 * kStripe) {
+    uint64_t a = c, b = 0, d = 0;
+    for (size_t i = 0; i < kStripe; i += 8) {
+      uint64_t wa, wb, wd;
+      std::memcpy(&wa, p + i, 8);
+      std::memcpy(&wb, p + kStripe + i, 8);
+      std::memcpy(&wd, p + 2 * kStripe + i, 8);
+      a = _mm_crc32_u64(a, wa);
+      b = _mm_crc32_u64(b, wb);
+      d = _mm_crc32_u64(d, wd);
+    }
+    c = Shift(shift, Shift(shift, static_cast<uint32_t>(a)) ^ static_cast<uint32_t>(b)) ^ static_cast<uint32_t>(d);
+    p += 3 * kStripe;
+    n -= 3 * kStripe;
+  }
+  return ExtendSse42(c, p, n);
+}
 #endif
 
 // GF(2) matrix helpers for Combine (the zlib method).
@@ -74,11 +119,18 @@ void Gf2Square(std::array<uint32_t, 32>& sq, const std::array<uint32_t, 32>& m) 
 
 }  // namespace
 
+#if defined(__x86_64__)
+namespace {
+// The raw register after appending `len` zero bytes (the operator Combine applies).
+uint32_t ShiftZeros(uint32_t reg, uint64_t len) { return Crc32cCombine(reg, 0, len); }
+}  // namespace
+#endif
+
 uint32_t Crc32cExtend(uint32_t crc, const void* data, size_t n) {
   const auto* p = static_cast<const uint8_t*>(data);
   uint32_t c = ~crc;
 #if defined(__x86_64__)
-  if (kHaveSse42) return ~ExtendSse42(c, p, n);
+  if (kHaveSse42) return ~(n >= 3 * kStripe ? ExtendSse42ThreeWay(c, p, n) : ExtendSse42(c, p, n));
 #endif
   return ~ExtendPortable(c, p, n);
 }

@@ -19,6 +19,18 @@ TEST(Crc32c, ExtendEqualsWhole) {
   EXPECT_EQ(Crc32cExtend(Crc32c(s.substr(0, 333)), s.substr(333)), Crc32c(s));
 }
 
+// Long inputs take the three-stream path; it must agree with the byte-at-a-time table.
+TEST(Crc32c, LongInputsMatchBytewise) {
+  std::string s;
+  for (int i = 0; i < 3 * 4096 * 5 + 77; i++) s.push_back(static_cast<char>(i * 131 + 7));
+  for (size_t len : {12287ul, 12288ul, 12289ul, 40000ul, s.size()}) {
+    uint32_t slow = 0;
+    for (size_t i = 0; i < len; i++) slow = Crc32cExtend(slow, s.data() + i, 1);
+    EXPECT_EQ(Crc32cExtend(0, s.data(), len), slow) << len;
+    EXPECT_EQ(Crc32cExtend(Crc32c(s.substr(0, 5)), s.data() + 5, len - 5), slow) << len;
+  }
+}
+
 TEST(Crc32c, CombineEqualsWhole) {
   std::string s;
   for (int i = 0; i < 100000; i++) s.push_back(static_cast<char>(i * 31 + 5));
