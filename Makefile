@@ -81,7 +81,7 @@ dist: deps
 # The archive on a bare Debian (chroot), installed by krew and run through kubectl,
 # shell completion through kubectl, and the README's examples.
 test-dist: dist
-	@tests/dist/run.sh
+	@tests/release/run.sh
 
 PREFIX ?= /usr/local
 install: build

@@ -7,7 +7,7 @@
 # usage: readme_test.sh KUBECTL_ETCD_BINARY [README]
 set -euo pipefail
 bin=$(realpath "${1:?usage: readme_test.sh BINARY [README]}")
-source "$(dirname "$0")/../dist/lib.sh"
+source "$(dirname "$0")/../release/lib.sh"
 readme=$(realpath "${2:-$repo/README.md}")
 
 work=$(mktemp -d)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds kubectl, krew and validate-krew-manifest from their Go modules for the
-# release tests (tests/dist/), into ${KETCD_CACHE:-~/.cache/kubectl-etcd}/kube-tools/
+# release tests (tests/release/), into ${KETCD_CACHE:-~/.cache/kubectl-etcd}/kube-tools/
 # and prints that directory. A finished build is reused.
 #   kubectl:                k8s.io/kubectl's NewDefaultKubectlCommand (what cmd/kubectl runs)
 #   krew, validate-krew-manifest: sigs.k8s.io/krew's own main packages

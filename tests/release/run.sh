@@ -20,12 +20,12 @@ run() {
   "$@" || { echo "FAILED: $*" >&2; status=1; }
 }
 if [[ $(id -u) -eq 0 ]]; then
-  run tests/dist/chroot_test.sh "$archive"
+  run tests/release/chroot_test.sh "$archive"
 else
   echo "== chroot_test.sh skipped: needs root" >&2
   status=1
 fi
-run tests/dist/krew_test.sh dist/etcd.yaml "$archive"
-run tests/dist/completion_test.sh "$work/kubectl-etcd"
+run tests/release/krew_test.sh dist/etcd.yaml "$archive"
+run tests/release/completion_test.sh "$work/kubectl-etcd"
 [[ -x tests/doc/readme_test.sh ]] && run tests/doc/readme_test.sh "$work/kubectl-etcd"
 exit $status
