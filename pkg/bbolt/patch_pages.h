@@ -11,17 +11,12 @@
 
 #include "absl/status/statusor.h"
 #include "pkg/base/status.h"
+#include "pkg/bbolt/node_encode.h"
 #include "pkg/bbolt/page.h"
 
 namespace ketcd::bbolt::patch_internal {
 
-// A leaf entry (flags, key, value) or a branch entry (key, child).
-struct Item {
-  std::string_view key;
-  std::string_view value;
-  uint32_t flags = 0;
-  Pgid child = 0;
-};
+using Item = NodeItem;
 
 // Serialized size of a node holding `items`.
 uint64_t NodeSize(bool leaf, const std::vector<Item>& items);

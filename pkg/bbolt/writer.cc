@@ -10,6 +10,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "pkg/bbolt/meta.h"
+#include "pkg/bbolt/node_encode.h"
 
 namespace ketcd::bbolt {
 namespace {
@@ -66,29 +67,10 @@ struct BulkWriter::Node {
   std::string Serialize(Pgid id, uint64_t buffer_size) const {
     std::string buf(buffer_size, '\0');
     uint8_t* p = reinterpret_cast<uint8_t*>(buf.data());
-    EncodePageHeader(p, PageHeader{id, leaf ? kLeafPageFlag : kBranchPageFlag, static_cast<uint16_t>(items.size()), 0});
-    uint64_t data = kPageHeaderSize + uint64_t{kElementSize} * items.size();
-    for (size_t i = 0; i < items.size(); i++) {
-      uint8_t* e = p + kPageHeaderSize + kElementSize * i;
-      const Item& it = items[i];
-      uint32_t pos = static_cast<uint32_t>(data - (kPageHeaderSize + kElementSize * i));
-      if (leaf) {
-        StoreLE32(e, it.flags);
-        StoreLE32(e + 4, pos);
-        StoreLE32(e + 8, static_cast<uint32_t>(it.key.size()));
-        StoreLE32(e + 12, static_cast<uint32_t>(it.value.size()));
-      } else {
-        StoreLE32(e, pos);
-        StoreLE32(e + 4, static_cast<uint32_t>(it.key.size()));
-        StoreLE64(e + 8, it.child);
-      }
-      std::memcpy(p + data, it.key.data(), it.key.size());
-      data += it.key.size();
-      if (leaf) {
-        std::memcpy(p + data, it.value.data(), it.value.size());
-        data += it.value.size();
-      }
-    }
+    std::vector<NodeItem> views;
+    views.reserve(items.size());
+    for (const Item& it : items) views.push_back({it.key, it.value, it.flags, it.child});
+    EncodeNode(leaf, views, id, 0, p);
     return buf;
   }
 };
