@@ -67,13 +67,18 @@ constexpr size_t kStripe = 4096;
 struct ShiftTables {
   uint32_t t[4][256];
 };
-uint32_t ShiftZeros(uint32_t reg, uint64_t len);  // below, from the GF(2) helpers
+std::array<uint32_t, 32> ZerosOperator(uint64_t len);  // below, from the GF(2) helpers
 
 const ShiftTables& StripeShift() {
   static const ShiftTables tables = [] {
+    // The operator is linear: the images of the 32 register bits, XORed per byte value.
+    const std::array<uint32_t, 32> bit_shift = ZerosOperator(kStripe);
     ShiftTables s{};
     for (int j = 0; j < 4; j++) {
-      for (uint32_t v = 0; v < 256; v++) s.t[j][v] = ShiftZeros(v << (8 * j), kStripe);
+      for (uint32_t v = 1; v < 256; v++) {
+        const int low = __builtin_ctz(v);
+        s.t[j][v] = s.t[j][v & (v - 1)] ^ bit_shift[8 * j + low];
+      }
     }
     return s;
   }();
@@ -119,12 +124,31 @@ void Gf2Square(std::array<uint32_t, 32>& sq, const std::array<uint32_t, 32>& m) 
 
 }  // namespace
 
-#if defined(__x86_64__)
 namespace {
-// The raw register after appending `len` zero bytes (the operator Combine applies).
-uint32_t ShiftZeros(uint32_t reg, uint64_t len) { return Crc32cCombine(reg, 0, len); }
+// The GF(2) matrix of "append `len` zero bytes" to the raw register (the operator Combine
+// applies): element i is the image of register bit i.
+[[maybe_unused]] std::array<uint32_t, 32> ZerosOperator(uint64_t len) {
+  std::array<uint32_t, 32> result{}, even{}, odd{};
+  for (int i = 0; i < 32; i++) result[i] = 1u << i;
+  odd[0] = kPoly;
+  for (int i = 1; i < 32; i++) odd[i] = 1u << (i - 1);
+  Gf2Square(even, odd);
+  Gf2Square(odd, even);
+  auto apply = [&result](const std::array<uint32_t, 32>& op) {
+    for (auto& column : result) column = Gf2Times(op, column);
+  };
+  while (len) {
+    Gf2Square(even, odd);
+    if (len & 1) apply(even);
+    len >>= 1;
+    if (!len) break;
+    Gf2Square(odd, even);
+    if (len & 1) apply(odd);
+    len >>= 1;
+  }
+  return result;
+}
 }  // namespace
-#endif
 
 uint32_t Crc32cExtend(uint32_t crc, const void* data, size_t n) {
   const auto* p = static_cast<const uint8_t*>(data);

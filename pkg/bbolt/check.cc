@@ -133,7 +133,7 @@ class Checker {
     }
     r_.overflow_pages += page->header.overflow;
     std::string_view max = CheckTreePage(*page, min_closed, max_open, has_max, depth);
-    db_.NoteBytesRead(page->bytes.size());
+    if (opts_.visitor == nullptr) db_.NoteBytesRead(page->bytes.size());
     return max;
   }
 
@@ -196,6 +196,7 @@ class Checker {
       VerifyKeyOrder(p, i, e->key, prev, !prev.empty(), max_open, has_max);
       prev = e->key;
       max_in_subtree = e->key;
+      if (opts_.visitor != nullptr) opts_.visitor->LeafEntry(*e, nesting_);
       if (e->is_bucket) {
         nested.push_back(*e);
       } else {
@@ -210,7 +211,10 @@ class Checker {
       }
       r_.buckets++;
       if (b->is_inline()) r_.inline_buckets++;
+      nesting_++;
+      if (opts_.visitor != nullptr) opts_.visitor->BeginBucket(e, nesting_);
       CheckBucket(*b, depth + 1);
+      nesting_--;
     }
     return max_in_subtree;
   }
@@ -219,6 +223,7 @@ class Checker {
   const CheckOptions& opts_;
   CheckReport& r_;
   std::vector<uint8_t> marks_;
+  int nesting_ = 0;  // of the bucket being walked; 0 for the root
 };
 
 }  // namespace

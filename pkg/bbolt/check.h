@@ -18,8 +18,23 @@
 
 namespace ketcd::bbolt {
 
+// Sees the content as Check walks it, so one pass over the file can both check it and
+// compute something over it (the `snapshot status` hash). Calls come in key order within
+// each bucket; a bucket's elements before the content of the buckets nested in them.
+class CheckVisitor {
+ public:
+  virtual ~CheckVisitor() = default;
+  // A nested bucket's tree is about to be walked; `nesting` is 1 for the top-level buckets.
+  virtual void BeginBucket(const Entry& bucket, int nesting) = 0;
+  // An element of a leaf of a bucket at `nesting` (0: the root bucket).
+  virtual void LeafEntry(const Entry& e, int nesting) = 0;
+};
+
 struct CheckOptions {
   size_t max_problems = 1000;  // problems beyond this are counted, not stored
+  // Optional. When set, the visitor's owner takes over dropping walked pages from the
+  // resident set (Db::NoteBytesRead), since it reads the same pages later.
+  CheckVisitor* visitor = nullptr;
 };
 
 struct CheckReport {
