@@ -7,11 +7,18 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <functional>
 #include <memory>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "pkg/base/interrupt.h"
 #include "pkg/base/sha256.h"
+#include "pkg/bbolt/mapped_file.h"
 #include "pkg/fsutil/file.h"
 
 namespace ketcd::restore {
@@ -57,6 +64,109 @@ absl::Status PwriteFull(int fd, const uint8_t* buf, uint64_t n, uint64_t off) {
   return absl::OkStatus();
 }
 
+// Copies [off, off + n) of src to the same offset of dst. In the kernel (copy_file_range:
+// page cache to page cache, or shared extents where the file system can) unless `*in_kernel`
+// is false or the kernel refuses this pair of files, then through `buf`.
+absl::Status CopyRange(int src, int dst, uint64_t off, uint64_t n, bool* in_kernel, std::unique_ptr<uint8_t[]>& buf,
+                       const std::string& src_path) {
+  while (*in_kernel && n > 0) {
+    loff_t in = static_cast<loff_t>(off), out = static_cast<loff_t>(off);
+    ssize_t c = ::copy_file_range(src, &in, dst, &out, n, 0);
+    if (c < 0 && errno == EINTR) continue;
+    if (c < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP || errno == EBADF)) {
+      *in_kernel = false;  // e.g. another file system: copy through user space from here on
+      break;
+    }
+    if (c < 0) return fsutil::ErrnoError("copy to member/snap/db from", src_path, errno);
+    if (c == 0) return absl::DataLossError(absl::StrCat(src_path, ": file shrank while reading"));
+    off += static_cast<uint64_t>(c);
+    n -= static_cast<uint64_t>(c);
+  }
+  if (n == 0) return absl::OkStatus();
+  if (!buf) buf.reset(new uint8_t[kChunk]);
+  KETCD_RETURN_IF_ERROR(PreadFull(src, buf.get(), n, off, src_path));
+  return PwriteFull(dst, buf.get(), n, off);
+}
+
+// SHA-256 of the mapped file's first `n` bytes, on its own thread, beside the copy.
+class BackgroundSha256 {
+ public:
+  BackgroundSha256(const bbolt::MappedFile* file, uint64_t n) : file_(file), hash_bytes_(n) {
+    if (file_ == nullptr) {
+      done_ = true;
+    } else {
+      thread_ = std::thread([this, n] { Run(n); });
+    }
+  }
+  ~BackgroundSha256() { Stop(); }
+
+  void Stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+  uint64_t hashed() const { return hashed_; }
+
+  // Called by the copying thread as it goes: maps the pages just ahead of the hashing thread
+  // (which then runs without page faults, the critical path) and drops those behind it.
+  void Feed() {
+    if (file_ == nullptr) return;
+    const uint64_t hashed = hashed_;
+    const uint64_t behind = hashed / kChunk * kChunk;
+    if (behind > released_) {
+      file_->Release(released_, behind - released_);
+      released_ = behind;
+    }
+    const uint64_t ahead = std::min(hashed + kFeedAhead, hash_bytes_);
+    if (ahead > prefaulted_) {
+      file_->Prefault(std::max(prefaulted_, hashed), ahead - std::max(prefaulted_, hashed));
+      prefaulted_ = ahead;
+    }
+  }
+
+  // Waits for the end, feeding the hashing thread and calling `tick` meanwhile.
+  Sha256Digest Wait(const std::function<void()>& tick) {
+    for (;;) {
+      Feed();
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        if (cv_.wait_for(lock, std::chrono::milliseconds(5), [this] { return done_; })) break;
+      }
+      if (tick) tick();
+    }
+    if (thread_.joinable()) thread_.join();
+    return digest_;
+  }
+
+ private:
+  void Run(uint64_t n) {
+    Sha256 h;
+    const uint8_t* p = file_->data().data();
+    for (uint64_t off = 0; off < n && !stop_; off += kChunk) {
+      const uint64_t len = std::min(kChunk, n - off);
+      h.Update(p + off, len);
+      hashed_ += len;
+    }
+    digest_ = h.Final();
+    std::lock_guard<std::mutex> lock(mu_);
+    done_ = true;
+    cv_.notify_all();
+  }
+
+  static constexpr uint64_t kFeedAhead = 4 * kChunk;
+
+  const bbolt::MappedFile* file_;
+  const uint64_t hash_bytes_;
+  uint64_t released_ = 0;    // the feeding thread's
+  uint64_t prefaulted_ = 0;  // the feeding thread's
+  std::atomic<bool> stop_{false};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;  // guarded by mu_
+  std::atomic<uint64_t> hashed_{0};
+  Sha256Digest digest_{};
+  std::thread thread_;
+};
+
 }  // namespace
 
 absl::StatusOr<bbolt::TrailerCheck> CopyImage(const std::string& src_path, int dst_fd,
@@ -69,30 +179,39 @@ absl::StatusOr<bbolt::TrailerCheck> CopyImage(const std::string& src_path, int d
   const bool trailer = bbolt::HasSha256Trailer(size);
   const uint64_t hash_bytes = trailer && opts.hash ? size - 32 : 0;
   if (opts.copy_bytes > size) return absl::DataLossError(absl::StrCat(src_path, ": shorter than its database"));
-  const uint64_t total = std::max(opts.copy_bytes, hash_bytes);
+  const uint64_t total = opts.copy_bytes + hash_bytes;  // progress: bytes copied plus bytes hashed
   ::posix_fadvise(src.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
 
-  std::unique_ptr<uint8_t[]> buf(new uint8_t[kChunk]);
-  Sha256 h;
-  for (uint64_t off = 0; off < total; off += kChunk) {
-    if (Interrupted()) return absl::CancelledError("interrupted");
-    const uint64_t n = std::min(kChunk, total - off);
-    KETCD_RETURN_IF_ERROR(PreadFull(src.get(), buf.get(), n, off, src_path));
-    if (off < hash_bytes) h.Update(buf.get(), std::min(n, hash_bytes - off));
-    if (off < opts.copy_bytes) {
-      const uint64_t w = std::min(n, opts.copy_bytes - off);
-      KETCD_RETURN_IF_ERROR(PwriteFull(dst_fd, buf.get(), w, off));
-      ::sync_file_range(dst_fd, static_cast<off_t>(off), static_cast<off_t>(w), SYNC_FILE_RANGE_WRITE);
-      if (off >= kInFlight * kChunk) {
-        // The oldest chunk in flight: wait for it, then drop it from the page cache.
-        const off_t old = static_cast<off_t>(off - kInFlight * kChunk);
-        ::sync_file_range(dst_fd, old, kChunk,
-                          SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
-        ::posix_fadvise(dst_fd, old, kChunk, POSIX_FADV_DONTNEED);
-      }
-    }
-    if (opts.progress) opts.progress(off + n, total);
+  std::unique_ptr<bbolt::MappedFile> mapped;
+  if (hash_bytes > 0) {
+    KETCD_ASSIGN_OR_RETURN(mapped, bbolt::MappedFile::Open(src_path));
+    if (mapped->data().size() != size) return absl::DataLossError(absl::StrCat(src_path, ": changed while reading"));
   }
+  BackgroundSha256 sha(mapped.get(), hash_bytes);
+
+  std::unique_ptr<uint8_t[]> buf;
+  bool in_kernel = opts.in_kernel;
+  for (uint64_t off = 0; off < opts.copy_bytes; off += kChunk) {
+    if (Interrupted()) return absl::CancelledError("interrupted");
+    const uint64_t n = std::min(kChunk, opts.copy_bytes - off);
+    sha.Feed();
+    KETCD_RETURN_IF_ERROR(CopyRange(src.get(), dst_fd, off, n, &in_kernel, buf, src_path));
+    ::sync_file_range(dst_fd, static_cast<off_t>(off), static_cast<off_t>(n), SYNC_FILE_RANGE_WRITE);
+    if (off >= kInFlight * kChunk) {
+      // The oldest chunk in flight: wait for it, then drop it from the page cache.
+      const off_t old = static_cast<off_t>(off - kInFlight * kChunk);
+      ::sync_file_range(dst_fd, old, kChunk,
+                        SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+      ::posix_fadvise(dst_fd, old, kChunk, POSIX_FADV_DONTNEED);
+    }
+    if (opts.progress) opts.progress(off + n + sha.hashed(), total);
+  }
+  const Sha256Digest computed = sha.Wait([&] {
+    if (Interrupted()) sha.Stop();
+    if (opts.progress) opts.progress(opts.copy_bytes + sha.hashed(), total);
+  });
+  if (Interrupted()) return absl::CancelledError("interrupted");
+  if (opts.progress) opts.progress(opts.copy_bytes + sha.hashed(), total);
   bbolt::TrailerCheck out;
   if (!trailer) return out;
   Sha256Digest stored;
@@ -100,7 +219,6 @@ absl::StatusOr<bbolt::TrailerCheck> CopyImage(const std::string& src_path, int d
   out.stored_hex = DigestHex(stored);
   out.state = bbolt::TrailerState::kMatch;
   if (opts.hash) {
-    Sha256Digest computed = h.Final();
     out.computed_hex = DigestHex(computed);
     if (computed != stored) out.state = bbolt::TrailerState::kMismatch;
   }

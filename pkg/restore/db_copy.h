@@ -1,8 +1,11 @@
 #pragma once
 // The first half of writing member/snap/db: a plain copy of the snapshot's bbolt image,
-// hashed on the way (the SHA-256 trailer check), with writeback started as it goes so the
-// final fsync is short. Memory stays bounded: one buffer of kChunk bytes; written ranges
-// are dropped from the page cache once on disk.
+// with the SHA-256 trailer check beside it. Two threads: this one copies (in the kernel with
+// copy_file_range where the file systems allow, else through one kChunk buffer) and starts
+// writeback as it goes so the final fsync is short; the other hashes the source through a
+// read-only mapping, which the copying thread keeps mapped just ahead of it. Memory stays
+// bounded: written ranges are dropped from the page cache once on disk, hashed ones from the
+// mapping.
 
 #include <cstdint>
 #include <string>
@@ -16,7 +19,8 @@ namespace ketcd::restore {
 struct ImageCopyOptions {
   uint64_t copy_bytes = 0;  // bytes [0, copy_bytes) of the source go to the destination
   bool hash = true;         // hash [0, size - 32) and compare with the trailer, if present
-  ProgressFn progress;      // (bytes read, bytes to read)
+  ProgressFn progress;      // (bytes copied + bytes hashed, total of both)
+  bool in_kernel = true;    // copy_file_range where the kernel allows; false: pread/pwrite
 };
 
 // Copies `src_path` into `dst_fd` (from offset 0). Returns the trailer state: kAbsent when

@@ -10,7 +10,8 @@ the median peak RSS and the ratios the issues set targets for:
            kubectl etcd status (integrity + SHA-256) vs openssl dgst -sha256
   restore  kubectl etcd restore   vs etcdutl 3.5 / etcdctl 3.4 snapshot restore, and
            dd conv=fsync of the same file (all verify SHA-256 and fsync)
-The page cache is warm for every tool alike. The machine is noisy: read medians and ratios.
+The page cache is warm for every tool alike, and the disk has no writeback pending from the
+previous command when each one starts. The machine is noisy: read medians and ratios.
 """
 import os
 import shutil
@@ -136,6 +137,7 @@ def main():
             for p in (out, out + ".json", out + ".part"):
                 if os.path.exists(p):
                     os.remove(p)
+            os.sync()  # no tool pays for the previous one's writeback
         env34 = dict(os.environ, ETCDCTL_API="3")
         s = interleave(runs, [
             ("kubectl etcd backup", [kubectl_etcd, "backup", out, "--endpoints", url, *tls]),
@@ -170,6 +172,7 @@ def main():
 
         def clean_target():
             shutil.rmtree(target, ignore_errors=True)
+            os.sync()  # no tool pays for the previous one's writeback
         s = interleave(runs, [
             ("kubectl etcd restore", [kubectl_etcd, "restore", snap, "--data-dir", target]),
             ("etcdutl 3.5 snapshot restore", [f"{e35}/etcdutl", "snapshot", "restore", snap, "--data-dir", target]),
