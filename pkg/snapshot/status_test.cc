@@ -3,8 +3,14 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
 #include <fstream>
 #include <sstream>
+
+#include "pkg/base/bytes.h"
+#include "pkg/base/crc32c.h"
+#include "pkg/bbolt/writer.h"
 
 namespace ketcd::snapshot {
 namespace {
@@ -44,6 +50,68 @@ TEST_P(StatusFixtureTest, MatchesReferenceTool) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllVersions, StatusFixtureTest, ::testing::Values("3.4", "3.5", "3.6", "3.7"));
+
+std::string RevisionKey(uint64_t main) {
+  std::string k(17, '_');
+  StoreBE64(k.data(), main);
+  StoreBE64(k.data() + 9, 0);
+  return k;
+}
+
+// etcd's hash the plain way: one CRC-32C over each top-level bucket's name, keys and values.
+uint32_t SequentialHash(const bbolt::Db& db) {
+  uint32_t crc = 0;
+  EXPECT_TRUE(db.ForEach(db.root(), [&](const bbolt::Entry& b) -> absl::Status {
+                  crc = Crc32cExtend(crc, b.key);
+                  KETCD_ASSIGN_OR_RETURN(bbolt::Bucket bucket, db.BucketFromEntry(b));
+                  return db.ForEach(bucket, [&](const bbolt::Entry& e) {
+                    crc = Crc32cExtend(crc, e.key);
+                    crc = Crc32cExtend(crc, e.value);
+                    return absl::OkStatus();
+                  });
+                }).ok());
+  return crc;
+}
+
+// Tens of MiB over several buckets, so the hash runs in many batches on the worker threads,
+// fed by the integrity check's walk or, with the check off, by the plain walk: both must give
+// the sequential value and the same counts.
+TEST(StatusTest, HashIsTheSameFedByTheCheckOrByTheWalk) {
+  const std::string path = ::testing::TempDir() + "/status_hash_" + std::to_string(::getpid()) + ".db";
+  {
+    auto w = bbolt::BulkWriter::Create(path);
+    ASSERT_TRUE(w.ok()) << w.status();
+    ASSERT_TRUE((*w)->BeginBucket("alarm").ok());
+    ASSERT_TRUE((*w)->EndBucket().ok());
+    ASSERT_TRUE((*w)->BeginBucket("key").ok());
+    for (int i = 1; i <= 3000; i++) {
+      // Alternating small and page-spanning values: inline spans and overflow runs.
+      std::string value(i % 2 ? 200 : 20000, static_cast<char>('a' + i % 26));
+      ASSERT_TRUE((*w)->Put(RevisionKey(static_cast<uint64_t>(i)), value).ok());
+    }
+    ASSERT_TRUE((*w)->EndBucket().ok());
+    ASSERT_TRUE((*w)->BeginBucket("meta").ok());
+    ASSERT_TRUE((*w)->Put("consistent_index", std::string(8, '\0')).ok());
+    ASSERT_TRUE((*w)->EndBucket().ok());
+    ASSERT_TRUE((*w)->Finish().ok());
+  }
+  auto db = bbolt::Db::Open(path);
+  ASSERT_TRUE(db.ok()) << db.status();
+  const uint32_t want = SequentialHash(**db);
+  for (bool check : {true, false}) {
+    StatusOptions o;
+    o.check_integrity = check;
+    auto st = ComputeStatus(**db, o);
+    ASSERT_TRUE(st.ok()) << st.status();
+    EXPECT_EQ(st->hash, want) << "check_integrity " << check;
+    EXPECT_EQ(st->revision, 3000);
+    EXPECT_EQ(st->total_key, 3001);
+    EXPECT_EQ(st->integrity_checked, check);
+    ASSERT_EQ(st->buckets.size(), 3u);
+    EXPECT_EQ(st->buckets[1], std::make_pair(std::string("key"), uint64_t{3000}));
+  }
+  ::unlink(path.c_str());
+}
 
 TEST(StatusTest, IntegrityStatusListsProblems) {
   bbolt::CheckReport r;
