@@ -61,14 +61,17 @@ const bool kHaveSse42 = __builtin_cpu_supports("sse4.2");
 
 // The crc32 instruction has a latency of 3 cycles and a throughput of 1: three independent
 // streams over thirds of a block run about three times as fast as one. The streams are
-// joined with the linear "append kStripe zero bytes" operator, kept as byte tables.
-constexpr size_t kStripe = 4096;
+// joined with the linear "append kStripe zero bytes" operator, kept as byte tables. Long
+// inputs use 4 KiB stripes; shorter ones (a leaf page of small values) 256-byte stripes.
+constexpr size_t kLongStripe = 4096;
+constexpr size_t kShortStripe = 256;
 
 struct ShiftTables {
   uint32_t t[4][256];
 };
 std::array<uint32_t, 32> ZerosOperator(uint64_t len);  // below, from the GF(2) helpers
 
+template <size_t kStripe>
 const ShiftTables& StripeShift() {
   static const ShiftTables tables = [] {
     // The operator is linear: the images of the 32 register bits, XORed per byte value.
@@ -89,8 +92,10 @@ inline uint32_t Shift(const ShiftTables& s, uint32_t reg) {
   return s.t[0][reg & 0xFF] ^ s.t[1][(reg >> 8) & 0xFF] ^ s.t[2][(reg >> 16) & 0xFF] ^ s.t[3][reg >> 24];
 }
 
-__attribute__((target("sse4.2"))) uint32_t ExtendSse42ThreeWay(uint32_t c, const uint8_t* p, size_t n) {
-  const ShiftTables& shift = StripeShift();
+// Consumes whole blocks of three stripes; returns the register, advancing p and n.
+template <size_t kStripe>
+__attribute__((target("sse4.2"))) uint32_t ThreeWayBlocks(uint32_t c, const uint8_t*& p, size_t& n) {
+  const ShiftTables& shift = StripeShift<kStripe>();
   while (n >= 3 * kStripe) {
     uint64_t a = c, b = 0, d = 0;
     for (size_t i = 0; i < kStripe; i += 8) {
@@ -106,6 +111,12 @@ __attribute__((target("sse4.2"))) uint32_t ExtendSse42ThreeWay(uint32_t c, const
     p += 3 * kStripe;
     n -= 3 * kStripe;
   }
+  return c;
+}
+
+uint32_t ExtendSse42ThreeWay(uint32_t c, const uint8_t* p, size_t n) {
+  c = ThreeWayBlocks<kLongStripe>(c, p, n);
+  c = ThreeWayBlocks<kShortStripe>(c, p, n);
   return ExtendSse42(c, p, n);
 }
 #endif
@@ -154,7 +165,7 @@ uint32_t Crc32cExtend(uint32_t crc, const void* data, size_t n) {
   const auto* p = static_cast<const uint8_t*>(data);
   uint32_t c = ~crc;
 #if defined(__x86_64__)
-  if (kHaveSse42) return ~(n >= 3 * kStripe ? ExtendSse42ThreeWay(c, p, n) : ExtendSse42(c, p, n));
+  if (kHaveSse42) return ~(n >= 3 * kShortStripe ? ExtendSse42ThreeWay(c, p, n) : ExtendSse42(c, p, n));
 #endif
   return ~ExtendPortable(c, p, n);
 }

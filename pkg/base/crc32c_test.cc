@@ -19,11 +19,12 @@ TEST(Crc32c, ExtendEqualsWhole) {
   EXPECT_EQ(Crc32cExtend(Crc32c(s.substr(0, 333)), s.substr(333)), Crc32c(s));
 }
 
-// Long inputs take the three-stream path; it must agree with the byte-at-a-time table.
+// Inputs of 768 bytes and more take the three-stream paths (4 KiB and 256-byte stripes);
+// they must agree with the byte-at-a-time table.
 TEST(Crc32c, LongInputsMatchBytewise) {
   std::string s;
   for (int i = 0; i < 3 * 4096 * 5 + 77; i++) s.push_back(static_cast<char>(i * 131 + 7));
-  for (size_t len : {12287ul, 12288ul, 12289ul, 40000ul, s.size()}) {
+  for (size_t len : {767ul, 768ul, 769ul, 5000ul, 12287ul, 12288ul, 12289ul, 13057ul, 40000ul, s.size()}) {
     uint32_t slow = 0;
     for (size_t i = 0; i < len; i++) slow = Crc32cExtend(slow, s.data() + i, 1);
     EXPECT_EQ(Crc32cExtend(0, s.data(), len), slow) << len;
