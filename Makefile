@@ -61,8 +61,9 @@ test: build-tests sanitize test-dist test-servers
 demo: build
 	@$(TOOLS)/demo.sh $(BUILD)/kubectl-etcd
 
-bench: build
-	@tests/bench/bench.sh $(BUILD)/kubectl-etcd
+# Times the release binary (what Krew installs: -O3, linked statically) against the etcd tools.
+bench: build dist
+	@tests/bench/bench.sh $(DIST_BUILD)/kubectl-etcd $(BUILD)
 
 fuzz:
 	@$(TOOLS)/install-deps.sh clang libclang-rt-14-dev

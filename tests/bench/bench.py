@@ -83,7 +83,7 @@ def interleave(runs, commands, before=None):
 
 def main():
     kubectl_etcd = os.path.abspath(sys.argv[1])
-    build = os.path.dirname(kubectl_etcd)
+    build = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else os.path.dirname(kubectl_etcd)
     fill = os.path.join(build, "tests", "bench", "ketcd_bench_fill")
     drain = os.path.join(build, "tests", "bench", "ketcd_bench_drain")
     db_mb = int(os.environ.get("BENCH_DB_MB", "1024"))
@@ -126,7 +126,7 @@ def main():
         snap = os.path.join(work, "reference.db")
         subprocess.check_call([kubectl_etcd, "backup", snap, "--endpoints", url, *tls], stdout=subprocess.DEVNULL)
         size = os.path.getsize(snap)
-        print(f"kubectl-etcd bench: database {size / 2**20:.0f} MiB ({big + 50000} keys), built in "
+        print(f"kubectl-etcd bench: {kubectl_etcd}; database {size / 2**20:.0f} MiB ({big + 50000} keys), built in "
               f"{time.monotonic() - t0:.0f}s; {runs} runs per command, interleaved; "
               f"{os.cpu_count()} CPUs, {os.uname().release}")
 
