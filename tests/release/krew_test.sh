@@ -40,7 +40,9 @@ kubectl krew install --manifest="$manifest" --archive="$archive" >"$work/install
 ls "$KREW_ROOT"/store/etcd/*/LICENSE >/dev/null || fail "LICENSE not installed"
 pass "kubectl krew install --manifest --archive"
 
-kubectl plugin list 2>/dev/null | grep -qx "$KREW_ROOT/bin/kubectl-etcd" || fail "kubectl plugin list: $(kubectl plugin list 2>&1)"
+# Captured first: with pipefail, `grep -q` quitting at the match can fail the pipeline by SIGPIPE.
+plugins=$(kubectl plugin list 2>&1) || true
+grep -qx "$KREW_ROOT/bin/kubectl-etcd" <<<"$plugins" || fail "kubectl plugin list: $plugins"
 out=$(kubectl etcd version)
 [[ $out == "kubectl-etcd v"* ]] || fail "kubectl etcd version printed '$out'"
 pass "kubectl etcd version: $out"
@@ -50,7 +52,8 @@ kubectl etcd backup "$work/snap.db" --host-root "$work/host" >"$work/backup.txt"
   fail "kubectl etcd backup"
 grep -q "^Snapshot saved at $work/snap.db" "$work/backup.txt" || fail "backup said: $(cat "$work/backup.txt")"
 pass "kubectl etcd backup (discovered TLS etcd)"
-kubectl etcd status "$work/snap.db" -o json | grep -q '"ok": true' || fail "kubectl etcd status"
+status_json=$(kubectl etcd status "$work/snap.db" -o json) || fail "kubectl etcd status"
+grep -q '"ok": true' <<<"$status_json" || fail "kubectl etcd status: $status_json"
 pass "kubectl etcd status"
 set +e
 kubectl etcd status "$work/missing.db" 2>"$work/err.txt"
