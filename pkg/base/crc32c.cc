@@ -133,21 +133,15 @@ void Gf2Square(std::array<uint32_t, 32>& sq, const std::array<uint32_t, 32>& m) 
   for (int i = 0; i < 32; i++) sq[i] = Gf2Times(m, m[i]);
 }
 
-}  // namespace
-
-namespace {
-// The GF(2) matrix of "append `len` zero bytes" to the raw register (the operator Combine
-// applies): element i is the image of register bit i.
-[[maybe_unused]] std::array<uint32_t, 32> ZerosOperator(uint64_t len) {
-  std::array<uint32_t, 32> result{}, even{}, odd{};
-  for (int i = 0; i < 32; i++) result[i] = 1u << i;
-  odd[0] = kPoly;
+// Calls apply(op) with each of the operators (powers of two of "append one zero bit") whose
+// product is "append `len` zero bytes", in order.
+template <typename Apply>
+void ForEachZerosFactor(uint64_t len, Apply apply) {
+  std::array<uint32_t, 32> even{}, odd{};
+  odd[0] = kPoly;  // operator for one zero bit
   for (int i = 1; i < 32; i++) odd[i] = 1u << (i - 1);
-  Gf2Square(even, odd);
-  Gf2Square(odd, even);
-  auto apply = [&result](const std::array<uint32_t, 32>& op) {
-    for (auto& column : result) column = Gf2Times(op, column);
-  };
+  Gf2Square(even, odd);  // two zero bits
+  Gf2Square(odd, even);  // four zero bits
   while (len) {
     Gf2Square(even, odd);
     if (len & 1) apply(even);
@@ -157,8 +151,19 @@ namespace {
     if (len & 1) apply(odd);
     len >>= 1;
   }
+}
+
+// The GF(2) matrix of "append `len` zero bytes" to the raw register (the operator Combine
+// applies): element i is the image of register bit i.
+[[maybe_unused]] std::array<uint32_t, 32> ZerosOperator(uint64_t len) {
+  std::array<uint32_t, 32> result{};
+  for (int i = 0; i < 32; i++) result[i] = 1u << i;
+  ForEachZerosFactor(len, [&result](const std::array<uint32_t, 32>& op) {
+    for (auto& column : result) column = Gf2Times(op, column);
+  });
   return result;
 }
+
 }  // namespace
 
 uint32_t Crc32cExtend(uint32_t crc, const void* data, size_t n) {
@@ -171,21 +176,7 @@ uint32_t Crc32cExtend(uint32_t crc, const void* data, size_t n) {
 }
 
 uint32_t Crc32cCombine(uint32_t crc_a, uint32_t crc_b, uint64_t len_b) {
-  if (len_b == 0) return crc_a;
-  std::array<uint32_t, 32> even{}, odd{};
-  odd[0] = kPoly;  // operator for one zero bit
-  for (int i = 1; i < 32; i++) odd[i] = 1u << (i - 1);
-  Gf2Square(even, odd);  // two zero bits
-  Gf2Square(odd, even);  // four zero bits
-  do {
-    Gf2Square(even, odd);
-    if (len_b & 1) crc_a = Gf2Times(even, crc_a);
-    len_b >>= 1;
-    if (!len_b) break;
-    Gf2Square(odd, even);
-    if (len_b & 1) crc_a = Gf2Times(odd, crc_a);
-    len_b >>= 1;
-  } while (len_b);
+  ForEachZerosFactor(len_b, [&crc_a](const std::array<uint32_t, 32>& op) { crc_a = Gf2Times(op, crc_a); });
   return crc_a ^ crc_b;
 }
 
