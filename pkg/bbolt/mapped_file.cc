@@ -17,11 +17,6 @@
 namespace ketcd::bbolt {
 namespace {
 
-uint64_t OsPageSize() {
-  static const uint64_t kOsPage = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
-  return kOsPage;
-}
-
 absl::Status OsError(const std::string& what, const std::string& path, int err) {
   std::string msg = absl::StrCat(what, " ", path, ": ", std::strerror(err));
   if (err == ENOENT) return absl::NotFoundError(msg);
@@ -58,20 +53,17 @@ absl::StatusOr<std::unique_ptr<MappedFile>> MappedFile::Open(const std::string& 
 
 MappedFile::~MappedFile() { ::munmap(const_cast<uint8_t*>(base_), size_); }
 
-void MappedFile::Release(uint64_t offset, uint64_t n) const {
-  if (offset >= size_) return;
-  if (n > size_ - offset) n = size_ - offset;
-  uint64_t begin = offset / OsPageSize() * OsPageSize();
-  uint64_t end = offset + n;
-  ::madvise(const_cast<uint8_t*>(base_) + begin, end - begin, MADV_DONTNEED);
-}
-
-void MappedFile::Prefault(uint64_t offset, uint64_t n) const {
+void MappedFile::Advise(uint64_t offset, uint64_t n, int advice) const {
   if (offset >= size_ || n == 0) return;
   if (n > size_ - offset) n = size_ - offset;
-  uint64_t begin = offset / OsPageSize() * OsPageSize();
+  static const uint64_t kOsPage = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  uint64_t begin = offset / kOsPage * kOsPage;
   uint64_t end = offset + n;
-  ::madvise(const_cast<uint8_t*>(base_) + begin, end - begin, MADV_POPULATE_READ);
+  ::madvise(const_cast<uint8_t*>(base_) + begin, end - begin, advice);
 }
+
+void MappedFile::Release(uint64_t offset, uint64_t n) const { Advise(offset, n, MADV_DONTNEED); }
+
+void MappedFile::Prefault(uint64_t offset, uint64_t n) const { Advise(offset, n, MADV_POPULATE_READ); }
 
 }  // namespace ketcd::bbolt

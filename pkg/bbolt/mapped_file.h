@@ -31,6 +31,9 @@ class MappedFile {
   void Prefault(uint64_t offset, uint64_t n) const;
 
  private:
+  // madvise over the OS pages of [offset, offset + n), clamped to the file.
+  void Advise(uint64_t offset, uint64_t n, int advice) const;
+
   MappedFile(std::string path, const uint8_t* base, uint64_t size) : path_(std::move(path)), base_(base), size_(size) {}
   std::string path_;
   const uint8_t* base_;

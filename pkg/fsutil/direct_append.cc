@@ -18,36 +18,30 @@ constexpr uint64_t kWritebackStep = 16 << 20;
 
 DirectAppender::DirectAppender(int fd, std::string name, bool try_direct) : fd_(fd), name_(std::move(name)) {
   if (!try_direct) return;
-  const int flags = ::fcntl(fd_, F_GETFL);
-  if (flags < 0 || ::fcntl(fd_, F_SETFL, flags | O_DIRECT) != 0) return;
   void* p = nullptr;
-  if (::posix_memalign(&p, kAlign, kBlock) != 0) {
-    ::fcntl(fd_, F_SETFL, flags);
-    return;
-  }
+  if (::posix_memalign(&p, kAlign, kBlock) != 0) return;
   buf_ = static_cast<uint8_t*>(p);
-  direct_ = true;
+  direct_ = SetDirect(true);
 }
 
 DirectAppender::~DirectAppender() {
-  if (direct_) {
-    const int flags = ::fcntl(fd_, F_GETFL);
-    if (flags >= 0) ::fcntl(fd_, F_SETFL, flags & ~O_DIRECT);
-  }
+  if (direct_) SetDirect(false);
   std::free(buf_);
+}
+
+bool DirectAppender::SetDirect(bool on) {
+  const int flags = ::fcntl(fd_, F_GETFL);
+  return flags >= 0 && ::fcntl(fd_, F_SETFL, on ? flags | O_DIRECT : flags & ~O_DIRECT) == 0;
 }
 
 absl::Status DirectAppender::WriteBlock(const uint8_t* p, size_t n) {
   while (n > 0) {
     ssize_t w = ::pwrite(fd_, p, n, static_cast<off_t>(offset_));
     if (w < 0 && errno == EINTR) continue;
-    if (w < 0 && errno == EINVAL && direct_) {
+    if (w < 0 && errno == EINVAL && direct_ && SetDirect(false)) {
       // Accepted O_DIRECT but refuses its I/O (some FUSE and network file systems).
-      const int flags = ::fcntl(fd_, F_GETFL);
-      if (flags >= 0 && ::fcntl(fd_, F_SETFL, flags & ~O_DIRECT) == 0) {
-        direct_ = false;
-        continue;
-      }
+      direct_ = false;
+      continue;
     }
     if (w < 0) return ErrnoError("write", name_, errno);
     p += w;
@@ -88,8 +82,7 @@ absl::Status DirectAppender::Append(const void* data, size_t n) {
 absl::Status DirectAppender::Finish() {
   if (!direct_ || used_ == 0) return absl::OkStatus();
   // The tail is not a whole number of aligned blocks: write it through the page cache.
-  const int flags = ::fcntl(fd_, F_GETFL);
-  if (flags < 0 || ::fcntl(fd_, F_SETFL, flags & ~O_DIRECT) != 0) return ErrnoError("fcntl", name_, errno);
+  if (!SetDirect(false)) return ErrnoError("fcntl", name_, errno);
   direct_ = false;
   const size_t n = used_;
   used_ = 0;

@@ -38,6 +38,7 @@ class DirectAppender {
 
  private:
   absl::Status WriteBlock(const uint8_t* p, size_t n);
+  bool SetDirect(bool on);  // turns O_DIRECT on or off on fd_; false if refused
   void StartWriteback();
 
   int fd_;

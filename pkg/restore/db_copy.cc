@@ -95,7 +95,7 @@ class BackgroundSha256 {
     if (file_ == nullptr) {
       done_ = true;
     } else {
-      thread_ = std::thread([this, n] { Run(n); });
+      thread_ = std::thread([this] { Run(); });
     }
   }
   ~BackgroundSha256() { Stop(); }
@@ -138,11 +138,11 @@ class BackgroundSha256 {
   }
 
  private:
-  void Run(uint64_t n) {
+  void Run() {
     Sha256 h;
     const uint8_t* p = file_->data().data();
-    for (uint64_t off = 0; off < n && !stop_; off += kChunk) {
-      const uint64_t len = std::min(kChunk, n - off);
+    for (uint64_t off = 0; off < hash_bytes_ && !stop_; off += kChunk) {
+      const uint64_t len = std::min(kChunk, hash_bytes_ - off);
       h.Update(p + off, len);
       hashed_ += len;
     }
@@ -206,12 +206,15 @@ absl::StatusOr<bbolt::TrailerCheck> CopyImage(const std::string& src_path, int d
     }
     if (opts.progress) opts.progress(off + n + sha.hashed(), total);
   }
+  auto report_hashing = [&] {
+    if (opts.progress) opts.progress(opts.copy_bytes + sha.hashed(), total);
+  };
   const Sha256Digest computed = sha.Wait([&] {
     if (Interrupted()) sha.Stop();
-    if (opts.progress) opts.progress(opts.copy_bytes + sha.hashed(), total);
+    report_hashing();
   });
   if (Interrupted()) return absl::CancelledError("interrupted");
-  if (opts.progress) opts.progress(opts.copy_bytes + sha.hashed(), total);
+  report_hashing();
   bbolt::TrailerCheck out;
   if (!trailer) return out;
   Sha256Digest stored;
