@@ -68,6 +68,16 @@ class Table:
         return self.rows[i][1]
 
 
+def measure(title, runs, commands, before=None):
+    """Runs the commands interleaved, prints their table and returns it."""
+    samples = interleave(runs, commands, before)
+    t = Table(title)
+    for name, _ in commands:
+        t.add(name, samples[name])
+    t.show()
+    return t
+
+
 def interleave(runs, commands, before=None):
     """commands: list of (name, argv or callable returning argv). Returns samples per name."""
     samples = {name: [] for name, _ in commands}
@@ -139,30 +149,22 @@ def main():
                     os.remove(p)
             os.sync()  # no tool pays for the previous one's writeback
         env34 = dict(os.environ, ETCDCTL_API="3")
-        s = interleave(runs, [
+        t = measure("backup (Maintenance.Snapshot of the live server)", runs, [
             ("kubectl etcd backup", [kubectl_etcd, "backup", out, "--endpoints", url, *tls]),
             ("etcdctl 3.5 snapshot save", [f"{e35}/etcdctl", "--endpoints", url, *tls, "snapshot", "save", out]),
             ("drain the stream to /dev/null", [drain, "--endpoint", url, *tls]),
         ], before=clean_out)
-        t = Table("backup (Maintenance.Snapshot of the live server)")
-        for name in s:
-            t.add(name, s[name])
-        t.show()
         print(f"  => kubectl-etcd is {t.median(1) / t.median(0):.2f}x faster than etcdctl (target >= 1.5x), "
               f"{t.median(0) / t.median(2):.2f}x the drain floor (target <= 1.10x)")
 
         # Status.
-        s = interleave(runs, [
+        t = measure("status (offline, same file)", runs, [
             ("kubectl etcd status --skip-hash-check", [kubectl_etcd, "status", snap, "--skip-hash-check", "-o", "json"]),
             ("etcdctl 3.4 snapshot status", [f"{e34}/etcdctl", "snapshot", "status", snap, "-w", "json"]),
             ("etcdutl 3.5 snapshot status", [f"{e35}/etcdutl", "snapshot", "status", snap, "-w", "json"]),
             ("kubectl etcd status (integrity + SHA-256)", [kubectl_etcd, "status", snap, "-o", "json"]),
             ("openssl dgst -sha256", ["openssl", "dgst", "-sha256", snap]),
         ])
-        t = Table("status (offline, same file)")
-        for name in s:
-            t.add(name, s[name])
-        t.show()
         fastest = min(t.median(1), t.median(2))
         print(f"  => kubectl-etcd is {fastest / t.median(0):.2f}x faster than the fastest etcd tool (target >= 3x); "
               f"full verification is {t.median(3) / t.median(4):.2f}x openssl's SHA-256 (target <= 1.2x)")
@@ -173,7 +175,7 @@ def main():
         def clean_target():
             shutil.rmtree(target, ignore_errors=True)
             os.sync()  # no tool pays for the previous one's writeback
-        s = interleave(runs, [
+        t = measure("restore (SHA-256 verified, fsynced)", runs, [
             ("kubectl etcd restore", [kubectl_etcd, "restore", snap, "--data-dir", target]),
             ("etcdutl 3.5 snapshot restore", [f"{e35}/etcdutl", "snapshot", "restore", snap, "--data-dir", target]),
             ("etcdctl 3.4 snapshot restore", ["env", "ETCDCTL_API=3", f"{e34}/etcdctl", "snapshot", "restore", snap,
@@ -181,10 +183,6 @@ def main():
             ("dd conv=fsync (copy floor)", lambda: ["sh", "-c", f"mkdir -p {target} && dd if={snap} "
                                                     f"of={target}/copy bs=4M conv=fsync status=none"]),
         ], before=clean_target)
-        t = Table("restore (SHA-256 verified, fsynced)")
-        for name in s:
-            t.add(name, s[name])
-        t.show()
         fastest = min(t.median(1), t.median(2))
         print(f"  => kubectl-etcd is {fastest / t.median(0):.2f}x faster than the fastest etcd tool (target >= 2.5x), "
               f"{t.median(0) / t.median(3):.2f}x the copy floor (target <= 1.25x)")
