@@ -2,17 +2,14 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
+#include "pkg/fsutil/file.h"
 namespace ketcd::noderestore {
 namespace {
 
 std::string Fixture(const std::string& name) {
-  std::ifstream in(std::string(KETCD_NODERESTORE_TESTDATA) + "/" + name, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  auto bytes = fsutil::ReadFile(std::string(KETCD_NODERESTORE_TESTDATA) + "/" + name);
+  EXPECT_TRUE(bytes.ok()) << bytes.status();
+  return bytes.ok() ? *bytes : "";
 }
 
 class KubeadmManifestTest : public ::testing::TestWithParam<std::string> {};

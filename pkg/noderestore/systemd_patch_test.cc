@@ -2,19 +2,16 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
+#include "pkg/fsutil/file.h"
 #include "pkg/noderestore/manifest_patch.h"
 
 namespace ketcd::noderestore {
 namespace {
 
 std::string Fixture(const std::string& name) {
-  std::ifstream in(std::string(KETCD_NODERESTORE_TESTDATA) + "/" + name, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  auto bytes = fsutil::ReadFile(std::string(KETCD_NODERESTORE_TESTDATA) + "/" + name);
+  EXPECT_TRUE(bytes.ok()) << bytes.status();
+  return bytes.ok() ? *bytes : "";
 }
 
 void ExpectOneLineChanged(const std::string& before, const std::string& after, const std::string& new_line) {

@@ -24,13 +24,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 void Put(const std::string& path, const std::string& text) {
   fs::create_directories(fs::path(path).parent_path());
   std::ofstream(path, std::ios::binary) << text;
@@ -156,7 +149,7 @@ class Node {
     Put(R("/var/lib/fake-kube-apiserver/kube-system/kubeadm-config.json"), cm.dump());
   }
   std::string KubeadmDataDir() const {
-    auto j = nlohmann::json::parse(Slurp(R("/var/lib/fake-kube-apiserver/kube-system/kubeadm-config.json")));
+    auto j = nlohmann::json::parse(FileContents(R("/var/lib/fake-kube-apiserver/kube-system/kubeadm-config.json")));
     std::string cc = j["data"]["ClusterConfiguration"];
     size_t at = cc.find("dataDir: ");
     return cc.substr(at + 9, cc.find('\n', at) - at - 9);
@@ -217,7 +210,7 @@ class Node {
   // "start"/"stop" events of the stand-in for `file`, as indices into the whole log.
   std::vector<std::string> Events() const {
     std::vector<std::string> out;
-    std::istringstream in(Slurp(R("/kubelet-events.log")));
+    std::istringstream in(FileContents(R("/kubelet-events.log")));
     std::string line;
     while (std::getline(in, line)) out.push_back(line.substr(line.find(' ') + 1));
     return out;
@@ -268,7 +261,7 @@ class NodeRestoreTest : public ::testing::TestWithParam<int> {
     node->WriteEtcd(style_.kubeadm, "cp1=" + node->PeerUrl());
     node->WriteControlPlane();
     node->StartKubelet(crash);
-    EXPECT_TRUE(node->WaitEtcd(30)) << Slurp(node->R("/var/log/pods/etcd.yaml.log"));
+    EXPECT_TRUE(node->WaitEtcd(30)) << FileContents(node->R("/var/log/pods/etcd.yaml.log"));
     EXPECT_TRUE(node->WaitApiServer(20));
     EXPECT_EQ(node->Etcdctl({"put", "a", "1"}).exit_code, 0);
     EXPECT_EQ(node->Etcdctl({"put", "b", "2"}).exit_code, 0);
@@ -290,7 +283,7 @@ TEST_P(NodeRestoreTest, RestoreWithNoOtherFlagThenUndo) {
   std::string snap;
   auto node = NodeWithSnapshot(&snap);
   ASSERT_FALSE(HasFailure());
-  std::string original = Slurp(node->Manifests() + "/etcd.yaml");
+  std::string original = FileContents(node->Manifests() + "/etcd.yaml");
   size_t events_before = node->Events().size();
 
   CommandResult r = node->Kubectl({"restore", snap, "--yes"});
@@ -306,7 +299,7 @@ TEST_P(NodeRestoreTest, RestoreWithNoOtherFlagThenUndo) {
   EXPECT_GT(sj[0]["Status"]["header"]["revision"].get<int64_t>(), 1'000'000'000);
 
   // The manifest differs only in the data volume's hostPath.
-  std::string patched = Slurp(node->Manifests() + "/etcd.yaml");
+  std::string patched = FileContents(node->Manifests() + "/etcd.yaml");
   size_t at = original.find("      path: /var/lib/etcd\n");
   ASSERT_NE(at, std::string::npos);
   std::string restored_dir = patched.substr(at + 12, patched.find('\n', at) - at - 12);
@@ -326,7 +319,7 @@ TEST_P(NodeRestoreTest, RestoreWithNoOtherFlagThenUndo) {
     if (e.is_directory()) backup = e.path();
   }
   ASSERT_FALSE(backup.empty()) << e2e::Run({"/usr/bin/find", node->R("/etc")}).out << r.out;
-  EXPECT_EQ(Slurp(backup + "/etcd.yaml"), original);
+  EXPECT_EQ(FileContents(backup + "/etcd.yaml"), original);
   for (const auto& m : kAllManifests) EXPECT_TRUE(fs::exists(backup + "/" + m)) << m;
 
   // The control plane was stopped while etcd moved to the new dir, and runs again.
@@ -347,7 +340,7 @@ TEST_P(NodeRestoreTest, RestoreWithNoOtherFlagThenUndo) {
   // --undo: back to the old data dir and its data.
   CommandResult u = node->Kubectl({"restore", "--undo", "--yes"});
   ASSERT_EQ(u.exit_code, 0) << u.out << u.err;
-  EXPECT_EQ(Slurp(node->Manifests() + "/etcd.yaml"), original);
+  EXPECT_EQ(FileContents(node->Manifests() + "/etcd.yaml"), original);
   ASSERT_TRUE(node->WaitEtcd(30));
   EXPECT_EQ(node->Get("c"), "3\n");
   EXPECT_EQ(node->Get("a"), "");
@@ -375,7 +368,7 @@ TEST_P(NodeRestoreFailureTest, EtcdUnhealthyRollsBackAndSecondRunRefuses) {
   std::string snap;
   auto node = NodeWithSnapshot(&snap, "etcd-restored-");
   ASSERT_FALSE(HasFailure());
-  std::string original = Slurp(node->Manifests() + "/etcd.yaml");
+  std::string original = FileContents(node->Manifests() + "/etcd.yaml");
   CommandResult first;
   std::thread t([&] { first = node->Kubectl({"restore", snap, "--yes", "--wait-timeout", "8"}); });
   std::string lock = node->R("/etc/kubernetes/kubectl-etcd-backups/.lock");
@@ -388,7 +381,7 @@ TEST_P(NodeRestoreFailureTest, EtcdUnhealthyRollsBackAndSecondRunRefuses) {
 
   EXPECT_NE(first.exit_code, 0) << first.out << first.err;
   EXPECT_NE(first.err.find("rolled back"), std::string::npos) << first.err;
-  EXPECT_EQ(Slurp(node->Manifests() + "/etcd.yaml"), original);
+  EXPECT_EQ(FileContents(node->Manifests() + "/etcd.yaml"), original);
   EXPECT_EQ(node->ManifestNames(), kAllManifests);
   ASSERT_TRUE(node->WaitEtcd(30));
   EXPECT_EQ(node->Get("c"), "3\n");
@@ -399,9 +392,9 @@ TEST_P(NodeRestoreFailureTest, RefusedInPreflightWithNothingChanged) {
   std::string snap;
   auto node = NodeWithSnapshot(&snap);
   ASSERT_FALSE(HasFailure());
-  std::string original = Slurp(node->Manifests() + "/etcd.yaml");
+  std::string original = FileContents(node->Manifests() + "/etcd.yaml");
   auto unchanged = [&] {
-    EXPECT_EQ(Slurp(node->Manifests() + "/etcd.yaml"), original);
+    EXPECT_EQ(FileContents(node->Manifests() + "/etcd.yaml"), original);
     EXPECT_EQ(node->ManifestNames(), kAllManifests);
     EXPECT_FALSE(fs::exists(node->R("/etc/kubernetes/kubectl-etcd-backups/state.json")));
     EXPECT_TRUE(node->ApiServerAnswers());
@@ -413,7 +406,7 @@ TEST_P(NodeRestoreFailureTest, RefusedInPreflightWithNothingChanged) {
   unchanged();
   // Snapshot corrupt.
   std::string bad = dir_.Sub("bad.db");
-  std::string data = Slurp(snap);
+  std::string data = FileContents(snap);
   data[data.size() / 2] ^= 0x5a;
   Put(bad, data);
   CommandResult corrupt = node->Kubectl({"restore", bad, "--yes"});
@@ -438,7 +431,7 @@ TEST_P(NodeRestoreFailureTest, RefusedInPreflightWithNothingChanged) {
   Put(node->Manifests() + "/etcd.yaml", broken);
   CommandResult mal = node->Kubectl({"restore", snap, "--yes"});
   EXPECT_EQ(mal.exit_code, 2) << mal.err;
-  EXPECT_EQ(Slurp(node->Manifests() + "/etcd.yaml"), broken);
+  EXPECT_EQ(FileContents(node->Manifests() + "/etcd.yaml"), broken);
 }
 
 // Ctrl-C while waiting for etcd on the restored dir: rolled back, exit 130.
@@ -446,7 +439,7 @@ TEST_P(NodeRestoreFailureTest, InterruptRollsBack) {
   std::string snap;
   auto node = NodeWithSnapshot(&snap, "etcd-restored-");
   ASSERT_FALSE(HasFailure());
-  std::string original = Slurp(node->Manifests() + "/etcd.yaml");
+  std::string original = FileContents(node->Manifests() + "/etcd.yaml");
   std::string err_file = dir_.Sub("restore.err");
   pid_t pid = ::fork();
   if (pid == 0) {
@@ -458,18 +451,18 @@ TEST_P(NodeRestoreFailureTest, InterruptRollsBack) {
             "--wait-timeout", "60", static_cast<char*>(nullptr));
     _exit(127);
   }
-  for (int i = 0; i < 200 && Slurp(node->Manifests() + "/etcd.yaml") == original; i++) {
+  for (int i = 0; i < 200 && FileContents(node->Manifests() + "/etcd.yaml") == original; i++) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   ::kill(pid, SIGINT);
   int status = 0;
   ::waitpid(pid, &status, 0);
-  std::string err = Slurp(err_file);
+  std::string err = FileContents(err_file);
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 130) << err;
   EXPECT_NE(err.find("rolled back"), std::string::npos) << err;
-  EXPECT_EQ(Slurp(node->Manifests() + "/etcd.yaml"), original);
+  EXPECT_EQ(FileContents(node->Manifests() + "/etcd.yaml"), original);
   EXPECT_EQ(node->ManifestNames(), kAllManifests);
   ASSERT_TRUE(node->WaitEtcd(30));
   EXPECT_EQ(node->Get("c"), "3\n");
@@ -494,7 +487,7 @@ TEST(NodeRestoreHaTest, ThreeMembersRestoredNodeByNode) {
     n->WriteEtcd("1.33", cluster);
     n->StartKubelet();
   }
-  for (auto& n : nodes) ASSERT_TRUE(n->WaitEtcd(40)) << Slurp(n->R("/var/log/pods/etcd.yaml.log"));
+  for (auto& n : nodes) ASSERT_TRUE(n->WaitEtcd(40)) << FileContents(n->R("/var/log/pods/etcd.yaml.log"));
   ASSERT_EQ(nodes[0]->Etcdctl({"put", "a", "1"}).exit_code, 0);
   std::string snap = dir.Sub("snap.db"), other = dir.Sub("other.db");
   CommandResult b = nodes[0]->Kubectl({"backup", snap});
@@ -583,7 +576,7 @@ TEST(NodeRestoreSystemdTest, UnitPatchedReloadedAndRestarted) {
     up = etcdctl({"endpoint", "health"}).exit_code == 0;
     if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  ASSERT_TRUE(up) << Slurp(R("/etcd.log"));
+  ASSERT_TRUE(up) << FileContents(R("/etcd.log"));
   ASSERT_EQ(etcdctl({"put", "a", "1"}).exit_code, 0);
   std::string snap = dir.Sub("snap.db");
   CommandResult b = e2e::Run({KubectlEtcd(), "backup", snap, "--host-root", root.path()}, env);
@@ -592,14 +585,14 @@ TEST(NodeRestoreSystemdTest, UnitPatchedReloadedAndRestarted) {
 
   CommandResult r = e2e::Run({KubectlEtcd(), "restore", snap, "--yes", "--host-root", root.path()}, env, 240);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  std::string patched = Slurp(R("/etc/systemd/system/etcd.service"));
+  std::string patched = FileContents(R("/etc/systemd/system/etcd.service"));
   size_t at = unit.find("--data-dir=/var/lib/etcd\n");
   std::string restored = patched.substr(at + 11, patched.find('\n', at) - at - 11);
   EXPECT_EQ(restored.rfind("/var/lib/etcd-restored-", 0), 0u) << patched;
   std::string expected = unit;
   expected.replace(at + 11, std::string("/var/lib/etcd").size(), restored);
   EXPECT_EQ(patched, expected);
-  std::string log = Slurp(R("/systemctl.log"));
+  std::string log = FileContents(R("/systemctl.log"));
   size_t s1 = log.find("stop etcd\n"), s2 = log.find("daemon-reload\n"), s3 = log.find("restart etcd\n");
   EXPECT_TRUE(s1 != std::string::npos && s2 != std::string::npos && s3 != std::string::npos) << log;
   EXPECT_LT(s1, s2);
@@ -609,7 +602,7 @@ TEST(NodeRestoreSystemdTest, UnitPatchedReloadedAndRestarted) {
 
   CommandResult u = e2e::Run({KubectlEtcd(), "restore", "--undo", "--yes", "--host-root", root.path()}, env, 240);
   ASSERT_EQ(u.exit_code, 0) << u.out << u.err;
-  EXPECT_EQ(Slurp(R("/etc/systemd/system/etcd.service")), unit);
+  EXPECT_EQ(FileContents(R("/etc/systemd/system/etcd.service")), unit);
   EXPECT_EQ(etcdctl({"get", "c", "--print-value-only"}).out, "3\n");
 }
 
