@@ -64,16 +64,14 @@ absl::Status RunBackup(Invocation& inv) {
       ("stall-timeout", "Give up after this many seconds without data",
        cxxopts::value<double>()->default_value("60"))
       ("file", "", cxxopts::value<std::vector<std::string>>());
-  AddOutputFlag(options, {"text", "json", "yaml"}, "text");
+  AddOutputFlag(options, kTextFormats, "text");
   options.parse_positional({"file"});
   options.positional_help("[FILE|-]");
   KETCD_ASSIGN_OR_RETURN(auto parsed, Parse(options, inv));
   if (!parsed) return absl::OkStatus();
   const cxxopts::ParseResult& flags = *parsed;
-  std::string format = flags["output"].as<std::string>();
-  KETCD_RETURN_IF_ERROR(cli::CheckOutputFormat(format, {"text", "json", "yaml"}));
-  std::vector<std::string> files = flags.count("file") ? flags["file"].as<std::vector<std::string>>()
-                                                       : std::vector<std::string>();
+  KETCD_ASSIGN_OR_RETURN(std::string format, OutputFormat(flags, kTextFormats));
+  std::vector<std::string> files = PositionalFiles(flags);
   if (files.size() > 1) return absl::InvalidArgumentError("backup takes at most one FILE");
   double stall = flags["stall-timeout"].as<double>();
   if (stall <= 0) return absl::InvalidArgumentError("--stall-timeout must be positive");

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "pkg/cli/output.h"
 
 namespace ketcd::cmd {
 
@@ -36,6 +37,16 @@ absl::StatusOr<std::optional<cxxopts::ParseResult>> Parse(cxxopts::Options& opti
 void AddOutputFlag(cxxopts::Options& options, const std::vector<std::string>& formats, const std::string& dflt) {
   options.add_options()("o,output", absl::StrCat("Output format: ", absl::StrJoin(formats, "|")),
                         cxxopts::value<std::string>()->default_value(dflt));
+}
+
+absl::StatusOr<std::string> OutputFormat(const cxxopts::ParseResult& flags, const std::vector<std::string>& formats) {
+  std::string format = flags["output"].as<std::string>();
+  KETCD_RETURN_IF_ERROR(cli::CheckOutputFormat(format, formats));
+  return format;
+}
+
+std::vector<std::string> PositionalFiles(const cxxopts::ParseResult& flags) {
+  return flags.count("file") ? flags["file"].as<std::vector<std::string>>() : std::vector<std::string>();
 }
 
 }  // namespace ketcd::cmd

@@ -37,6 +37,12 @@ absl::StatusOr<std::optional<cxxopts::ParseResult>> Parse(cxxopts::Options& opti
 
 // Adds -o/--output with the allowed values listed in the help text.
 void AddOutputFlag(cxxopts::Options& options, const std::vector<std::string>& formats, const std::string& dflt);
+// The -o value, checked against the same list.
+absl::StatusOr<std::string> OutputFormat(const cxxopts::ParseResult& flags, const std::vector<std::string>& formats);
+inline const std::vector<std::string> kTextFormats = {"text", "json", "yaml"};
+
+// The positional arguments declared as "file" (empty when none were given).
+std::vector<std::string> PositionalFiles(const cxxopts::ParseResult& flags);
 
 absl::Status RunBackup(Invocation& inv);    // backup_cmd.cc
 absl::Status RunStatus(Invocation& inv);    // status_cmd.cc

@@ -243,12 +243,12 @@ absl::Status RunDiscover(Invocation& inv) {
   AddConnectionFlags(options);
   options.add_options()("offline", "Read files on this host only: do not ask the API server or etcd")(
       "no-headers", "Print the tables without their header lines");
-  AddOutputFlag(options, {"table", "json", "yaml"}, "table");
+  const std::vector<std::string> formats = {"table", "json", "yaml"};
+  AddOutputFlag(options, formats, "table");
   KETCD_ASSIGN_OR_RETURN(auto parsed, Parse(options, inv));
   if (!parsed) return absl::OkStatus();
   const cxxopts::ParseResult& flags = *parsed;
-  std::string format = flags["output"].as<std::string>();
-  KETCD_RETURN_IF_ERROR(cli::CheckOutputFormat(format, {"table", "json", "yaml"}));
+  KETCD_ASSIGN_OR_RETURN(std::string format, OutputFormat(flags, formats));
   bool offline = flags.count("offline") > 0;
 
   discovery::Options opts = DiscoveryOptions(flags);

@@ -140,16 +140,14 @@ absl::Status RunRestore(Invocation& inv) {
       ("etcd-version", "Write the byte layout of this etcd release: 3.4, 3.5, 3.6 or 3.7 "
        "(default: detected from the snapshot)", cxxopts::value<std::string>())
       ("file", "", cxxopts::value<std::vector<std::string>>());
-  AddOutputFlag(options, {"text", "json", "yaml"}, "text");
+  AddOutputFlag(options, kTextFormats, "text");
   options.parse_positional({"file"});
   options.positional_help("FILE");
   KETCD_ASSIGN_OR_RETURN(auto parsed, Parse(options, inv));
   if (!parsed) return absl::OkStatus();
   const cxxopts::ParseResult& flags = *parsed;
-  std::string format = flags["output"].as<std::string>();
-  KETCD_RETURN_IF_ERROR(cli::CheckOutputFormat(format, {"text", "json", "yaml"}));
-  std::vector<std::string> files = flags.count("file") ? flags["file"].as<std::vector<std::string>>()
-                                                       : std::vector<std::string>();
+  KETCD_ASSIGN_OR_RETURN(std::string format, OutputFormat(flags, kTextFormats));
+  std::vector<std::string> files = PositionalFiles(flags);
   // etcdutl's spelling keeps etcdutl's behaviour (default "<name>.etcd"); `restore` without
   // --data-dir is the orchestrated restore of this node.
   if (inv.command == "restore" && !flags.count("data-dir")) return RunNodeRestore(inv, flags, format);
@@ -243,8 +241,7 @@ absl::Status RunNodeRestore(Invocation& inv, const cxxopts::ParseResult& flags, 
   auto str = [&](const char* name) { return flags.count(name) ? flags[name].as<std::string>() : std::string(); };
   double wait = flags["wait-timeout"].as<double>();
   if (wait <= 0) return absl::InvalidArgumentError("--wait-timeout must be positive");
-  std::vector<std::string> files = flags.count("file") ? flags["file"].as<std::vector<std::string>>()
-                                                       : std::vector<std::string>();
+  std::vector<std::string> files = PositionalFiles(flags);
   bool text = format == "text";
 
   if (flags.count("undo")) {

@@ -200,16 +200,16 @@ absl::Status RunStatus(Invocation& inv) {
   KETCD_ASSIGN_OR_RETURN(auto parsed, Parse(options, inv));
   if (!parsed) return absl::OkStatus();
   Options o;
-  o.output = (*parsed)["output"].as<std::string>();
+  KETCD_ASSIGN_OR_RETURN(o.output, OutputFormat(*parsed, kFormats));
   o.keys = parsed->count("keys") > 0;
   o.skip_hash_check = parsed->count("skip-hash-check") > 0;
   o.skip_integrity = parsed->count("skip-integrity-check") > 0;
-  KETCD_RETURN_IF_ERROR(cli::CheckOutputFormat(o.output, kFormats));
-  if (parsed->count("file") == 0 || (*parsed)["file"].as<std::vector<std::string>>().size() != 1) {
+  const std::vector<std::string> files = PositionalFiles(*parsed);
+  if (files.size() != 1) {
     return absl::InvalidArgumentError(
         absl::StrCat("expected exactly one snapshot file\nUsage: ", inv.program, " ", inv.command, " FILE"));
   }
-  o.file = (*parsed)["file"].as<std::vector<std::string>>()[0];
+  o.file = files[0];
 
   KETCD_ASSIGN_OR_RETURN(auto db, bbolt::Db::Open(o.file));
   snapshot::StatusOptions so;

@@ -12,11 +12,10 @@ absl::Status RunVersion(Invocation& inv) {
       "Examples:\n"
       "  kubectl etcd version\n"
       "  kubectl etcd version -o json\n");
-  AddOutputFlag(options, {"text", "json", "yaml"}, "text");
+  AddOutputFlag(options, kTextFormats, "text");
   KETCD_ASSIGN_OR_RETURN(auto parsed, Parse(options, inv));
   if (!parsed) return absl::OkStatus();
-  std::string format = (*parsed)["output"].as<std::string>();
-  KETCD_RETURN_IF_ERROR(cli::CheckOutputFormat(format, {"text", "json", "yaml"}));
+  KETCD_ASSIGN_OR_RETURN(std::string format, OutputFormat(*parsed, kTextFormats));
   nlohmann::ordered_json j = {{"version", "v" KETCD_VERSION},
                               {"supportedEtcd", "3.4, 3.5, 3.6, 3.7"}};
   if (format == "json") {
