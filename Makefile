@@ -6,6 +6,8 @@ ASAN_BUILD ?= build-asan
 JOBS      ?= $(shell nproc)
 CTEST_JOBS ?= 2
 TOOLS     := tests/tools
+# Warnings are errors in CI (CI=true) and wherever WERROR=ON is given.
+WERROR    ?= $(if $(CI),ON,OFF)
 
 .PHONY: all deps build test unit e2e sanitize demo bench fuzz clean test-servers dist test-dist install
 
@@ -15,7 +17,7 @@ deps:
 	@$(TOOLS)/install-deps.sh
 
 $(BUILD)/build.ninja: CMakeLists.txt | deps
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKETCD_WERROR=$(WERROR)
 
 build: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS) --target kubectl-etcd
@@ -27,7 +29,7 @@ build-tests: deps $(BUILD)/build.ninja
 # Unit tests under AddressSanitizer and UndefinedBehaviorSanitizer: the parsers of
 # untrusted files (bbolt pages, snapshot status) and the restore writers.
 sanitize: deps
-	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DKETCD_SANITIZE=ON >/dev/null
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DKETCD_SANITIZE=ON -DKETCD_WERROR=$(WERROR) >/dev/null
 	cmake --build $(ASAN_BUILD) -j $(JOBS) --target bbolt_test snapshot_test restore_test base_test
 	$(ASAN_BUILD)/pkg/bbolt/bbolt_test --gtest_brief=1
 	$(ASAN_BUILD)/pkg/snapshot/snapshot_test --gtest_brief=1
@@ -54,7 +56,7 @@ e2e: build-tests test-servers
 	$(E2E_RUN) ctest --output-on-failure -j $(CTEST_JOBS) -L e2e --no-tests=error --timeout 900
 
 # All tests: unit, sanitizers, end-to-end against etcd 3.4, 3.5, 3.6 and 3.7.
-test: build-tests sanitize test-dist test-servers
+test: build-tests sanitize test-servers test-dist
 	$(E2E_RUN) ctest --output-on-failure -j $(CTEST_JOBS) --no-tests=error --timeout 900
 
 # The main job on a local TLS etcd laid out like a kubeadm control-plane node.
@@ -81,7 +83,7 @@ dist: deps
 
 # The archive on a bare Debian (chroot), installed by krew and run through kubectl,
 # shell completion through kubectl, and the README's examples.
-test-dist: dist
+test-dist: dist test-servers
 	@tests/release/run.sh
 
 PREFIX ?= /usr/local

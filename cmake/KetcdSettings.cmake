@@ -14,7 +14,8 @@ endif()
 
 add_library(ketcd_warnings INTERFACE)
 target_compile_options(ketcd_warnings INTERFACE
-  -Wall -Wextra -Wshadow -Wnon-virtual-dtor -Wimplicit-fallthrough -Wno-unused-parameter)
+  -Wall -Wextra -Wshadow -Wnon-virtual-dtor -Wimplicit-fallthrough -Wno-unused-parameter
+  $<$<BOOL:${KETCD_WERROR}>:-Werror>)
 
 # ketcd_library(NAME SOURCES... DEPS ...): one library per pkg/ folder.
 function(ketcd_library name)

@@ -78,7 +78,7 @@ class Sink {
     name_ = file_ ? file_->temp_path() : std::string("standard output");
     thread_ = std::thread([this] { Run(); });
   }
-  ~Sink() { Close(); }
+  ~Sink() { Close().IgnoreError(); }  // a Close() that mattered was called and checked before
 
   // A buffer to swap with the next received blob: recycled from the writer, so that
   // the steady state allocates nothing.

@@ -28,15 +28,18 @@ int ExitCodeFor(const absl::Status& status);
 #define KETCD_STATUS_CONCAT_(a, b) KETCD_STATUS_CONCAT_INNER_(a, b)
 
 // Returns from the current function when `expr` (an absl::Status) is not OK.
-#define KETCD_RETURN_IF_ERROR(expr)              \
-  do {                                           \
-    ::absl::Status ketcd_status_ = (expr);       \
-    if (!ketcd_status_.ok()) return ketcd_status_; \
+// The local's name is unique per expansion, so nesting (a lambda inside `expr`) shadows nothing.
+#define KETCD_RETURN_IF_ERROR(expr) \
+  KETCD_RETURN_IF_ERROR_IMPL_(KETCD_STATUS_CONCAT_(ketcd_status_, __COUNTER__), expr)
+#define KETCD_RETURN_IF_ERROR_IMPL_(tmp, expr) \
+  do {                                         \
+    ::absl::Status tmp = (expr);               \
+    if (!tmp.ok()) return tmp;                 \
   } while (0)
 
 // `lhs = value of expr` (an absl::StatusOr<T>), or returns its error.
 #define KETCD_ASSIGN_OR_RETURN(lhs, expr) \
-  KETCD_ASSIGN_OR_RETURN_IMPL_(KETCD_STATUS_CONCAT_(ketcd_statusor_, __LINE__), lhs, expr)
+  KETCD_ASSIGN_OR_RETURN_IMPL_(KETCD_STATUS_CONCAT_(ketcd_statusor_, __COUNTER__), lhs, expr)
 #define KETCD_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                                 \
   if (!tmp.ok()) return tmp.status();                \

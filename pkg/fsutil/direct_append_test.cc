@@ -26,7 +26,9 @@ TEST_P(DirectAppendTest, FileHoldsExactlyTheBytesAppended) {
   std::mt19937_64 rng(GetParam() ? 1 : 2);
   {
     DirectAppender out(fd, path, GetParam());
-    if (!GetParam()) EXPECT_FALSE(out.direct());
+    if (!GetParam()) {
+      EXPECT_FALSE(out.direct());
+    }
     for (size_t n : {size_t{0}, size_t{1}, size_t{31}, size_t{32768}, DirectAppender::kBlock + 7, size_t{4096},
                      3 * DirectAppender::kBlock, size_t{32}, size_t{32768 * 40 + 32}}) {
       std::string piece(n, '\0');
@@ -59,7 +61,7 @@ TEST(DirectAppend, WriteErrorNamesTheFile) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, DirectAppendTest, ::testing::Values(true, false),
-                         [](const auto& info) { return info.param ? "TryDirect" : "Buffered"; });
+                         [](const auto& param_info) { return param_info.param ? "TryDirect" : "Buffered"; });
 
 }  // namespace
 }  // namespace ketcd::fsutil

@@ -74,11 +74,11 @@ RunResult Undo(const UndoOptions& o, const StepFn& on_step, absl::Status* status
       auto text = fsutil::ReadFile(fsutil::JoinPath(backup, "undo-" + m));
       absl::Status s = text.status();
       if (s.ok()) s = WriteFileDurably(fsutil::JoinPath(manifests, m), *text, 0600);
-      note(absl::StrCat("put ", m, " back"), s, "");
+      note(absl::StrCat("put ", m, " back"), s, "").IgnoreError();  // recorded in the steps
     }
   };
   if (st.kind == "systemd") {
-    note("systemctl stop etcd", RunProgram({"systemctl", "stop", "etcd"}), "");
+    note("systemctl stop etcd", RunProgram({"systemctl", "stop", "etcd"}), "").IgnoreError();
   }
   auto original = fsutil::ReadFile(under(st.definition_backup));
   absl::Status s = original.status();
@@ -91,7 +91,7 @@ RunResult Undo(const UndoOptions& o, const StepFn& on_step, absl::Status* status
   if (st.kind == "systemd") {
     absl::Status sc = RunProgram({"systemctl", "daemon-reload"});
     if (sc.ok()) sc = RunProgram({"systemctl", "restart", "etcd"});
-    note("systemctl daemon-reload; systemctl restart etcd", sc, "");
+    note("systemctl daemon-reload; systemctl restart etcd", sc, "").IgnoreError();
   }
   // Until the kubelet (or systemd) has switched, the restored etcd still answers: wait for
   // the old cluster's ID (or, if it was not recorded, any other than the restored one).
@@ -110,7 +110,8 @@ RunResult Undo(const UndoOptions& o, const StepFn& on_step, absl::Status* status
     }
   }
   note("wait for etcd on the old data", e.status(),
-       e.ok() ? absl::StrCat(e->endpoint, " serves cluster ", IdHex(e->cluster_id), " at revision ", e->revision) : "");
+       e.ok() ? absl::StrCat(e->endpoint, " serves cluster ", IdHex(e->cluster_id), " at revision ", e->revision) : "")
+      .IgnoreError();
   put_back();
   if (st.kind == "kubeadm" && st.kubeadm_config_updated && o.kubeadm_config) {
     auto cfg = NodeKubeconfig(o.host_root, o.kubeconfig);

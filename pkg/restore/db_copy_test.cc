@@ -129,7 +129,7 @@ TEST(DbCopy, SourceShorterThanTheDatabase) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Paths, DbCopyTest, ::testing::Values(true, false),
-                         [](const auto& info) { return info.param ? "InKernel" : "Buffered"; });
+                         [](const auto& param_info) { return param_info.param ? "InKernel" : "Buffered"; });
 
 }  // namespace
 }  // namespace ketcd::restore

@@ -289,7 +289,7 @@ TEST_P(BackupTest, ServerLostMidSnapshotLeavesNothing) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Etcd, BackupTest, ::testing::ValuesIn(VersionNames()),
-                         [](const auto& info) { return "v" + std::string(1, info.param[0]) + info.param.substr(2); });
+                         [](const auto& param_info) { return "v" + std::string(1, param_info.param[0]) + param_info.param.substr(2); });
 
 }  // namespace
 }  // namespace ketcd::e2e

@@ -297,8 +297,8 @@ TEST_P(KubeconfigE2eTest, BackupThroughTheEtcdPodOfThisNode) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Etcd, KubeconfigE2eTest, ::testing::ValuesIn(VersionNames()),
-                         [](const auto& info) {
-                           std::string n = "etcd" + info.param;
+                         [](const auto& param_info) {
+                           std::string n = "etcd" + param_info.param;
                            for (char& ch : n) {
                              if (ch == '.') ch = '_';
                            }

@@ -294,8 +294,8 @@ TEST_P(RestoreTest, RefusesNonEmptyDataDirAndCorruptSnapshot) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Versions, RestoreTest, ::testing::ValuesIn(VersionNames()),
-                         [](const auto& info) {
-                           std::string n = info.param;
+                         [](const auto& param_info) {
+                           std::string n = param_info.param;
                            for (char& c : n) {
                              if (c == '.') c = '_';
                            }

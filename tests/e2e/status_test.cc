@@ -61,7 +61,9 @@ class StatusE2eTest : public ::testing::TestWithParam<std::string> {
     ASSERT_EQ(ours.exit_code, 0) << ours.err;
     nlohmann::json got = nlohmann::json::parse(ours.out);
     for (const char* k : {"hash", "revision", "totalKey", "totalSize"}) EXPECT_EQ(got[k], want[k]) << k;
-    if (want.contains("version") && want["version"] != "") EXPECT_EQ(got["version"], want["version"]);
+    if (want.contains("version") && want["version"] != "") {
+      EXPECT_EQ(got["version"], want["version"]);
+    }
     EXPECT_EQ(got["integrity"]["ok"], true);
     EXPECT_EQ(got["sha256"]["state"], "match");
 
@@ -168,7 +170,7 @@ TEST_P(StatusE2eTest, ThreeMemberCluster) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Versions, StatusE2eTest, ::testing::ValuesIn(VersionNames()),
-                         [](const auto& info) { return "v" + std::string(1, info.param[0]) + "_" + info.param.substr(2); });
+                         [](const auto& param_info) { return "v" + std::string(1, param_info.param[0]) + "_" + param_info.param.substr(2); });
 
 }  // namespace
 }  // namespace ketcd::e2e

@@ -9,10 +9,11 @@ pass() { echo "ok: $*"; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# The newest etcd of the test matrix (built once by tests/tools/build-etcd.sh).
+# The newest etcd of the test matrix, built beforehand by `make test-servers`: this
+# builds nothing, and fails at once when the server is missing.
 etcd_bin() {
   local versions
-  versions=$("$repo/tests/tools/etcd-versions.sh")
+  versions=$("$repo/tests/tools/etcd-versions.sh" --no-build) || fail "the etcd test servers are not built"
   echo "${versions##*=}/etcd"
 }
 
@@ -20,14 +21,18 @@ etcd_bin() {
 # a static-pod manifest in ROOT/etc/kubernetes/manifests/etcd.yaml naming the host paths.
 # Sets ETCD_PID, ETCD_URL.
 start_etcd() {
-  local root=$1 pki=$1/etc/kubernetes/pki/etcd client peer
+  local root=$1 pki=$1/etc/kubernetes/pki/etcd client peer bin
+  # Resolved before the clock below starts: a missing server is a failure, never a build.
+  bin=${ETCD_BIN:-}
+  [[ -n $bin ]] || bin=$(etcd_bin)
+  [[ -x $bin ]] || fail "no etcd at $bin"
   "$repo/tests/tools/gen-certs.sh" "$pki" node1 >/dev/null
   client=$(free_port)
   peer=$(free_port)
   ETCD_URL=https://127.0.0.1:$client
   mkdir -p "$root/var/lib/etcd" "$root/etc/kubernetes/manifests"
   chmod 700 "$root/var/lib/etcd"
-  "${ETCD_BIN:-$(etcd_bin)}" --name node1 --data-dir "$root/var/lib/etcd" \
+  "$bin" --name node1 --data-dir "$root/var/lib/etcd" \
     --listen-client-urls "$ETCD_URL" --advertise-client-urls "$ETCD_URL" \
     --listen-peer-urls "https://127.0.0.1:$peer" --initial-advertise-peer-urls "https://127.0.0.1:$peer" \
     --initial-cluster "node1=https://127.0.0.1:$peer" \

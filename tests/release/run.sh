@@ -19,6 +19,7 @@ run() {
   echo "== $*"
   "$@" || { echo "FAILED: $*" >&2; status=1; }
 }
+run tests/release/no_build_test.sh
 if [[ $(id -u) -eq 0 ]]; then
   run tests/release/chroot_test.sh "$archive"
 else
