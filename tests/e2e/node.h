@@ -1,0 +1,193 @@
+#pragma once
+// A scratch host root laid out like a kubeadm control-plane node (certificates, static-pod
+// manifests of kubeadm 1.30-, 1.33- and 1.35-style, admin.conf, the kubeadm-config object
+// of the fake API server) and its kubelet stand-in (tests/kubelet/kubelet.py), which runs
+// the static pods' real commands. Shared by the node restore tests.
+#include <signal.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <sstream>
+#include <thread>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "pkg/noderestore/http.h"
+#include "tests/e2e/harness.h"
+
+namespace ketcd::e2e {
+
+void Put(const std::string& path, const std::string& text);
+std::string Tool(const std::string& name);
+
+// How each kubeadm release writes etcd.yaml (cmd/kubeadm/app/phases/etcd/local.go), paired with an etcd that
+// accepts its flags: 1.30 and 1.33 the --experimental-* pair, 1.35 the 3.6 spellings.
+struct Style {
+  const char* kubeadm;
+  const char* etcd;
+};
+inline constexpr Style kStyles[] = {{"1.30", "3.4"}, {"1.33", "3.5"}, {"1.35", "3.6"}, {"1.35", "3.7"}};
+
+struct Ports {
+  int client = 0, peer = 0, metrics = 0, apiserver = 0;
+};
+
+std::string EtcdManifest(const std::string& kubeadm, const std::string& name, const Ports& p,
+                         const std::string& initial_cluster);
+std::string ControlPlaneManifest(const std::string& component, const std::vector<std::string>& flags);
+int IndexOf(const std::vector<std::string>& events, const std::string& prefix, int nth = 1);
+
+// A scratch host root with its kubelet stand-in.
+class Node {
+ public:
+  Node(const EtcdVersion& v, const TestCerts& certs, const std::string& name) : v_(v), certs_(certs), name_(name) {
+    p_.client = FreePort();
+    p_.peer = FreePort();
+    p_.metrics = FreePort();
+    p_.apiserver = FreePort();
+    std::string pki = R("/etc/kubernetes/pki");
+    for (auto [from, to] : std::vector<std::pair<std::string, std::string>>{
+             {certs.ca_crt, "/etcd/ca.crt"}, {certs.server_crt, "/etcd/server.crt"},
+             {certs.server_key, "/etcd/server.key"}, {certs.client_crt, "/etcd/healthcheck-client.crt"},
+             {certs.client_key, "/etcd/healthcheck-client.key"}, {certs.ca_crt, "/ca.crt"},
+             {certs.server_crt, "/apiserver.crt"}, {certs.server_key, "/apiserver.key"}}) {
+      std::filesystem::create_directories(std::filesystem::path(pki + to).parent_path());
+      std::filesystem::copy_file(from, pki + to, std::filesystem::copy_options::overwrite_existing);
+    }
+  }
+  ~Node() { StopKubelet(); }
+
+  std::string R(const std::string& p = "") const { return root_.path() + p; }
+  std::string Manifests() const { return R("/etc/kubernetes/manifests"); }
+  const Ports& ports() const { return p_; }
+  std::string PeerUrl() const { return "http://127.0.0.1:" + std::to_string(p_.peer); }
+  const std::string& name() const { return name_; }
+
+  void WriteEtcd(const std::string& kubeadm, const std::string& initial_cluster) {
+    Put(Manifests() + "/etcd.yaml", EtcdManifest(kubeadm, name_, p_, initial_cluster));
+  }
+  void WriteControlPlane() {
+    Put(Manifests() + "/kube-apiserver.yaml",
+        ControlPlaneManifest("kube-apiserver", {"--client-ca-file=/etc/kubernetes/pki/ca.crt",
+                                                "--etcd-servers=https://127.0.0.1:" + std::to_string(p_.client),
+                                                "--secure-port=" + std::to_string(p_.apiserver),
+                                                "--tls-cert-file=/etc/kubernetes/pki/apiserver.crt",
+                                                "--tls-private-key-file=/etc/kubernetes/pki/apiserver.key"}));
+    Put(Manifests() + "/kube-controller-manager.yaml",
+        ControlPlaneManifest("kube-controller-manager", {"--kubeconfig=/etc/kubernetes/controller-manager.conf"}));
+    Put(Manifests() + "/kube-scheduler.yaml",
+        ControlPlaneManifest("kube-scheduler", {"--kubeconfig=/etc/kubernetes/scheduler.conf"}));
+    Put(R("/etc/kubernetes/admin.conf"),
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: k\n  cluster:\n    server: https://127.0.0.1:" +
+            std::to_string(p_.apiserver) + "\n    certificate-authority: " + R("/etc/kubernetes/pki/ca.crt") +
+            "\nusers:\n- name: admin\n  user:\n    client-certificate: " + certs_.client_crt +
+            "\n    client-key: " + certs_.client_key +
+            "\ncontexts:\n- name: admin@k\n  context: {cluster: k, user: admin}\ncurrent-context: admin@k\n");
+    nlohmann::json cm = {{"apiVersion", "v1"}, {"kind", "ConfigMap"},
+                         {"metadata", {{"name", "kubeadm-config"}, {"namespace", "kube-system"}, {"resourceVersion", "7"}}},
+                         {"data", {{"ClusterConfiguration",
+                                    "apiServer: {}\napiVersion: kubeadm.k8s.io/v1beta4\ncertificatesDir: /etc/kubernetes/pki\n"
+                                    "etcd:\n  local:\n    dataDir: /var/lib/etcd\nkind: ClusterConfiguration\n"}}}};
+    Put(R("/var/lib/fake-kube-apiserver/kube-system/kubeadm-config.json"), cm.dump());
+  }
+  std::string KubeadmDataDir() const {
+    auto j = nlohmann::json::parse(FileContents(R("/var/lib/fake-kube-apiserver/kube-system/kubeadm-config.json")));
+    std::string cc = j["data"]["ClusterConfiguration"];
+    size_t at = cc.find("dataDir: ");
+    return cc.substr(at + 9, cc.find('\n', at) - at - 9);
+  }
+
+  void StartKubelet(const std::string& crash_data_dir = "") {
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      std::string kubelet = Tool("kubelet.py"), root = R(), etcd = v_.etcd(), events = R("/kubelet-events.log"),
+                  logs = R("/var/log/pods");
+      std::vector<std::string> args = {"python3", kubelet, "--root", root, "--etcd", etcd, "--events", events,
+                                       "--log-dir", logs, "--interval", "0.1"};
+      if (!crash_data_dir.empty()) {
+        args.push_back("--crash-data-dir");
+        args.push_back(crash_data_dir);
+      }
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execvp("python3", argv.data());
+      _exit(127);
+    }
+  }
+  void StopKubelet() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      ::waitpid(pid_, nullptr, 0);
+      pid_ = -1;
+    }
+  }
+
+  CommandResult Etcdctl(const std::vector<std::string>& args, int timeout = 20) const {
+    std::vector<std::string> argv = {v_.etcdctl(), "--endpoints", "https://127.0.0.1:" + std::to_string(p_.client),
+                                     "--cacert", certs_.ca_crt, "--cert", certs_.client_crt, "--key",
+                                     certs_.client_key, "--command-timeout", "5s"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return Run(argv, {{"ETCDCTL_API", "3"}}, timeout);
+  }
+  std::string Get(const std::string& key) const {
+    CommandResult r = Etcdctl({"get", key, "--print-value-only"});
+    return r.exit_code == 0 ? r.out : "<error " + r.err + ">";
+  }
+  bool WaitEtcd(int seconds) const {
+    for (int i = 0; i < seconds * 5; i++) {
+      if (Etcdctl({"endpoint", "health"}, 5).exit_code == 0) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    return false;
+  }
+  bool ApiServerAnswers() const { return noderestore::ProbeHttps("127.0.0.1", p_.apiserver, "/livez", 1000) == 200; }
+  bool WaitApiServer(int seconds) const {
+    for (int i = 0; i < seconds * 5; i++) {
+      if (ApiServerAnswers()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    return false;
+  }
+  // "start"/"stop" events of the stand-in for `file`, as indices into the whole log.
+  std::vector<std::string> Events() const {
+    std::vector<std::string> out;
+    std::istringstream in(FileContents(R("/kubelet-events.log")));
+    std::string line;
+    while (std::getline(in, line)) out.push_back(line.substr(line.find(' ') + 1));
+    return out;
+  }
+  std::vector<std::string> ManifestNames() const {
+    std::vector<std::string> out;
+    for (const auto& e : std::filesystem::directory_iterator(Manifests())) out.push_back(e.path().filename().string());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  CommandResult Kubectl(std::vector<std::string> args, const std::map<std::string, std::string>& env = {},
+                        int timeout = 240) const {
+    args.insert(args.begin(), KubectlEtcd());
+    args.push_back("--host-root");
+    args.push_back(R());
+    return Run(args, env, timeout);
+  }
+
+ private:
+  EtcdVersion v_;
+  const TestCerts& certs_;
+  std::string name_;
+  TempDir root_;
+  Ports p_;
+  pid_t pid_ = -1;
+};
+
+inline const std::vector<std::string> kAllManifests = {"etcd.yaml", "kube-apiserver.yaml", "kube-controller-manager.yaml",
+                                                "kube-scheduler.yaml"};
+
+}  // namespace ketcd::e2e
