@@ -88,6 +88,9 @@ uint64_t PeerClusterId(const std::string& peer_url, const std::string& ca_file, 
   }
   // Peer certificates name the node, not necessarily the address in the URL.
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+  // etcd's peer listener serves the members list over HTTP/1.1 only: offered h2 through
+  // ALPN, it answers with a broken stream (3.4) or an empty reply (3.6).
+  curl_easy_setopt(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
   if (curl_easy_perform(h) != CURLE_OK) return 0;
   return id;
 }
