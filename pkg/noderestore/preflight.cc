@@ -2,6 +2,8 @@
 
 #include <sys/statvfs.h>
 
+#include <optional>
+
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
@@ -60,12 +62,15 @@ absl::StatusOr<SnapshotInfo> CheckSnapshot(const std::string& path, bool skip_ha
   return info;
 }
 
+namespace {
+std::optional<uint64_t> g_free_bytes_override;
+}  // namespace
+
+void OverrideFreeBytes(std::optional<uint64_t> bytes) { g_free_bytes_override = bytes; }
+
 absl::StatusOr<uint64_t> FreeBytes(const std::string& dir, bool* overridden) {
-  *overridden = false;
-  if (const char* v = std::getenv("KETCD_TEST_FREE_BYTES"); v != nullptr && *v != '\0') {
-    *overridden = true;
-    return std::strtoull(v, nullptr, 10);
-  }
+  *overridden = g_free_bytes_override.has_value();
+  if (*overridden) return *g_free_bytes_override;
   std::string d = dir;
   while (!fsutil::PathExists(d) && d.size() > 1) d = fsutil::Dirname(d);
   struct statvfs vfs;
