@@ -81,6 +81,10 @@ class Runner {
       absl::Status saved = Save();
       std::string name = "undo: " + s.describe_undo(c_.journal);
       absl::StatusOr<std::string> done = saved.ok() ? s.undo(c_) : absl::StatusOr<std::string>(saved);
+      if (!done.ok() && s.kind == StepKind::kFollowUp) {
+        Report(name, StepOutcome::kWarning, std::string(done.status().message()));
+        continue;
+      }
       Report(name, done.ok() ? StepOutcome::kRolledBack : StepOutcome::kRollbackFailed,
              done.ok() ? *done : std::string(done.status().message()));
       if (!done.ok() && first.ok()) {
@@ -142,6 +146,13 @@ const char* OutcomeName(StepOutcome outcome) {
 RunResult Execute(const Plan& plan, NodeOps& ops, const StepFn& on_step, absl::Status* status) {
   RunResult r;
   Journal j = plan.journal;
+  j.phase = Phase::kRunning;
+  for (const StepDef& s : Steps()) {
+    if (s.applies(j)) {
+      j.step = s.key;  // what a resume starts with if the run is killed before it acts
+      break;
+    }
+  }
   RunContext ctx{ops, j, plan.opts.host_root, plan.opts.wait_timeout, {}};
   Runner run(ctx, r, on_step);
   // The backup dir with both versions of the definition file, then the journal: nothing
@@ -156,6 +167,9 @@ RunResult Execute(const Plan& plan, NodeOps& ops, const StepFn& on_step, absl::S
   run.Report(absl::StrCat("back up ", plan.definition_file, " into ", ctx.Host(j.backup_dir)),
              s.ok() ? StepOutcome::kOk : StepOutcome::kFailed, s.ok() ? "" : std::string(s.message()));
   if (!s.ok()) {
+    // Nothing on the node changed: a journal that made it to disk must not ask for a resume.
+    std::string journal = JournalPath(ctx.host_root, j);
+    if (ops.Exists(journal)) RemoveDurably(ops, journal).IgnoreError();  // if it stays, --undo clears it
     *status = s;
     Finish(ctx, r);
     return r;

@@ -140,7 +140,7 @@ absl::StatusOr<std::string> UndoStopEtcd(RunContext& c) {
 absl::StatusOr<std::string> RestoreData(RunContext& c) {
   const Journal& j = c.journal;
   std::string data = c.Host(j.new_data_dir), wal = j.new_wal_dir.empty() ? "" : c.Host(j.new_wal_dir);
-  bool have_data = c.ops.Exists(data), have_wal = wal.empty() || c.ops.Exists(wal);
+  bool have_data = c.ops.Exists(data), have_wal = wal.empty() ? have_data : c.ops.Exists(wal);
   std::string detail = "restored earlier in this run";
   if (have_data != have_wal) {
     return absl::FailedPreconditionError(absl::StrCat("only one of ", data, " and ", wal,
@@ -231,8 +231,9 @@ absl::StatusOr<std::string> UpdateKubeadmConfig(RunContext& c) {
 }
 
 absl::StatusOr<std::string> UndoKubeadmConfig(RunContext& c) {
+  // Run whether or not the journal says it was changed: a kill can fall between the change
+  // and the journal's next write. Setting the old value again changes nothing.
   Journal& j = c.journal;
-  if (!j.kubeadm_config_updated) return std::string("not changed by this run");
   absl::Status s;
   // The API server may be starting again: retry while it does not answer.
   for (int i = 0; i < 30; i++) {
