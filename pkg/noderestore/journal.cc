@@ -234,8 +234,16 @@ std::string JournalPath(const std::string& host_root, const Journal& j) {
   return discovery::UnderRoot(host_root, fsutil::JoinPath(j.backup_dir, "state.json"));
 }
 
+namespace {
+JournalSavedHook g_saved_hook = nullptr;
+}  // namespace
+
+void SetJournalSavedHook(JournalSavedHook hook) { g_saved_hook = hook; }
+
 absl::Status SaveJournal(NodeOps& ops, const std::string& host_root, const Journal& j) {
-  return WriteDurably(ops, JournalPath(host_root, j), JournalToJson(j), 0600);
+  KETCD_RETURN_IF_ERROR(WriteDurably(ops, JournalPath(host_root, j), JournalToJson(j), 0600));
+  if (g_saved_hook != nullptr) g_saved_hook(j);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<Journal> LoadJournal(NodeOps& ops, const std::string& path) {

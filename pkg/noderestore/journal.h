@@ -85,6 +85,9 @@ absl::StatusOr<Journal> JournalFromJson(const std::string& text);
 // "<host root><backup_dir>/state.json".
 std::string JournalPath(const std::string& host_root, const Journal& j);
 absl::Status SaveJournal(NodeOps& ops, const std::string& host_root, const Journal& j);
+// Called after every journal write that reached the disk (tests: a kill at a step boundary).
+using JournalSavedHook = void (*)(const Journal&);
+void SetJournalSavedHook(JournalSavedHook hook);
 absl::StatusOr<Journal> LoadJournal(NodeOps& ops, const std::string& path);
 
 // One run found under the backup base.

@@ -46,6 +46,9 @@ class NodeOps {
   // of `from` (or already `to`); FailedPrecondition naming the value otherwise.
   virtual absl::Status SetKubeadmDataDir(const std::vector<std::string>& from, const std::string& to) = 0;
   virtual bool Interrupted() = 0;
+  // While going back (rollback, undo), waits go on through Ctrl-C: stopping half-way back
+  // would leave the node in neither state.
+  virtual void IgnoreInterrupts(bool ignore) { (void)ignore; }
 };
 
 struct RealNodeOptions {

@@ -71,6 +71,7 @@ class Runner {
   // Runs the undo actions from journal.undo_next back to the first step; each is recorded
   // before it acts. Returns the first failure; the other undo actions still run.
   absl::Status Backward() {
+    c_.ops.IgnoreInterrupts(true);
     auto steps = Steps();
     absl::Status first;
     int retry_from = -1;  // the first undo action that failed: a later `--undo` starts there

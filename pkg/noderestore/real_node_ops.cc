@@ -85,22 +85,24 @@ class RealNodeOps : public NodeOps {
     return CopyOwnerAndLabel(like, dir);
   }
   absl::Status WaitApiServer(int port, bool up, std::chrono::seconds timeout) override {
-    return noderestore::WaitApiServer(port, up, timeout);
+    return noderestore::WaitApiServer(port, up, timeout, !ignore_interrupts_);
   }
   absl::StatusOr<EtcdState> WaitEtcd(const EtcdWant& want, std::chrono::seconds timeout) override {
-    return noderestore::WaitEtcd(o_.connection, want, timeout);
+    return noderestore::WaitEtcd(o_.connection, want, timeout, !ignore_interrupts_);
   }
   absl::Status WaitPeer(const std::string& peer_url, uint64_t cluster_id, std::chrono::seconds timeout) override {
-    return noderestore::WaitPeer(peer_url, o_.connection.tls, cluster_id, timeout);
+    return noderestore::WaitPeer(peer_url, o_.connection.tls, cluster_id, timeout, !ignore_interrupts_);
   }
   absl::Status SetKubeadmDataDir(const std::vector<std::string>& from, const std::string& to) override {
     KETCD_ASSIGN_OR_RETURN(discovery::RestConfig cfg, NodeKubeconfig(o_.host_root, o_.kubeconfig));
     return noderestore::SetKubeadmDataDir(cfg, from, to);
   }
-  bool Interrupted() override { return ketcd::Interrupted(); }
+  bool Interrupted() override { return !ignore_interrupts_ && ketcd::Interrupted(); }
+  void IgnoreInterrupts(bool ignore) override { ignore_interrupts_ = ignore; }
 
  private:
   RealNodeOptions o_;
+  bool ignore_interrupts_ = false;
 };
 
 }  // namespace

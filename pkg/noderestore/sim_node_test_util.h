@@ -110,6 +110,7 @@ class FaultyOps : public NodeOps {
   absl::Status WaitPeer(const std::string& peer_url, uint64_t cluster_id, std::chrono::seconds timeout) override;
   absl::Status SetKubeadmDataDir(const std::vector<std::string>& from, const std::string& to) override;
   bool Interrupted() override { return dead_; }
+  void IgnoreInterrupts(bool ignore) override { in_.IgnoreInterrupts(ignore); }
 
  private:
   // The injected error for call number `calls_` of `what`, or OK.

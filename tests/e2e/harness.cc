@@ -218,6 +218,13 @@ std::string KubectlEtcd() {
   return bin;
 }
 
+std::string KubectlEtcdTestHooks() {
+  std::string bin = KubectlEtcd();
+  std::string hooks = bin.substr(0, bin.find_last_of('/') + 1) + "kubectl-etcd-test-hooks";
+  if (!Executable(hooks)) ADD_FAILURE() << hooks << " is missing (target kubectl-etcd-test-hooks)";
+  return hooks;
+}
+
 CommandResult RunKubectlEtcd(const std::vector<std::string>& args, int timeout_seconds) {
   std::vector<std::string> argv{KubectlEtcd()};
   argv.insert(argv.end(), args.begin(), args.end());

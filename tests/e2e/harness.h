@@ -73,6 +73,8 @@ CommandResult Run(const std::vector<std::string>& argv, const std::map<std::stri
 
 // Path of the kubectl-etcd binary under test (KETCD_BIN).
 std::string KubectlEtcd();
+// The same binary with test hooks (tests/e2e/test_hooks.cc), beside it.
+std::string KubectlEtcdTestHooks();
 // Runs kubectl-etcd with args.
 CommandResult RunKubectlEtcd(const std::vector<std::string>& args, int timeout_seconds = 120);
 

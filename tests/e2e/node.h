@@ -177,6 +177,25 @@ class Node {
     args.push_back(R());
     return Run(args, env, timeout);
   }
+  // The same with the test-hooks binary (a kill at a step, a free-space figure).
+  CommandResult KubectlWithHooks(std::vector<std::string> args, const std::map<std::string, std::string>& env,
+                                 int timeout = 240) const {
+    args.insert(args.begin(), KubectlEtcdTestHooks());
+    args.push_back("--host-root");
+    args.push_back(R());
+    return Run(args, env, timeout);
+  }
+  // Run dirs (with a state.json) under the node's backup base.
+  std::vector<std::string> Runs() const {
+    std::vector<std::string> out;
+    std::string base = R("/etc/kubernetes/kubectl-etcd-backups");
+    if (!std::filesystem::exists(base)) return out;
+    for (const auto& e : std::filesystem::directory_iterator(base)) {
+      if (std::filesystem::exists(e.path() / "state.json")) out.push_back(e.path().filename().string());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
 
  private:
   EtcdVersion v_;
