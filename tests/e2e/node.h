@@ -12,6 +12,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <thread>
 #include <string>
@@ -208,5 +209,11 @@ class Node {
 
 inline const std::vector<std::string> kAllManifests = {"etcd.yaml", "kube-apiserver.yaml", "kube-controller-manager.yaml",
                                                 "kube-scheduler.yaml"};
+
+// A running single-member kubeadm node of `style` with data; `snap` (a path) is taken after
+// a=1 and b=2 are written, then c=3 is written and a deleted. `crash`: passed to
+// StartKubelet (a data dir name the stand-in crash-loops etcd on).
+std::unique_ptr<Node> StartNodeWithSnapshot(const Style& style, const EtcdVersion& version, const TestCerts& certs,
+                                            const std::string& snap, const std::string& crash = "");
 
 }  // namespace ketcd::e2e

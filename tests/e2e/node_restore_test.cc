@@ -34,20 +34,8 @@ class NodeRestoreTest : public ::testing::TestWithParam<int> {
   }
   // A running kubeadm node with data; `snap` taken after a=1, b=2; then c=3 and a deleted.
   std::unique_ptr<Node> NodeWithSnapshot(std::string* snap, const std::string& crash = "") {
-    auto node = std::make_unique<Node>(version_, certs_, "cp1");
-    node->WriteEtcd(style_.kubeadm, "cp1=" + node->PeerUrl());
-    node->WriteControlPlane();
-    node->StartKubelet(crash);
-    EXPECT_TRUE(node->WaitEtcd(30)) << FileContents(node->R("/var/log/pods/etcd.yaml.log"));
-    EXPECT_TRUE(node->WaitApiServer(20));
-    EXPECT_EQ(node->Etcdctl({"put", "a", "1"}).exit_code, 0);
-    EXPECT_EQ(node->Etcdctl({"put", "b", "2"}).exit_code, 0);
     *snap = dir_.Sub("snap.db");
-    CommandResult b = node->Kubectl({"backup", *snap});
-    EXPECT_EQ(b.exit_code, 0) << b.out << b.err;
-    EXPECT_EQ(node->Etcdctl({"put", "c", "3"}).exit_code, 0);
-    EXPECT_EQ(node->Etcdctl({"del", "a"}).exit_code, 0);
-    return node;
+    return StartNodeWithSnapshot(style_, version_, certs_, *snap, crash);
   }
 
   Style style_;
