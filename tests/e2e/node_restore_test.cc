@@ -250,6 +250,64 @@ TEST_P(NodeRestoreFailureTest, InterruptRollsBack) {
 
 INSTANTIATE_TEST_SUITE_P(Etcd3_6, NodeRestoreFailureTest, ::testing::Values(2), StyleName);
 
+// etcd with a WAL dir of its own (--wal-dir on its own hostPath volume): the WAL is
+// restored into a new dir beside the old WAL dir, and the manifest points both volumes
+// at the new dirs; the old ones stay as they are.
+TEST(NodeRestoreWalDirTest, SeparateWalDirRestoredBesideTheOld) {
+  TempDir dir;
+  TestCerts certs = MakeCerts(dir.Sub("certs"));
+  EtcdVersion v = VersionByName("3.6");
+  auto node = std::make_unique<Node>(v, certs, "cp1");
+  node->WriteEtcd("1.35", "cp1=" + node->PeerUrl());
+  std::string manifest = FileContents(node->Manifests() + "/etcd.yaml");
+  auto insert_after = [&](const std::string& line, const std::string& text) {
+    size_t at = manifest.find(line);
+    ASSERT_NE(at, std::string::npos) << line;
+    manifest.insert(at + line.size(), text);
+  };
+  insert_after("    - --data-dir=/var/lib/etcd\n", "    - --wal-dir=/var/lib/etcd-wal\n");
+  insert_after("      name: etcd-data\n", "    - mountPath: /var/lib/etcd-wal\n      name: etcd-wal\n");
+  insert_after("      path: /var/lib/etcd\n      type: DirectoryOrCreate\n    name: etcd-data\n",
+               "  - hostPath:\n      path: /var/lib/etcd-wal\n      type: DirectoryOrCreate\n    name: etcd-wal\n");
+  Put(node->Manifests() + "/etcd.yaml", manifest);
+  node->WriteControlPlane();
+  node->StartKubelet();
+  ASSERT_TRUE(node->WaitEtcd(30)) << FileContents(node->R("/var/log/pods/etcd.yaml.log"));
+  ASSERT_TRUE(fs::exists(node->R("/var/lib/etcd-wal"))) << "the WAL is not where the manifest says";
+  ASSERT_EQ(node->Etcdctl({"put", "a", "1"}).exit_code, 0);
+  std::string snap = dir.Sub("snap.db");
+  CommandResult b = node->Kubectl({"backup", snap});
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  ASSERT_EQ(node->Etcdctl({"put", "c", "3"}).exit_code, 0);
+
+  CommandResult r = node->Kubectl({"restore", snap, "--yes", "--wait-timeout", "40"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err << FileContents(node->R("/var/log/pods/etcd.yaml.log"));
+  std::string patched = FileContents(node->Manifests() + "/etcd.yaml");
+  std::vector<std::string> diff;
+  std::istringstream a(manifest), p(patched);
+  for (std::string l1, l2; std::getline(a, l1) && std::getline(p, l2);) {
+    if (l1 != l2) diff.push_back(l1 + " -> " + l2);
+  }
+  ASSERT_EQ(diff.size(), 2u) << patched;
+  EXPECT_NE(diff[0].find("-> " "      path: /var/lib/etcd-restored-"), std::string::npos) << diff[0];
+  EXPECT_NE(diff[1].find("-> " "      path: /var/lib/etcd-wal-restored-"), std::string::npos) << diff[1];
+  std::string new_wal = diff[1].substr(diff[1].find("/var/lib/etcd-wal-restored-"));
+  EXPECT_TRUE(fs::exists(node->R(new_wal))) << new_wal;
+  ASSERT_TRUE(node->WaitEtcd(30));
+  EXPECT_EQ(node->Get("a"), "1\n");
+  EXPECT_EQ(node->Get("c"), "");
+  // etcd writes to the new WAL dir, not into the data dir.
+  EXPECT_FALSE(fs::exists(node->R(diff[0].substr(diff[0].find("/var/lib/etcd-restored-")) + "/member/wal")));
+  bool wal_files = false;
+  for (const auto& e : fs::recursive_directory_iterator(node->R(new_wal))) wal_files |= e.path().extension() == ".wal";
+  EXPECT_TRUE(wal_files) << new_wal;
+  // The old WAL dir is untouched and --undo returns to it.
+  CommandResult u = node->Kubectl({"restore", "--undo", "--yes"});
+  ASSERT_EQ(u.exit_code, 0) << u.out << u.err;
+  ASSERT_TRUE(node->WaitEtcd(30));
+  EXPECT_EQ(node->Get("c"), "3\n");
+}
+
 // Three control-plane nodes, one member each, restored node by node from one snapshot:
 // the first waits on its peer port (no quorum yet), a node given another snapshot is
 // refused, and the three form a healthy cluster with the snapshot's data.
