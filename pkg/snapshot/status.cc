@@ -184,7 +184,9 @@ absl::StatusOr<Status> ComputeStatus(const bbolt::Db& db, const StatusOptions& o
   // The SHA-256 trailer pass runs beside the walk; the walk is the integrity check's when
   // that is on, and the hash rides along.
   std::thread trailer;
-  if (o.check_trailer) {
+  if (!o.check_trailer) {
+    st.trailer = bbolt::PeekSha256Trailer(db.data());
+  } else {
     trailer = std::thread(
         [&] { st.trailer = bbolt::CheckSha256Trailer(db.data(), ReleaseChunk, const_cast<bbolt::Db*>(&db)); });
   }
@@ -201,6 +203,8 @@ absl::StatusOr<Status> ComputeStatus(const bbolt::Db& db, const StatusOptions& o
   absl::Status s = hash.Finish();
   if (s.ok()) s = walk;
   if (trailer.joinable()) trailer.join();
+  // A file truncated or failing I/O meanwhile read as zeros: nothing above stands.
+  KETCD_RETURN_IF_ERROR(db.CheckIntact());
   if (!s.ok()) {
     // A walk failure on a damaged file: the integrity report says more.
     absl::Status integrity = IntegrityStatus(st.integrity);
