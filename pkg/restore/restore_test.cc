@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+
 #include "pkg/base/bytes.h"
 #include "pkg/bbolt/db.h"
 #include "pkg/bbolt/writer.h"
@@ -234,6 +236,20 @@ TEST_F(RestoreTest, NotAnEtcdDatabaseIsDataLoss) {
     EXPECT_EQ(r.status().code(), absl::StatusCode::kDataLoss) << "compact " << compact << ": " << r.status();
     EXPECT_FALSE(Exists(dir_ + "/data"));
   }
+}
+
+// A data dir where we may not create anything is a local file error (exit 1), not exit 3
+// ("cannot talk to etcd"). /sys refuses new entries even to root.
+TEST_F(RestoreTest, PermissionDeniedOnTheDataDirIsAFileError) {
+  if (::mkdir("/sys/ketcd-restore-test", 0700) == 0 || (errno != EACCES && errno != EPERM)) {
+    ::rmdir("/sys/ketcd-restore-test");
+    GTEST_SKIP() << "/sys does not refuse new directories here";
+  }
+  RestoreOptions o = Opts();
+  o.data_dir = "/sys/ketcd-restore-test";
+  auto r = Restore(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(ExitCodeFor(r.status()), kExitError) << r.status();
 }
 
 TEST_F(RestoreTest, RefusesAFifoWithoutBlocking) {
