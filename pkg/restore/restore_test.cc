@@ -184,6 +184,16 @@ TEST_F(RestoreTest, RemovesStaleStagingDir) {
   EXPECT_FALSE(Exists(dir_ + "/.data.kubectl-etcd-tmp"));
 }
 
+// --data-dir naming a symbolic link: refused, nothing written where it points.
+TEST_F(RestoreTest, RefusesASymlinkedDataDir) {
+  ASSERT_EQ(::mkdir((dir_ + "/real").c_str(), 0755), 0);
+  ASSERT_EQ(::symlink((dir_ + "/real").c_str(), (dir_ + "/data").c_str()), 0);
+  auto r = Restore(Opts());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition) << r.status();
+  EXPECT_NE(r.status().message().find("symbolic link"), std::string::npos) << r.status();
+  EXPECT_FALSE(Exists(dir_ + "/real/member"));
+}
+
 TEST_F(RestoreTest, RefusesForeignStagingDir) {
   ASSERT_TRUE(fsutil::MkdirAll(dir_ + "/.data.kubectl-etcd-tmp", 0700).ok());
   EXPECT_EQ(Restore(Opts()).status().code(), absl::StatusCode::kFailedPrecondition);
