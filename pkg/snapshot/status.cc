@@ -158,6 +158,17 @@ absl::Status IntegrityStatus(const bbolt::CheckReport& report) {
   return absl::DataLossError(msg);
 }
 
+absl::StatusOr<int64_t> LatestRevision(const bbolt::Db& db) {
+  KETCD_ASSIGN_OR_RETURN(std::optional<bbolt::Bucket> key, db.FindBucket(db.root(), "key"));
+  if (!key) return int64_t{0};
+  KETCD_ASSIGN_OR_RETURN(std::optional<bbolt::Entry> last, db.Last(*key));
+  if (!last) return int64_t{0};
+  if (last->is_bucket || last->key.size() < kRevKeySize) {
+    return absl::DataLossError("bucket key: the last key is not a revision");
+  }
+  return static_cast<int64_t>(LoadBE64(last->key.data()));
+}
+
 const char* SemanticsName(KeyCountSemantics s) {
   return s == KeyCountSemantics::kLiveKeys ? "3.6+" : "3.4/3.5";
 }

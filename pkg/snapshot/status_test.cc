@@ -54,6 +54,9 @@ TEST_P(StatusFixtureTest, MatchesReferenceTool) {
   EXPECT_EQ(st->inspect.roles, std::vector<std::string>{"reader"});
   EXPECT_EQ(st->inspect.members.size(), 1u);
   EXPECT_GT(st->inspect.compacted_revision, 0);
+  auto latest = LatestRevision(**db);
+  ASSERT_TRUE(latest.ok()) << latest.status();
+  EXPECT_EQ(*latest, st->revision);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllVersions, StatusFixtureTest, ::testing::Values("3.4", "3.5", "3.6", "3.7"));
@@ -112,6 +115,7 @@ TEST(StatusTest, HashIsTheSameFedByTheCheckOrByTheWalk) {
     ASSERT_TRUE(st.ok()) << st.status();
     EXPECT_EQ(st->hash, want) << "check_integrity " << check;
     EXPECT_EQ(st->revision, 3000);
+    EXPECT_EQ(*LatestRevision(**db), 3000);  // down a tree several levels deep
     EXPECT_EQ(st->total_key, 3001);
     EXPECT_EQ(st->integrity_checked, check);
     ASSERT_EQ(st->buckets.size(), 3u);
