@@ -53,13 +53,27 @@ absl::StatusOr<std::unique_ptr<MappedFile>> MappedFile::Open(const std::string& 
   if (::fstat(fd, &st) != 0) return fail(OsError("stat", path, errno));
   if (!S_ISREG(st.st_mode)) return fail(NotRegular(path, st.st_mode));  // replaced since the stat
   if (st.st_size == 0) return fail(absl::DataLossError(absl::StrCat(path, ": empty file, not a bbolt database")));
-  uint64_t size = static_cast<uint64_t>(st.st_size);
+  return Map(path, fd, static_cast<uint64_t>(st.st_size));
+}
+
+absl::StatusOr<std::unique_ptr<MappedFile>> MappedFile::Duplicate() const {
+  int fd = ::fcntl(fd_, F_DUPFD_CLOEXEC, 0);
+  if (fd < 0) return OsError("dup", path_, errno);
+  return Map(path_, fd, size_);
+}
+
+absl::StatusOr<std::unique_ptr<MappedFile>> MappedFile::Map(const std::string& path, int fd, uint64_t size) {
   void* base = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-  if (base == MAP_FAILED) return fail(OsError("mmap", path, errno));
+  if (base == MAP_FAILED) {
+    int err = errno;
+    ::close(fd);
+    return OsError("mmap", path, err);
+  }
   const int slot = sigbus::Register(base, size);
   if (slot < 0) {
     ::munmap(base, size);
-    return fail(absl::ResourceExhaustedError(absl::StrCat("mmap ", path, ": too many files mapped at once")));
+    ::close(fd);
+    return absl::ResourceExhaustedError(absl::StrCat("mmap ", path, ": too many files mapped at once"));
   }
   ::madvise(base, size, MADV_SEQUENTIAL);
   return std::unique_ptr<MappedFile>(new MappedFile(path, fd, static_cast<const uint8_t*>(base), size, slot));

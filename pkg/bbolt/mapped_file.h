@@ -27,6 +27,9 @@ class MappedFile {
   // it is not a regular file (a FIFO is refused without opening it, so nothing blocks);
   // DataLoss if empty.
   static absl::StatusOr<std::unique_ptr<MappedFile>> Open(const std::string& path);
+  // A second, independent mapping of the same open file (not of whatever the path names
+  // now): a reader releasing or prefetching its pages does not disturb this one's readers.
+  absl::StatusOr<std::unique_ptr<MappedFile>> Duplicate() const;
   ~MappedFile();
   MappedFile(const MappedFile&) = delete;
   MappedFile& operator=(const MappedFile&) = delete;
@@ -51,6 +54,8 @@ class MappedFile {
  private:
   // madvise over the OS pages of [offset, offset + n), clamped to the file.
   void Advise(uint64_t offset, uint64_t n, int advice) const;
+  // Maps `size` bytes of `fd`, which the result then owns (closed on failure too).
+  static absl::StatusOr<std::unique_ptr<MappedFile>> Map(const std::string& path, int fd, uint64_t size);
 
   MappedFile(std::string path, int fd, const uint8_t* base, uint64_t size, int slot)
       : path_(std::move(path)), fd_(fd), base_(base), size_(size), slot_(slot) {}

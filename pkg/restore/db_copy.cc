@@ -172,7 +172,13 @@ absl::StatusOr<bbolt::TrailerCheck> CopyImage(const bbolt::MappedFile& src, int 
   if (opts.copy_bytes > size) return absl::DataLossError(absl::StrCat(src_path, ": shorter than its database"));
   const uint64_t total = opts.copy_bytes + hash_bytes;  // progress: bytes copied plus bytes hashed
   ::posix_fadvise(src.fd(), 0, 0, POSIX_FADV_SEQUENTIAL);
-  BackgroundSha256 sha(hash_bytes > 0 ? &src : nullptr, hash_bytes);
+  // The hash reads a mapping of its own (of the same open file): the integrity check walking
+  // `src` beside us releases its pages as it goes, which would drop those prefaulted here.
+  std::unique_ptr<bbolt::MappedFile> hash_map;
+  if (hash_bytes > 0) {
+    KETCD_ASSIGN_OR_RETURN(hash_map, src.Duplicate());
+  }
+  BackgroundSha256 sha(hash_map.get(), hash_bytes);
 
   std::unique_ptr<uint8_t[]> buf;
   bool in_kernel = opts.in_kernel;
@@ -212,7 +218,9 @@ absl::StatusOr<bbolt::TrailerCheck> CopyImage(const bbolt::MappedFile& src, int 
       if (computed != stored) out.state = bbolt::TrailerState::kMismatch;
     }
   }
-  KETCD_RETURN_IF_ERROR(src.CheckIntact());  // the hash and the trailer may have read zeros
+  // The hash and the trailer may have read zeros.
+  if (hash_map) KETCD_RETURN_IF_ERROR(hash_map->CheckIntact());
+  KETCD_RETURN_IF_ERROR(src.CheckIntact());
   return out;
 }
 
