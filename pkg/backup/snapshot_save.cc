@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cerrno>
 #include <cstring>
 #include <iostream>
 #include <memory>
@@ -76,6 +78,8 @@ struct Output {
   TrailerSplitter splitter;
   Sha256Digest whole{}, db{};
   int64_t revision = 0;
+  // Set when the receiving thread gave up on Close (Ctrl-C, stuck): no rename after that.
+  std::atomic<bool> abandoned{false};
 
   absl::Status Write(const std::string& blob) {
     splitter.Add(blob);
@@ -105,6 +109,10 @@ struct Output {
     }
     if (!file) return absl::OkStatus();
     KETCD_ASSIGN_OR_RETURN(revision, ReadRevision(file->temp_path()));
+    // The long fsync first, so that a Ctrl-C during it is still honoured before the rename
+    // (Commit's own fsync then has nothing left to write).
+    if (::fsync(file->fd()) != 0) return fsutil::ErrnoError("fsync", file->temp_path(), errno);
+    if (abandoned) return absl::CancelledError("abandoned");
     return file->Commit();
   }
 
@@ -192,7 +200,10 @@ absl::StatusOr<SaveResult> SaveSnapshot(etcdclient::Client& client, const etcdse
   absl::Status closed = stream.ok() ? sink.Close() : absl::OkStatus();
   progress.Finish();
   if (!stream.ok()) return stream;
-  if (!closed.ok()) return closed;
+  if (!closed.ok()) {
+    out->abandoned = true;  // a finish still running must not publish the file now
+    return closed;
+  }
 
   r.size = out->received;
   r.db_sha256 = DigestHex(out->db);
