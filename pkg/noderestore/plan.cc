@@ -57,6 +57,11 @@ absl::Status FillMembers(const PlanOptions& o, Plan* p) {
       p->members_from = absl::StrCat("etcd member list (", sel->client->endpoint().Url(), ")");
     }
   }
+  if (p->old_etcd.cluster_id == 0) {
+    // etcd does not answer: a rollback recognises the old data by a cluster other than the
+    // restored one serving at least the revision the old db holds now.
+    p->old_etcd.revision = LatestRevision(fsutil::JoinPath(o.target.data_dir, "member/snap/db")).value_or(0);
+  }
   if (p->members.empty()) {
     std::string ic = o.target.initial_cluster;
     for (absl::string_view item : absl::StrSplit(ic, ',', absl::SkipEmpty())) {

@@ -24,6 +24,11 @@ TEST(PlanTest, SnapshotChecks) {
   EXPECT_GT(info->revision, 0);
   EXPECT_EQ(info->sha256.size(), 64u);
   EXPECT_EQ(CheckSnapshot("/nonexistent.db", false).status().code(), absl::StatusCode::kNotFound);
+  // Read offline (etcd stopped): the same revision as the full status.
+  auto rev = LatestRevision(good);
+  ASSERT_TRUE(rev.ok()) << rev.status();
+  EXPECT_EQ(*rev, info->revision);
+  EXPECT_FALSE(LatestRevision("/nonexistent.db").ok());
 }
 
 TEST(PlanTest, FreeSpaceOverrideAndNeed) {

@@ -62,6 +62,22 @@ absl::StatusOr<SnapshotInfo> CheckSnapshot(const std::string& path, bool skip_ha
   return info;
 }
 
+absl::StatusOr<int64_t> LatestRevision(const std::string& db_path) {
+  KETCD_ASSIGN_OR_RETURN(std::unique_ptr<bbolt::Db> db, bbolt::Db::Open(db_path));
+  KETCD_ASSIGN_OR_RETURN(std::optional<bbolt::Bucket> bucket, db->FindBucket(db->root(), "key"));
+  if (!bucket) return absl::NotFoundError(absl::StrCat(db_path, " has no bucket \"key\""));
+  std::string last;
+  KETCD_RETURN_IF_ERROR(db->ForEach(*bucket, [&](const bbolt::Entry& e) {
+    if (e.key > last) last = std::string(e.key);
+    return absl::OkStatus();
+  }));
+  KETCD_RETURN_IF_ERROR(db->CheckIntact());
+  if (last.size() < 8) return absl::NotFoundError(absl::StrCat(db_path, " holds no revision"));
+  uint64_t rev = 0;
+  for (int i = 0; i < 8; i++) rev = rev << 8 | static_cast<uint8_t>(last[i]);
+  return static_cast<int64_t>(rev);
+}
+
 namespace {
 std::optional<uint64_t> g_free_bytes_override;
 }  // namespace

@@ -22,6 +22,11 @@ struct SnapshotInfo {
 // FailedPrecondition for a file without a trailer unless `skip_hash_check`.
 absl::StatusOr<SnapshotInfo> CheckSnapshot(const std::string& path, bool skip_hash_check);
 
+// The newest revision in an etcd db file (a member's member/snap/db while etcd is
+// stopped, or a snapshot): the last key of bucket "key", whose first 8 bytes are the
+// big-endian main revision.
+absl::StatusOr<int64_t> LatestRevision(const std::string& db_path);
+
 // Bytes available to root in the file system holding `dir` (or its nearest existing
 // parent); `overridden` says whether OverrideFreeBytes replaced the figure.
 absl::StatusOr<uint64_t> FreeBytes(const std::string& dir, bool* overridden);
