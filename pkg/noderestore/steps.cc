@@ -199,19 +199,27 @@ absl::StatusOr<std::string> StartEtcd(RunContext& c) {
 }
 
 absl::StatusOr<std::string> WaitNewEtcd(RunContext& c) {
-  const Journal& j = c.journal;
-  if (!j.quorum_after) {
-    // Too few members restored for a leader: the client port stays closed until then,
-    // the peer port tells which cluster this member runs.
-    KETCD_RETURN_IF_ERROR(c.ops.WaitPeer(j.peer_urls.at(0), j.new_cluster_id, c.wait_timeout));
-    return absl::StrCat(j.peer_urls[0], " runs cluster ", IdHex(j.new_cluster_id), "; it serves once ",
-                        j.members / 2 + 1, " members are restored (the API server starts then)");
-  }
+  Journal& j = c.journal;
   EtcdWant w;
   w.cluster_id = j.new_cluster_id;
   w.member_id = j.new_member_id;
   w.min_revision = j.expected_revision;
   w.need_leader = true;
+  if (!j.quorum_after) {
+    // Too few members were restored at plan time for a leader: the client port stays
+    // closed until then, the peer port tells which cluster this member runs.
+    KETCD_RETURN_IF_ERROR(c.ops.WaitPeer(j.peer_urls.at(0), j.new_cluster_id, c.wait_timeout));
+    // Members restored at the same time on other nodes may complete a quorum now: then the
+    // API server and kubeadm-config are this run's to bring back too.
+    auto served = c.ops.WaitEtcd(w, std::min(c.wait_timeout, std::chrono::seconds(20)));
+    if (!served.ok()) {
+      return absl::StrCat(j.peer_urls[0], " runs cluster ", IdHex(j.new_cluster_id), "; it serves once ",
+                          j.members / 2 + 1, " members are restored (the API server starts then)");
+    }
+    j.quorum_after = true;
+    return absl::StrCat(served->endpoint, " serves cluster ", IdHex(served->cluster_id), " at revision ",
+                        served->revision, " (the other members are restored too)");
+  }
   KETCD_ASSIGN_OR_RETURN(EtcdState e, c.ops.WaitEtcd(w, c.wait_timeout));
   return absl::StrCat(e.endpoint, " serves cluster ", IdHex(e.cluster_id), " at revision ", e.revision);
 }
