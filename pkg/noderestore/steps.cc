@@ -244,9 +244,10 @@ absl::StatusOr<std::string> UndoKubeadmConfig(RunContext& c) {
   Journal& j = c.journal;
   absl::Status s;
   // The API server may be starting again: retry while it does not answer.
-  for (int i = 0; i < 30; i++) {
+  auto deadline = std::chrono::steady_clock::now() + std::min(c.wait_timeout, std::chrono::seconds(30));
+  while (true) {
     s = c.ops.SetKubeadmDataDir({j.new_data_dir}, j.old_data_dir);
-    if (!absl::IsUnavailable(s) || c.ops.Interrupted()) break;
+    if (!absl::IsUnavailable(s) || std::chrono::steady_clock::now() >= deadline) break;
     std::this_thread::sleep_for(std::chrono::seconds(1));
   }
   if (!s.ok()) {
