@@ -16,6 +16,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <set>
 #include <thread>
@@ -345,10 +346,21 @@ bool EtcdServer::WaitHealthy(int seconds) {
   while (Clock::now() < deadline) {
     if (!Running()) return false;
     std::string body = HttpGetLocal(opts_.metrics_port, "/health");
-    if (body.find("\"health\":\"true\"") != std::string::npos) return true;
+    if (body.find("\"health\":\"true\"") != std::string::npos && HasStorageVersion()) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return false;
+}
+
+// From 3.6 on, a new cluster writes its storage version into the db shortly after it is
+// healthy: until then two snapshots of an idle server can differ, and etcdutl counts keys
+// by another rule. Older servers have none to wait for.
+bool EtcdServer::HasStorageVersion() {
+  if (version_.name < "3.6") return true;
+  CommandResult r = TryEtcdctl({"endpoint", "status", "-w", "json"}, 5);
+  auto j = nlohmann::json::parse(r.out, nullptr, false);
+  return j.is_array() && !j.empty() && j[0].contains("Status") && j[0]["Status"].contains("storageVersion") &&
+         j[0]["Status"]["storageVersion"].is_string() && !j[0]["Status"]["storageVersion"].get<std::string>().empty();
 }
 
 std::vector<std::string> EtcdServer::ConnectionFlags() const {

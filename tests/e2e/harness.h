@@ -130,6 +130,7 @@ class EtcdServer {
   void Signal(int sig);  // e.g. SIGSTOP/SIGCONT to freeze the server
 
  private:
+  bool HasStorageVersion();
   EtcdServer() = default;
 
   EtcdVersion version_;
