@@ -233,5 +233,21 @@ TEST_F(ApiServerTest, RefusedByTheApiServerKeepsTheAuthError) {
   EXPECT_THAT(std::string(t.status().message()), HasSubstr("HTTP 401"));
 }
 
+// A kubeconfig's server is fetched over HTTPS or HTTP only: file:// would read (and the
+// error message would quote) a local file.
+TEST(ApiClientTest, OnlyHttpAndHttpsServersAreFetched) {
+  TestRoot root;
+  root.Write("/srv/api/v1/pods", "SECRET-FILE-CONTENT");
+  RestConfig rc;
+  rc.server = "file://" + root.path() + "/srv";
+  rc.context = "c";
+  auto api = ApiClient::Create(rc, 5);
+  ASSERT_TRUE(api.ok()) << api.status();
+  auto got = api->Get("/api/v1/pods");
+  ASSERT_FALSE(got.ok());
+  EXPECT_THAT(std::string(got.status().message()), ::testing::Not(HasSubstr("SECRET-FILE-CONTENT")));
+  EXPECT_EQ(got.status().code(), absl::StatusCode::kUnavailable) << got.status();
+}
+
 }  // namespace
 }  // namespace ketcd::discovery
