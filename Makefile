@@ -67,13 +67,25 @@ demo: build
 bench: build dist
 	@tests/bench/bench.sh $(DIST_BUILD)/kubectl-etcd $(BUILD)
 
+# Every libFuzzer target (pkg/*/fuzz/), FUZZ_SECONDS each, starting from its committed seed
+# corpus pkg/<pkg>/fuzz/corpus/<target>/. New inputs go to build-fuzz/corpus/<target>/ and
+# crashes to build-fuzz/artifacts/; the first target that fails stops the run.
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD ?= build-fuzz
 fuzz:
 	@$(TOOLS)/install-deps.sh clang libclang-rt-14-dev
-	cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKETCD_FUZZ=ON \
+	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKETCD_FUZZ=ON \
 	  -DCMAKE_CXX_COMPILER=clang++ >/dev/null
-	cmake --build build-fuzz -j $(JOBS) --target bbolt_reader_fuzz
-	./build-fuzz/pkg/bbolt/fuzz/bbolt_reader_fuzz -max_total_time=$${FUZZ_SECONDS:-60} -rss_limit_mb=1024 \
-	  pkg/bbolt/fuzz/corpus
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzzers
+	@mkdir -p $(FUZZ_BUILD)/artifacts
+	@set -e; for seeds in pkg/*/fuzz/corpus/*/; do \
+	  seeds=$${seeds%/}; name=$${seeds##*/}; dir=$${seeds%/corpus/*}; \
+	  echo "== $$name: $(FUZZ_SECONDS)s from $$seeds"; \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$name; \
+	  ./$(FUZZ_BUILD)/$$dir/$$name -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=30 \
+	    -print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$name- \
+	    $(FUZZ_BUILD)/corpus/$$name $$seeds; \
+	done
 
 # Release archive with a static, stripped binary, its .sha256 and the Krew manifest:
 # dist/kubectl-etcd_v<version>_linux_amd64.tar.gz, dist/etcd.yaml.
