@@ -86,7 +86,7 @@ absl::Status ParseExecCredential(const std::string& output, const std::string& w
   const nlohmann::json st = st_it != j.end() ? *st_it : nlohmann::json::object();
   if (!st.is_object()) return absl::UnauthenticatedError(absl::StrCat(who, " printed a status that is not an object"));
   for (const char* key : {"token", "clientCertificateData", "clientKeyData"}) {
-    if (st.contains(key) && !st[key].is_string()) {
+    if (st.contains(key) && !st[key].is_string() && !st[key].is_null()) {  // null: absent, as in Go
       return absl::UnauthenticatedError(absl::StrCat(who, " printed a status.", key, " that is not a string"));
     }
   }

@@ -305,6 +305,19 @@ TEST_F(KubeconfigTest, ExecPluginOutputOfWrongTypesIsRefused) {
   }
 }
 
+TEST(ExecCredentialTest, NullFieldsAreAbsent) {
+  RestConfig rc;
+  rc.exec = ExecConfig{};
+  rc.exec->api_version = "client.authentication.k8s.io/v1";
+  absl::Status s = ParseExecCredential(
+      R"({"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential",)"
+      R"("status":{"token":null,"clientCertificateData":"C","clientKeyData":"K"}})",
+      "plugin", &rc);
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(rc.token, "");
+  EXPECT_EQ(rc.client_cert_pem, "C");
+}
+
 // client-go: the kubeconfig's env entries replace inherited variables of the same name. A
 // duplicate in the plugin's environment would let the inherited value win for getenv() and
 // Go programs (first match), so the plugin must see exactly one definition.
