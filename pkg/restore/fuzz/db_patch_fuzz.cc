@@ -40,7 +40,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!db.ok()) return 0;
   const restore::BackendEditOptions opts = restore::Options(data, size);
   auto planned = restore::PlanDbChanges(**db, opts);
-  if (planned.ok()) (void)bbolt::PlanPatch(**db, planned->changes);
+  if (planned.ok()) {
+    (void)restore::DetectFormat(planned->result.storage_version, planned->result.had_term);
+    (void)bbolt::PlanPatch(**db, planned->changes);
+  }
   restore::NullSink sink;
   restore::BackendEditor editor(opts, &sink);
   (void)restore::StreamDb(**db, &editor, nullptr);
