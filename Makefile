@@ -27,14 +27,17 @@ build-tests: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
 # Unit tests under AddressSanitizer and UndefinedBehaviorSanitizer: the parsers of
-# untrusted files (bbolt pages, snapshot status) and the restore writers.
+# untrusted files (bbolt pages, snapshot status, manifests, units, kubeconfig, JSON
+# output of byte strings) and the restore writers.
 sanitize: deps
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DKETCD_SANITIZE=ON -DKETCD_WERROR=$(WERROR) >/dev/null
-	cmake --build $(ASAN_BUILD) -j $(JOBS) --target bbolt_test snapshot_test restore_test base_test
+	cmake --build $(ASAN_BUILD) -j $(JOBS) --target bbolt_test snapshot_test restore_test base_test cli_test discovery_test
 	$(ASAN_BUILD)/pkg/bbolt/bbolt_test --gtest_brief=1
 	$(ASAN_BUILD)/pkg/snapshot/snapshot_test --gtest_brief=1
 	$(ASAN_BUILD)/pkg/restore/restore_test --gtest_brief=1
 	$(ASAN_BUILD)/pkg/base/base_test --gtest_brief=1
+	$(ASAN_BUILD)/pkg/cli/cli_test --gtest_brief=1
+	$(ASAN_BUILD)/pkg/discovery/discovery_test --gtest_brief=1
 
 unit: build-tests
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L unit --no-tests=error
