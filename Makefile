@@ -27,14 +27,17 @@ build-tests: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
 # Unit tests under AddressSanitizer and UndefinedBehaviorSanitizer: the parsers of
-# untrusted files (bbolt pages, snapshot status) and the restore writers.
+# untrusted files (bbolt pages, snapshot status, manifests, units, kubeconfig, JSON
+# output of byte strings) and the restore writers.
 sanitize: deps
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DKETCD_SANITIZE=ON -DKETCD_WERROR=$(WERROR) >/dev/null
-	cmake --build $(ASAN_BUILD) -j $(JOBS) --target bbolt_test snapshot_test restore_test base_test
+	cmake --build $(ASAN_BUILD) -j $(JOBS) --target bbolt_test snapshot_test restore_test base_test cli_test discovery_test
 	$(ASAN_BUILD)/pkg/bbolt/bbolt_test --gtest_brief=1
 	$(ASAN_BUILD)/pkg/snapshot/snapshot_test --gtest_brief=1
 	$(ASAN_BUILD)/pkg/restore/restore_test --gtest_brief=1
 	$(ASAN_BUILD)/pkg/base/base_test --gtest_brief=1
+	$(ASAN_BUILD)/pkg/cli/cli_test --gtest_brief=1
+	$(ASAN_BUILD)/pkg/discovery/discovery_test --gtest_brief=1
 
 unit: build-tests
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L unit --no-tests=error
@@ -67,13 +70,25 @@ demo: build
 bench: build dist
 	@tests/bench/bench.sh $(DIST_BUILD)/kubectl-etcd $(BUILD)
 
+# Every libFuzzer target (pkg/*/fuzz/), FUZZ_SECONDS each, starting from its committed seed
+# corpus pkg/<pkg>/fuzz/corpus/<target>/. New inputs go to build-fuzz/corpus/<target>/ and
+# crashes to build-fuzz/artifacts/; the first target that fails stops the run.
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD ?= build-fuzz
 fuzz:
 	@$(TOOLS)/install-deps.sh clang libclang-rt-14-dev
-	cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKETCD_FUZZ=ON \
+	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKETCD_FUZZ=ON \
 	  -DCMAKE_CXX_COMPILER=clang++ >/dev/null
-	cmake --build build-fuzz -j $(JOBS) --target bbolt_reader_fuzz
-	./build-fuzz/pkg/bbolt/fuzz/bbolt_reader_fuzz -max_total_time=$${FUZZ_SECONDS:-60} -rss_limit_mb=1024 \
-	  pkg/bbolt/fuzz/corpus
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzzers
+	@mkdir -p $(FUZZ_BUILD)/artifacts
+	@set -e; for seeds in pkg/*/fuzz/corpus/*/; do \
+	  seeds=$${seeds%/}; name=$${seeds##*/}; dir=$${seeds%/corpus/*}; \
+	  echo "== $$name: $(FUZZ_SECONDS)s from $$seeds"; \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$name; \
+	  ./$(FUZZ_BUILD)/$$dir/$$name -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=30 \
+	    -print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$name- \
+	    $(FUZZ_BUILD)/corpus/$$name $$seeds; \
+	done
 
 # Release archive with a static, stripped binary, its .sha256 and the Krew manifest:
 # dist/kubectl-etcd_v<version>_linux_amd64.tar.gz, dist/etcd.yaml.

@@ -12,6 +12,14 @@ if(KETCD_SANITIZE)
   target_link_options(ketcd_settings INTERFACE -fsanitize=address,undefined)
 endif()
 
+# KETCD_FUZZ: every project library is built with libFuzzer's coverage instrumentation and
+# the sanitizers, so that the fuzz targets (ketcd_fuzzer) get feedback from the code under test.
+if(KETCD_FUZZ)
+  target_compile_options(ketcd_settings INTERFACE
+    -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  target_link_options(ketcd_settings INTERFACE -fsanitize=address,undefined)
+endif()
+
 add_library(ketcd_warnings INTERFACE)
 target_compile_options(ketcd_warnings INTERFACE
   -Wall -Wextra -Wshadow -Wnon-virtual-dtor -Wimplicit-fallthrough -Wno-unused-parameter
@@ -38,6 +46,23 @@ function(ketcd_test name)
     set(ARG_LABELS unit)
   endif()
   gtest_discover_tests(${name} PROPERTIES LABELS "${ARG_LABELS}" DISCOVERY_TIMEOUT 60)
+endfunction()
+
+# ketcd_fuzzer(NAME SOURCES... DEPS ...): a libFuzzer target (KETCD_FUZZ=ON, clang only),
+# kept in a fuzz/ folder beside the code it exercises, with its seed corpus in fuzz/corpus/NAME.
+function(ketcd_fuzzer name)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(WARNING "KETCD_FUZZ needs clang (-DCMAKE_CXX_COMPILER=clang++); skipping ${name}")
+    return()
+  endif()
+  if(NOT IS_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}/corpus/${name}")
+    message(FATAL_ERROR "fuzz target ${name} has no seed corpus ${CMAKE_CURRENT_SOURCE_DIR}/corpus/${name}")
+  endif()
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} ketcd_settings ketcd_warnings)
+  target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+  set_property(GLOBAL APPEND PROPERTY KETCD_FUZZERS ${name})
 endfunction()
 
 # KETCD_STATIC: the release binary. Every third-party library is linked from its .a

@@ -6,6 +6,17 @@
 
 namespace ketcd::cmd {
 
+int RunCatchingExceptions(const std::function<int()>& body, std::ostream& err) {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    err << "error: internal error: " << e.what() << "\n";
+  } catch (...) {
+    err << "error: internal error: unknown exception\n";
+  }
+  return kExitError;
+}
+
 cxxopts::Options NewOptions(const Invocation& inv, std::string_view description) {
   cxxopts::Options options(absl::StrCat(inv.program, " ", inv.command), std::string(description));
   options.add_options("Global")

@@ -4,6 +4,7 @@
 
 #include <cxxopts.hpp>
 
+#include <functional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -43,6 +44,11 @@ inline const std::vector<std::string> kTextFormats = {"text", "json", "yaml"};
 
 // The positional arguments declared as "file" (empty when none were given).
 std::vector<std::string> PositionalFiles(const cxxopts::ParseResult& flags);
+
+// Runs `body` (main's work) and returns its exit code. An exception that escapes it is a
+// bug (errors travel as absl::Status): it is reported as "error: internal error: ..." on
+// `err` and gives exit code 1 instead of an abort.
+int RunCatchingExceptions(const std::function<int()>& body, std::ostream& err);
 
 absl::Status RunBackup(Invocation& inv);    // backup_cmd.cc
 absl::Status RunStatus(Invocation& inv);    // status_cmd.cc

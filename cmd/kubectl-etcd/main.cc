@@ -128,4 +128,6 @@ std::span<const Command> AllCommands() { return kCommands; }
 
 }  // namespace ketcd::cmd
 
-int main(int argc, char** argv) { return ketcd::cmd::Main(argc, argv); }
+int main(int argc, char** argv) {
+  return ketcd::cmd::RunCatchingExceptions([&] { return ketcd::cmd::Main(argc, argv); }, std::cerr);
+}

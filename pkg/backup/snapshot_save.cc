@@ -16,6 +16,7 @@
 #include "pkg/base/format.h"
 #include "pkg/base/sha256.h"
 #include "pkg/bbolt/db.h"
+#include "pkg/cli/json_text.h"
 #include "pkg/cli/progress.h"
 #include "pkg/fsutil/atomic_file.h"
 #include "pkg/fsutil/direct_append.h"
@@ -238,7 +239,8 @@ std::string MetadataJson(const SaveResult& r) {
   j["createdAt"] = UtcRfc3339(r.created_at);
   j["tool"] = "kubectl-etcd";
   j["toolVersion"] = KETCD_VERSION;
-  return j.dump(2) + "\n";
+  // Paths and member names are bytes: cli::JsonSafe writes non-UTF-8 ones as "base64:...".
+  return cli::JsonSafe(j).dump(2) + "\n";
 }
 
 }  // namespace ketcd::backup

@@ -48,7 +48,8 @@ struct SaveResult {
 absl::StatusOr<SaveResult> SaveSnapshot(etcdclient::Client& client, const etcdserverpb::StatusResponse& status,
                                         const std::string& member_name, const SaveOptions& opts);
 
-// The metadata written beside a snapshot as <path>.json.
+// The metadata written beside a snapshot as <path>.json. Strings that are not valid UTF-8
+// (a file name in another encoding) are written as "base64:..." (pkg/cli/json_text.h).
 std::string MetadataJson(const SaveResult& r);
 
 // "etcd-snapshot-<member>-<UTC time>.db"

@@ -23,7 +23,7 @@ uint64_t NodeSize(bool leaf, const std::vector<Item>& items);
 
 class PageAllocator {
  public:
-  PageAllocator(uint32_t page_size, Pgid first) : page_size_(page_size), first_(first), next_(first) {}
+  PageAllocator(uint32_t page_size, Pgid first) : page_size_(page_size), next_(first) {}
 
   uint32_t page_size() const { return page_size_; }
   Pgid next() const { return next_; }
@@ -47,7 +47,6 @@ class PageAllocator {
 
  private:
   uint32_t page_size_;
-  Pgid first_;
   Pgid next_;
   std::string pages_;
   std::deque<std::string> keep_;

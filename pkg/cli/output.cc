@@ -6,6 +6,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
+#include "pkg/cli/json_text.h"
 
 namespace ketcd::cli {
 
@@ -15,7 +16,7 @@ absl::Status CheckOutputFormat(const std::string& format, const std::vector<std:
                                     "\"; allowed: " + absl::StrJoin(allowed, ", "));
 }
 
-void PrintJson(std::ostream& out, const nlohmann::ordered_json& doc) { out << doc.dump(4) << "\n"; }
+void PrintJson(std::ostream& out, const nlohmann::ordered_json& doc) { out << JsonSafe(doc).dump(4) << "\n"; }
 
 namespace {
 void EmitYaml(YAML::Emitter& e, const nlohmann::ordered_json& j) {
@@ -51,7 +52,7 @@ void EmitYaml(YAML::Emitter& e, const nlohmann::ordered_json& j) {
 
 void PrintYaml(std::ostream& out, const nlohmann::ordered_json& doc) {
   YAML::Emitter e;
-  EmitYaml(e, doc);
+  EmitYaml(e, JsonSafe(doc));
   out << e.c_str() << "\n";
 }
 

@@ -14,7 +14,8 @@ namespace ketcd::cli {
 // Validates an -o value against the formats a command offers.
 absl::Status CheckOutputFormat(const std::string& format, const std::vector<std::string>& allowed);
 
-// kubectl style: JSON indented by 4 spaces; YAML block style.
+// kubectl style: JSON indented by 4 spaces; YAML block style. Strings that are not valid
+// UTF-8 are written as json_text.h says ("base64:..."), so printing never fails.
 void PrintJson(std::ostream& out, const nlohmann::ordered_json& doc);
 void PrintYaml(std::ostream& out, const nlohmann::ordered_json& doc);
 

@@ -25,7 +25,11 @@ curl_blob Blob(const std::string& s) {
 // The server's Status message, if the body is a metav1.Status.
 std::string StatusMessage(const std::string& body) {
   nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
-  if (j.is_object() && j.value("kind", "") == "Status") return j.value("message", "");
+  auto str = [&](const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  if (j.is_object() && str("kind") == "Status") return str("message");
   return body.size() > 200 ? body.substr(0, 200) : body;
 }
 
@@ -48,6 +52,9 @@ absl::StatusOr<nlohmann::json> ApiClient::Get(const std::string& path) const {
   std::string body;
   char errbuf[CURL_ERROR_SIZE] = {0};
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+  // The server comes from a kubeconfig: never file://, scp:// or any other protocol.
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https,http");
+  curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "https,http");
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, Append);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);

@@ -233,5 +233,47 @@ TEST_F(ApiServerTest, RefusedByTheApiServerKeepsTheAuthError) {
   EXPECT_THAT(std::string(t.status().message()), HasSubstr("HTTP 401"));
 }
 
+// A kubeconfig's server is fetched over HTTPS or HTTP only: file:// would read (and the
+// error message would quote) a local file.
+TEST(ApiClientTest, OnlyHttpAndHttpsServersAreFetched) {
+  TestRoot root;
+  root.Write("/srv/api/v1/pods", "SECRET-FILE-CONTENT");
+  RestConfig rc;
+  rc.server = "file://" + root.path() + "/srv";
+  rc.context = "c";
+  auto api = ApiClient::Create(rc, 5);
+  ASSERT_TRUE(api.ok()) << api.status();
+  auto got = api->Get("/api/v1/pods");
+  ASSERT_FALSE(got.ok());
+  EXPECT_THAT(std::string(got.status().message()), ::testing::Not(HasSubstr("SECRET-FILE-CONTENT")));
+  EXPECT_EQ(got.status().code(), absl::StatusCode::kUnavailable) << got.status();
+}
+
+// Pod lists come from the API server: a long image tag must not exhaust the stack
+// (std::regex recursed per character), nor an odd restartCount overflow an int.
+TEST(ClusterPodsTest, HostileImageTagsAndRestartCounts) {
+  EXPECT_EQ(EtcdVersionFromImage("registry.k8s.io/etcd:3.5.10-0"), "3.5.10");
+  EXPECT_EQ(EtcdVersionFromImage("etcd:v3.6.0"), "3.6.0");
+  EXPECT_EQ(EtcdVersionFromImage("etcd:3.5"), "");
+  EXPECT_EQ(EtcdVersionFromImage("etcd:" + std::string(200000, '1')), "");
+  EXPECT_EQ(EtcdVersionFromImage("etcd:1.2." + std::string(200000, '3')), "1.2." + std::string(200000, '3'));
+  nlohmann::json list = nlohmann::json::parse(R"({"items":[
+    {"metadata":{"name":"a"},"spec":{"containers":[{"name":"etcd"}]},
+     "status":{"containerStatuses":[{"name":"etcd","restartCount":1e300}]}},
+    {"metadata":{"name":"b"},"spec":{"containers":[{"name":"etcd"}]},
+     "status":{"containerStatuses":[{"name":"etcd","restartCount":18446744073709551615}]}},
+    {"metadata":{"name":"c"},"spec":{"containers":[{"name":"etcd"}]},
+     "status":{"containerStatuses":[{"name":"etcd","restartCount":-5}]}},
+    {"metadata":{"name":"d"},"spec":{"containers":[{"name":"etcd"}]},
+     "status":{"containerStatuses":[{"name":"etcd","restartCount":7}]}}]})");
+  auto pods = ParseEtcdPods(list, "n", {});
+  ASSERT_TRUE(pods.ok()) << pods.status();
+  ASSERT_EQ(pods->size(), 4u);
+  EXPECT_EQ((*pods)[0].restarts, 0);
+  EXPECT_EQ((*pods)[1].restarts, 0);
+  EXPECT_EQ((*pods)[2].restarts, 0);
+  EXPECT_EQ((*pods)[3].restarts, 7);
+}
+
 }  // namespace
 }  // namespace ketcd::discovery

@@ -7,7 +7,6 @@
 #include <netinet/in.h>
 
 #include <algorithm>
-#include <regex>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -49,11 +48,21 @@ std::vector<Mount> Mounts(const EtcdPod& p) {
 std::string EtcdVersionFromImage(const std::string& image) {
   size_t colon = image.find_last_of(':');
   if (colon == std::string::npos || image.find('/', colon) != std::string::npos) return "";
-  static const std::regex kVersion(R"(^v?(\d+\.\d+\.\d+))");
-  std::smatch m;
-  std::string tag = image.substr(colon + 1);
-  if (std::regex_search(tag, m, kVersion)) return m[1];
-  return "";
+  // v?N.N.N at the start of the tag. By hand: std::regex recurses per character and a
+  // long tag from the API server would overflow the stack.
+  absl::string_view tag = absl::string_view(image).substr(colon + 1);
+  if (absl::StartsWith(tag, "v")) tag.remove_prefix(1);
+  size_t i = 0;
+  for (int part = 0; part < 3; part++) {
+    if (part > 0) {
+      if (i >= tag.size() || tag[i] != '.') return "";
+      i++;
+    }
+    const size_t start = i;
+    while (i < tag.size() && absl::ascii_isdigit(static_cast<unsigned char>(tag[i]))) i++;
+    if (i == start) return "";
+  }
+  return std::string(tag.substr(0, i));
 }
 
 std::vector<std::string> LocalAddresses() {
@@ -128,7 +137,13 @@ absl::StatusOr<std::vector<EtcdPod>> ParseEtcdPods(const nlohmann::json& list, c
     if (status.contains("containerStatuses") && status["containerStatuses"].is_array()) {
       for (const auto& cs : status["containerStatuses"]) {
         if (S(cs, "name") != "etcd") continue;
-        if (cs.contains("restartCount") && cs["restartCount"].is_number()) p.restarts = cs["restartCount"].get<int>();
+        const auto& count = cs.contains("restartCount") ? cs["restartCount"] : nlohmann::json();
+        // An int32 in the API; a negative, huge or fractional number is not a count.
+        if (count.is_number_unsigned() && count.get<uint64_t>() <= INT32_MAX) p.restarts = count.get<int>();
+        if (count.is_number_integer() && !count.is_number_unsigned() && count.get<int64_t>() >= 0 &&
+            count.get<int64_t>() <= INT32_MAX) {
+          p.restarts = static_cast<int>(count.get<int64_t>());
+        }
         if (!S(cs, "image").empty() && p.image.empty()) p.image = S(cs, "image");
       }
     }

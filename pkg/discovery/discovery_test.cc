@@ -281,6 +281,34 @@ TEST_F(DiscoveryTest, StaticPodWinsOverSystemdAndReportRecordsOrder) {
   EXPECT_EQ(r->steps[2].outcome, "skipped");
 }
 
+TEST_F(DiscoveryTest, SystemdLoneContinuationBeforeAnEmptyLine) {
+  root_.Write("/etc/systemd/system/etcd.service",
+              "[Service]\n\\\n\nExecStart=/usr/bin/etcd --name lone \\\n  # comment\n\n");
+  auto t = Find();
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(t->name, "lone");
+}
+
+// Files saved by Windows editors start with a UTF-8 byte order mark; etcd, the kubelet and
+// systemd accept them.
+TEST_F(DiscoveryTest, FilesWithUtf8ByteOrderMark) {
+  const std::string bom = "\xEF\xBB\xBF";
+  root_.Write("/etc/kubernetes/manifests/etcd.yaml", bom + *fsutil::ReadFile(TestData("kubeadm-1.35-single.yaml")));
+  auto t = Find();
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(t->kind, "kubeadm");
+  EXPECT_EQ(t->data_dir, P("/var/lib/etcd"));
+
+  std::filesystem::remove(P("/etc/kubernetes/manifests/etcd.yaml"));
+  root_.Write("/etc/systemd/system/etcd.service",
+              bom + "[Service]\nEnvironmentFile=/etc/etcd.env\nExecStart=/usr/bin/etcd\n");
+  root_.Write("/etc/etcd.env", bom + "ETCD_NAME=bom\n");
+  t = Find();
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(t->kind, "systemd");
+  EXPECT_EQ(t->name, "bom");
+}
+
 TEST_F(DiscoveryTest, ExplicitManifestFlag) {
   root_.Copy("hand-edited.yaml", "/root/etcd-copy.yaml");
   Options o;

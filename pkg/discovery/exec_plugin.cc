@@ -39,7 +39,73 @@ std::string ExecInfo(const RestConfig& cfg) {
   return j.dump();
 }
 
+// A string member of a JSON object; "" when absent or of another type.
+std::string JsonString(const nlohmann::json& j, const char* key) {
+  if (!j.is_object()) return "";
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+// The environment of the plugin: ours, with the kubeconfig's `env` entries replacing any
+// inherited variable of the same name (client-go appends them and Go's exec keeps the last).
+std::vector<std::string> PluginEnvironment(const ExecConfig& x, const std::string& exec_info) {
+  std::vector<std::string> env;
+  auto overridden = [&](std::string_view entry) {
+    const std::string_view name = entry.substr(0, entry.find('='));
+    if (name == "KUBERNETES_EXEC_INFO") return true;
+    for (const auto& [k, v] : x.env) {
+      if (k == name) return true;
+    }
+    return false;
+  };
+  for (char** e = environ; *e != nullptr; e++) {
+    if (!overridden(*e)) env.emplace_back(*e);
+  }
+  // A name given twice in `env`: the last one wins, as in client-go.
+  for (size_t i = 0; i < x.env.size(); i++) {
+    bool later = false;
+    for (size_t k = i + 1; k < x.env.size(); k++) later |= x.env[k].first == x.env[i].first;
+    if (!later) env.push_back(absl::StrCat(x.env[i].first, "=", x.env[i].second));
+  }
+  env.push_back(absl::StrCat("KUBERNETES_EXEC_INFO=", exec_info));
+  return env;
+}
+
 }  // namespace
+
+absl::Status ParseExecCredential(const std::string& output, const std::string& who, RestConfig* cfg) {
+  const std::string& api_version = cfg->exec->api_version;
+  nlohmann::json j = nlohmann::json::parse(output, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return absl::UnauthenticatedError(absl::StrCat(who, " printed no JSON"));
+  const std::string kind = JsonString(j, "kind"), version = JsonString(j, "apiVersion");
+  if (kind != "ExecCredential" || version != api_version) {
+    return absl::UnauthenticatedError(absl::StrCat(who, " printed kind \"", kind, "\" apiVersion \"", version,
+                                                   "\", want ExecCredential ", api_version));
+  }
+  auto st_it = j.find("status");
+  const nlohmann::json st = st_it != j.end() ? *st_it : nlohmann::json::object();
+  if (!st.is_object()) return absl::UnauthenticatedError(absl::StrCat(who, " printed a status that is not an object"));
+  for (const char* key : {"token", "clientCertificateData", "clientKeyData"}) {
+    if (st.contains(key) && !st[key].is_string() && !st[key].is_null()) {  // null: absent, as in Go
+      return absl::UnauthenticatedError(absl::StrCat(who, " printed a status.", key, " that is not a string"));
+    }
+  }
+  std::string token = JsonString(st, "token");
+  std::string crt = JsonString(st, "clientCertificateData");
+  std::string key = JsonString(st, "clientKeyData");
+  if (crt.empty() != key.empty()) {
+    return absl::UnauthenticatedError(absl::StrCat(who, " returned clientCertificateData without clientKeyData or the reverse"));
+  }
+  if (token.empty() && crt.empty()) {
+    return absl::UnauthenticatedError(absl::StrCat(who, " returned neither status.token nor a client certificate"));
+  }
+  if (!token.empty()) cfg->token = token;
+  if (!crt.empty()) {
+    cfg->client_cert_pem = crt;
+    cfg->client_key_pem = key;
+  }
+  return absl::OkStatus();
+}
 
 absl::Status RunExecPlugin(RestConfig* cfg) {
   if (!cfg->exec) return absl::OkStatus();
@@ -48,10 +114,7 @@ absl::Status RunExecPlugin(RestConfig* cfg) {
     return absl::InvalidArgumentError(absl::StrCat("exec plugin ", x.command, ": unsupported apiVersion \"",
                                                    x.api_version, "\" (want client.authentication.k8s.io/v1)"));
   }
-  std::vector<std::string> env_strings;
-  for (char** e = environ; *e != nullptr; e++) env_strings.emplace_back(*e);
-  for (const auto& [k, v] : x.env) env_strings.push_back(absl::StrCat(k, "=", v));
-  env_strings.push_back(absl::StrCat("KUBERNETES_EXEC_INFO=", ExecInfo(*cfg)));
+  std::vector<std::string> env_strings = PluginEnvironment(x, ExecInfo(*cfg));
   std::vector<std::string> argv_strings = {x.command};
   argv_strings.insert(argv_strings.end(), x.args.begin(), x.args.end());
   std::vector<char*> argv, envp;
@@ -110,28 +173,7 @@ absl::Status RunExecPlugin(RestConfig* cfg) {
     return absl::UnauthenticatedError(absl::StrCat(who, " failed with exit status ",
                                                    WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)));
   }
-  nlohmann::json j = nlohmann::json::parse(output, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return absl::UnauthenticatedError(absl::StrCat(who, " printed no JSON"));
-  if (j.value("kind", "") != "ExecCredential" || j.value("apiVersion", "") != x.api_version) {
-    return absl::UnauthenticatedError(absl::StrCat(who, " printed kind \"", j.value("kind", ""), "\" apiVersion \"",
-                                                   j.value("apiVersion", ""), "\", want ExecCredential ", x.api_version));
-  }
-  const nlohmann::json& st = j.contains("status") ? j["status"] : nlohmann::json::object();
-  std::string token = st.is_object() ? st.value("token", "") : "";
-  std::string crt = st.is_object() ? st.value("clientCertificateData", "") : "";
-  std::string key = st.is_object() ? st.value("clientKeyData", "") : "";
-  if (crt.empty() != key.empty()) {
-    return absl::UnauthenticatedError(absl::StrCat(who, " returned clientCertificateData without clientKeyData or the reverse"));
-  }
-  if (token.empty() && crt.empty()) {
-    return absl::UnauthenticatedError(absl::StrCat(who, " returned neither status.token nor a client certificate"));
-  }
-  if (!token.empty()) cfg->token = token;
-  if (!crt.empty()) {
-    cfg->client_cert_pem = crt;
-    cfg->client_key_pem = key;
-  }
-  return absl::OkStatus();
+  return ParseExecCredential(output, who, cfg);
 }
 
 }  // namespace ketcd::discovery

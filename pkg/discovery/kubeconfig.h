@@ -54,7 +54,13 @@ std::vector<std::string> KubeconfigFiles(const KubeconfigOptions& opts);
 absl::StatusOr<RestConfig> LoadKubeconfig(const KubeconfigOptions& opts);
 
 // Runs the exec credential plugin of `cfg` (if any) and stores the token or client
-// certificate it returns.
+// certificate it returns. The plugin gets our environment with the kubeconfig's `env`
+// entries replacing inherited variables of the same name (client-go's rule).
 absl::Status RunExecPlugin(RestConfig* cfg);
+
+// Reads the ExecCredential a plugin printed (`cfg->exec` set) into `cfg`. Unauthenticated,
+// naming `who`, for output that is not JSON, not an ExecCredential of cfg->exec's
+// apiVersion, has fields of the wrong type, or carries no credential.
+absl::Status ParseExecCredential(const std::string& output, const std::string& who, RestConfig* cfg);
 
 }  // namespace ketcd::discovery

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <tuple>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "pkg/discovery/test_root.h"
@@ -275,6 +277,68 @@ TEST_F(KubeconfigTest, ExecPluginFailuresAreExplained) {
     absl::Status s = RunExecPlugin(&*rc);
     EXPECT_THAT(std::string(s.message()), HasSubstr(want)) << cmd;
   }
+}
+
+// Fields of the wrong JSON type are refused with a message, never an exception.
+TEST_F(KubeconfigTest, ExecPluginOutputOfWrongTypesIsRefused) {
+  for (auto [name, json, want] : {
+           std::tuple{"kind-array", R"({"apiVersion":"client.authentication.k8s.io/v1","kind":["ExecCredential"]})",
+                      "want ExecCredential"},
+           {"version-number", R"({"apiVersion":1,"kind":"ExecCredential","status":{"token":"t"}})", "want ExecCredential"},
+           {"status-string", R"({"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":"t"})",
+            "status that is not an object"},
+           {"token-number", R"({"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":5}})",
+            "status.token that is not a string"},
+           {"key-object",
+            R"({"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"clientCertificateData":"C","clientKeyData":{}}})",
+            "status.clientKeyData that is not a string"},
+           {"array", "[1,2]", "printed no JSON"}}) {
+    Script(absl::StrCat("bin/", name), absl::StrCat("cat <<'EOF'\n", json, "\nEOF\n"));
+    std::string path = Write("config", ExecConfigYaml(absl::StrCat("./bin/", name)));
+    auto o = Opts();
+    o.explicit_path = path;
+    auto rc = LoadKubeconfig(o);
+    ASSERT_TRUE(rc.ok()) << rc.status();
+    absl::Status s = RunExecPlugin(&*rc);
+    EXPECT_EQ(s.code(), absl::StatusCode::kUnauthenticated) << name << ": " << s;
+    EXPECT_THAT(std::string(s.message()), HasSubstr(want)) << name;
+  }
+}
+
+TEST(ExecCredentialTest, NullFieldsAreAbsent) {
+  RestConfig rc;
+  rc.exec = ExecConfig{};
+  rc.exec->api_version = "client.authentication.k8s.io/v1";
+  absl::Status s = ParseExecCredential(
+      R"({"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential",)"
+      R"("status":{"token":null,"clientCertificateData":"C","clientKeyData":"K"}})",
+      "plugin", &rc);
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(rc.token, "");
+  EXPECT_EQ(rc.client_cert_pem, "C");
+}
+
+// client-go: the kubeconfig's env entries replace inherited variables of the same name. A
+// duplicate in the plugin's environment would let the inherited value win for getenv() and
+// Go programs (first match), so the plugin must see exactly one definition.
+TEST_F(KubeconfigTest, ExecPluginEnvWinsOverInheritedEnvironment) {
+  ::setenv("PLUGIN_MODE", "inherited", 1);
+  ::setenv("KETCD_TEST_INHERITED", "kept", 1);
+  Script("bin/envplugin", R"(
+defs=$(tr '\0' '\n' < /proc/$$/environ | grep '^PLUGIN_MODE=')
+[ "$defs" = PLUGIN_MODE=fancy ] || exit 5
+[ "$KETCD_TEST_INHERITED" = kept ] || exit 6
+echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"t"}}'
+)");
+  std::string path = Write("config", ExecConfigYaml("./bin/envplugin"));
+  auto o = Opts();
+  o.explicit_path = path;
+  auto rc = LoadKubeconfig(o);
+  ASSERT_TRUE(rc.ok()) << rc.status();
+  absl::Status s = RunExecPlugin(&*rc);
+  ::unsetenv("PLUGIN_MODE");
+  ::unsetenv("KETCD_TEST_INHERITED");
+  EXPECT_TRUE(s.ok()) << s;
 }
 
 }  // namespace

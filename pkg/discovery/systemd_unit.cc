@@ -102,8 +102,15 @@ std::vector<std::string> Expand(const std::vector<std::string>& words, const std
   return out;
 }
 
+// systemd skips a UTF-8 byte order mark at the start of a unit or environment file.
+std::string WithoutBom(std::string text) {
+  if (absl::StartsWith(text, "\xEF\xBB\xBF")) text.erase(0, 3);
+  return text;
+}
+
 absl::Status ParseEnvironmentFile(const std::string& path, std::map<std::string, Setting>* env) {
   KETCD_ASSIGN_OR_RETURN(std::string text, fsutil::ReadFile(path));
+  text = WithoutBom(std::move(text));
   int line_no = 0;
   for (absl::string_view raw : absl::StrSplit(text, '\n')) {
     line_no++;
@@ -129,6 +136,7 @@ absl::Status ParseEnvironmentFile(const std::string& path, std::map<std::string,
 absl::Status ApplyFile(const std::string& path, const Ctx& ctx, SystemdUnit* unit,
                        std::vector<std::pair<std::string, std::string>>* env_files) {
   KETCD_ASSIGN_OR_RETURN(std::string text, fsutil::ReadFile(path));
+  text = WithoutBom(std::move(text));
   std::string section, logical;
   int line_no = 0, start_line = 0;
   std::vector<std::string> lines(absl::StrSplit(text, '\n'));
@@ -136,8 +144,9 @@ absl::Status ApplyFile(const std::string& path, const Ctx& ctx, SystemdUnit* uni
     line_no = static_cast<int>(i) + 1;
     std::string l(absl::StripTrailingAsciiWhitespace(lines[i]));
     std::string trimmed(absl::StripLeadingAsciiWhitespace(l));
-    if (logical.empty() && (trimmed.empty() || trimmed[0] == '#' || trimmed[0] == ';')) continue;
-    if (!logical.empty() && (trimmed[0] == '#' || trimmed[0] == ';')) continue;  // comment inside a continuation
+    const bool comment = !trimmed.empty() && (trimmed[0] == '#' || trimmed[0] == ';');
+    if (logical.empty() && (trimmed.empty() || comment)) continue;
+    if (!logical.empty() && comment) continue;  // comment inside a continuation
     if (logical.empty()) start_line = line_no;
     if (!l.empty() && l.back() == '\\') {
       logical += l.substr(0, l.size() - 1) + " ";
@@ -146,6 +155,7 @@ absl::Status ApplyFile(const std::string& path, const Ctx& ctx, SystemdUnit* uni
     logical += l;
     std::string entry(absl::StripAsciiWhitespace(logical));
     logical.clear();
+    if (entry.empty()) continue;  // a lone "\" continued by an empty line
     if (entry.front() == '[') {
       if (entry.back() != ']') {
         return absl::InvalidArgumentError(

@@ -31,7 +31,35 @@ void Classify(std::string_view key, std::string& resource, std::string& ns) {
   if (parts.size() - i >= 2) ns = parts[i];
 }
 
-std::string Be64Main(std::string_view v) { return v.size() >= 8 ? std::to_string(LoadBE64(v.data())) : "0"; }
+// The main revision of a revision key, read as etcd does (int64 of the big-endian u64).
+int64_t Be64Main(std::string_view v) { return v.size() >= 8 ? static_cast<int64_t>(LoadBE64(v.data())) : 0; }
+
+// A member's JSON value as etcd writes it; fields of the wrong type are ignored.
+MemberInfo ParseMember(std::string_view id, std::string_view value) {
+  MemberInfo m;
+  m.id_hex = std::string(id);
+  auto j = nlohmann::json::parse(value.begin(), value.end(), nullptr, false);
+  if (!j.is_object()) return m;
+  auto str = [&](const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  auto strings = [&](const char* key) {
+    std::vector<std::string> out;
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_array()) return out;
+    for (const auto& u : *it) {
+      if (u.is_string()) out.push_back(u.get<std::string>());
+    }
+    return out;
+  };
+  m.name = str("name");
+  auto learner = j.find("isLearner");
+  m.is_learner = learner != j.end() && learner->is_boolean() && learner->get<bool>();
+  m.peer_urls = strings("peerURLs");
+  m.client_urls = strings("clientURLs");
+  return m;
+}
 
 }  // namespace
 
@@ -80,8 +108,8 @@ absl::Status InspectOtherBuckets(const bbolt::Db& db, Inspection& out) {
       out.term = LoadBE64(v.data());
       out.has_term = true;
     }
-    if (k == "finishedCompactRev") out.compacted_revision = std::stoll(Be64Main(v));
-    if (k == "scheduledCompactRev") out.scheduled_compact_revision = std::stoll(Be64Main(v));
+    if (k == "finishedCompactRev") out.compacted_revision = Be64Main(v);
+    if (k == "scheduledCompactRev") out.scheduled_compact_revision = Be64Main(v);
   }));
   KETCD_RETURN_IF_ERROR(each("auth", [&](std::string_view k, std::string_view v) {
     if (k == "authEnabled") out.auth_enabled = v.size() == 1 && v[0] == 1;
@@ -97,24 +125,7 @@ absl::Status InspectOtherBuckets(const bbolt::Db& db, Inspection& out) {
     out.removed_members.emplace_back(k);
   }));
   KETCD_RETURN_IF_ERROR(each("members", [&](std::string_view k, std::string_view v) {
-    MemberInfo m;
-    m.id_hex = std::string(k);
-    auto j = nlohmann::json::parse(v.begin(), v.end(), nullptr, false);
-    if (j.is_object()) {
-      m.name = j.value("name", "");
-      m.is_learner = j.value("isLearner", false);
-      if (j.contains("peerURLs") && j["peerURLs"].is_array()) {
-        for (const auto& u : j["peerURLs"]) {
-          if (u.is_string()) m.peer_urls.push_back(u.get<std::string>());
-        }
-      }
-      if (j.contains("clientURLs") && j["clientURLs"].is_array()) {
-        for (const auto& u : j["clientURLs"]) {
-          if (u.is_string()) m.client_urls.push_back(u.get<std::string>());
-        }
-      }
-    }
-    out.members.push_back(std::move(m));
+    out.members.push_back(ParseMember(k, v));
   }));
   KETCD_RETURN_IF_ERROR(each("alarm", [&](std::string_view k, std::string_view) {
     auto a = DecodeAlarmMember(k);

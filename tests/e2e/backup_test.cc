@@ -156,6 +156,17 @@ TEST_P(BackupTest, ByteIdenticalToEtcdctlWithPasswordAuth) {
   server->Etcdctl({"--user", "root:s3cret", "snapshot", "save", theirs});
   ExpectSameContent(version_, ours, theirs);
 
+  // The password kept off the command line: a file, or etcdctl's environment variable.
+  const std::string password_file = dir_.Sub("password");
+  std::ofstream(password_file) << "s3cret\n";
+  CommandResult from_file = RunKubectlEtcd({"backup", dir_.Sub("f.db"), "--endpoints", server->client_url(), "--cacert",
+                                            server->certs().ca_crt, "--user", "root", "--password-file", password_file});
+  EXPECT_EQ(from_file.exit_code, 0) << from_file.err;
+  CommandResult from_env = e2e::Run({KubectlEtcd(), "backup", dir_.Sub("e.db"), "--endpoints", server->client_url(),
+                                "--cacert", server->certs().ca_crt, "--user", "root"},
+                               {{"ETCDCTL_PASSWORD", "s3cret"}});
+  EXPECT_EQ(from_env.exit_code, 0) << from_env.err;
+
   CommandResult wrong = RunKubectlEtcd({"backup", dir_.Sub("w.db"), "--endpoints", server->client_url(), "--cacert",
                                         server->certs().ca_crt, "--user", "root", "--password", "nope"});
   EXPECT_EQ(wrong.exit_code, 3);
