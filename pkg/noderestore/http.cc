@@ -36,6 +36,7 @@ long ProbeHttps(const std::string& host, int port, const std::string& path, long
   std::string url = absl::StrCat("https://", host, ":", port, path);
   std::string body;
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, Append);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
@@ -75,6 +76,7 @@ uint64_t PeerClusterId(const std::string& peer_url, const std::string& ca_file, 
   std::string body;
   uint64_t id = 0;
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https,http");  // a peer URL from a manifest
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, Append);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, Header);
@@ -106,6 +108,9 @@ absl::StatusOr<nlohmann::json> ApiRequest(const discovery::RestConfig& config, c
   std::string reply;
   char errbuf[CURL_ERROR_SIZE] = {0};
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+  // The server comes from a kubeconfig: never file://, scp:// or any other protocol.
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https,http");
+  curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "https,http");
   curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method.c_str());
   if (!body.empty()) {
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.data());
@@ -151,7 +156,9 @@ absl::StatusOr<nlohmann::json> ApiRequest(const discovery::RestConfig& config, c
   nlohmann::json j = nlohmann::json::parse(reply, nullptr, false);
   if (code < 200 || code > 299) {
     std::string msg = absl::StrCat(what, ": HTTP ", code);
-    if (j.is_object() && j.contains("message")) msg += absl::StrCat(": ", j.value("message", ""));
+    if (j.is_object() && j.contains("message") && j["message"].is_string()) {
+      msg += absl::StrCat(": ", j["message"].get<std::string>());
+    }
     if (code == 404) return absl::NotFoundError(msg);
     if (code == 409) return absl::AbortedError(msg);
     if (code == 401) return absl::UnauthenticatedError(msg);

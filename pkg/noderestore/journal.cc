@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "pkg/base/format.h"
+#include "pkg/cli/json_text.h"
 #include "pkg/discovery/discovery.h"
 #include "pkg/fsutil/file.h"
 #include "pkg/noderestore/node_ops.h"
@@ -38,7 +39,7 @@ class Reader {
   void Str(const char* key, std::string* out) {
     if (const auto* v = Field(key); v != nullptr) {
       if (v->is_string()) {
-        *out = v->get<std::string>();
+        *out = cli::JsonTextBytes(v->get<std::string>());  // "base64:..." for bytes that are not UTF-8
       } else {
         Bad(key, "a string");
       }
@@ -50,7 +51,7 @@ class Reader {
     if (!v->is_array()) return Bad(key, "a list of strings");
     for (const auto& item : *v) {
       if (!item.is_string()) return Bad(key, "a list of strings");
-      out->push_back(item.get<std::string>());
+      out->push_back(cli::JsonTextBytes(item.get<std::string>()));
     }
   }
   void Bool(const char* key, bool* out) {
@@ -168,7 +169,7 @@ std::string JournalToJson(const Journal& j) {
   o["updateKubeadmConfig"] = j.update_kubeadm_config;
   o["kubeadmConfigUpdated"] = j.kubeadm_config_updated;
   o["restartKubelet"] = j.restart_kubelet;
-  return o.dump(2) + "\n";
+  return cli::JsonSafe(o).dump(2) + "\n";  // paths are bytes: never throw on one that is not UTF-8
 }
 
 absl::StatusOr<Journal> JournalFromJson(const std::string& text) {

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -124,6 +125,13 @@ absl::StatusOr<std::pair<size_t, size_t>> ScalarExtent(const std::string& text, 
 }  // namespace
 
 absl::StatusOr<std::string> ReplaceScalar(const std::string& text, const YamlPath& path, const std::string& value) {
+  // yaml-cpp skips a UTF-8 byte order mark before it counts positions: edit the text
+  // after it, and keep it.
+  static const std::string kBom = "\xEF\xBB\xBF";
+  if (text.compare(0, kBom.size(), kBom) == 0) {
+    KETCD_ASSIGN_OR_RETURN(std::string out, ReplaceScalar(text.substr(kBom.size()), path, value));
+    return kBom + out;
+  }
   std::string where = absl::StrJoin(path, ".");
   KETCD_ASSIGN_OR_RETURN(YAML::Node root, Parse(text, "document"));
   YAML::Node node = Walk(root, path);

@@ -118,5 +118,19 @@ TEST(ManifestPatchTest, WalVolumeFoundBesideTheDataVolume) {
   EXPECT_EQ(FindWalVolume(unmounted, "etcd.yaml").status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST(ManifestPatchTest, ByteOrderMarkKeptAndIgnored) {
+  std::string m =
+      "\xEF\xBB\xBF" "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - command:\n    - etcd\n"
+      "    - --data-dir=/var/lib/etcd\n    name: etcd\n    volumeMounts:\n    - mountPath: /var/lib/etcd\n"
+      "      name: etcd-data\n  volumes:\n  - hostPath:\n      path: /var/lib/etcd\n    name: etcd-data\n";
+  auto dv = FindDataVolume(m, "etcd.yaml");
+  ASSERT_TRUE(dv.ok()) << dv.status();
+  auto out = PatchHostPath(m, dv->volume_name, "/var/lib/etcd-new");
+  ASSERT_TRUE(out.ok()) << out.status();
+  std::string want = m;
+  want.replace(want.rfind("path: /var/lib/etcd"), std::string("path: /var/lib/etcd").size(), "path: /var/lib/etcd-new");
+  EXPECT_EQ(*out, want);
+}
+
 }  // namespace
 }  // namespace ketcd::noderestore

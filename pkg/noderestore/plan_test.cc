@@ -73,6 +73,11 @@ TEST(PlanTest, JournalRoundTripAndTypeChecks) {
     o[field] = nlohmann::json::object({{"x", 1}});
     EXPECT_EQ(JournalFromJson(o.dump()).status().code(), absl::StatusCode::kDataLoss) << field;
   }
+  // Paths are bytes: one that is not UTF-8 survives the round trip.
+  j.new_data_dir = "/var/lib/etcd-\xff\xfe";
+  auto bytes = JournalFromJson(JournalToJson(j));
+  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  EXPECT_EQ(bytes->new_data_dir, j.new_data_dir);
   nlohmann::json o = nlohmann::json::parse(JournalToJson(j));
   o["phase"] = "half-done";
   EXPECT_EQ(JournalFromJson(o.dump()).status().code(), absl::StatusCode::kDataLoss);
