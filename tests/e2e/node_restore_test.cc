@@ -116,7 +116,8 @@ TEST_P(NodeRestoreTest, RestoreWithNoOtherFlagThenUndo) {
     EXPECT_GT(start, etcd_restart) << m;
   }
   EXPECT_LT(IndexOf(ev, "start kube-apiserver.yaml"), IndexOf(ev, "start kube-controller-manager.yaml"));
-  EXPECT_TRUE(node->ApiServerAnswers());
+  long livez = node->Livez();
+  EXPECT_EQ(livez, 200) << "the restore finished while the API server's /livez answers " << livez;
   EXPECT_EQ(node->KubeadmDataDir(), restored_dir);
 
   // --undo: back to the old data dir and its data.
