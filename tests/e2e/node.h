@@ -117,10 +117,11 @@ class Node {
     return r.exit_code == 0 ? r.out : "<error " + r.err + ">";
   }
   bool WaitEtcd(int seconds) const {
-    for (int i = 0; i < seconds * 5; i++) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    do {
       if (Etcdctl({"endpoint", "health"}, 5).exit_code == 0) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
+    } while (std::chrono::steady_clock::now() < deadline);
     return false;
   }
   // The HTTP status of GET /livez without credentials, as the kubelet's probe (0: no answer

@@ -87,10 +87,11 @@ class SystemdNode {
     return r.exit_code == 0 ? r.out : "<error " + r.err + ">";
   }
   bool WaitEtcd(int seconds) const {
-    for (int i = 0; i < seconds * 5; i++) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    do {
       if (Etcdctl({"endpoint", "health"}, 5).exit_code == 0) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
+    } while (std::chrono::steady_clock::now() < deadline);
     return false;
   }
   std::string SystemctlLog() const { return FileContents(R("/systemctl.log")); }
@@ -126,6 +127,80 @@ std::string UnitDataDir(const std::string& unit) {
   if (at == std::string::npos) return "";
   at += 11;
   return unit.substr(at, unit.find_first_of(" \\\n", at) - at);
+}
+
+// The stand-in itself, as the restore tests rely on it: a Type=notify start blocks until
+// READY=1 and fails after TimeoutStartSec=; --no-block returns at once; the unit is the one
+// loaded at daemon-reload (with a warning when the file changed since); the failure mode
+// fails one start.
+TEST(NodeRestoreSystemdTest, SystemctlStandInBehavesLikeSystemd) {
+  EtcdVersion v = VersionByName("3.6");
+  TempDir dir;
+  TestCerts certs = MakeCerts(dir.Sub("certs"));
+  SystemdNode node(v, certs, "cp1");
+  auto seconds_since = [](std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
+  auto etcd_cmdline = [&] {  // of the service's main process, once it runs
+    std::string cmdline;
+    for (int i = 0; i < 50 && cmdline.empty(); i++) {
+      std::string pid = FileContents(node.R("/run/systemctl-standin/etcd.service.pid"));
+      if (!pid.empty()) cmdline = FileContents("/proc/" + pid + "/cmdline");
+      if (cmdline.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    for (char& c : cmdline) {
+      if (c == '\0') c = ' ';
+    }
+    return cmdline;
+  };
+  // A member of two whose peer never comes: no quorum, no READY=1.
+  std::string lonely = "cp1=" + node.PeerUrl() + ",cp2=https://127.0.0.1:" + std::to_string(FreePort());
+  node.WriteUnit(lonely, "TimeoutStartSec=4s\n");
+  auto t0 = std::chrono::steady_clock::now();
+  CommandResult blocked = node.Systemctl({"start", "etcd"});
+  double took = seconds_since(t0);
+  EXPECT_EQ(blocked.exit_code, 1) << blocked.err;
+  EXPECT_NE(blocked.err.find("Job for etcd.service failed because a timeout was exceeded"), std::string::npos)
+      << blocked.err;
+  EXPECT_GE(took, 4.0);
+  EXPECT_LT(took, 15.0);
+  EXPECT_EQ(node.Systemctl({"is-active", "etcd"}).out, "failed\n");
+
+  t0 = std::chrono::steady_clock::now();
+  CommandResult nb = node.Systemctl({"start", "--no-block", "etcd"});
+  EXPECT_EQ(nb.exit_code, 0) << nb.err;
+  EXPECT_LT(seconds_since(t0), 2.0);
+  EXPECT_EQ(node.Systemctl({"is-active", "etcd"}).out, "activating\n");
+  EXPECT_EQ(node.Systemctl({"stop", "etcd"}).exit_code, 0);
+  EXPECT_EQ(node.Systemctl({"is-active", "etcd"}).out, "inactive\n");
+
+  // A single-member unit on disk, not reloaded: the start runs the loaded unit and warns.
+  node.WriteUnit("cp1=" + node.PeerUrl(), "TimeoutStartSec=4s\n");
+  CommandResult stale = node.Systemctl({"start", "--no-block", "etcd"});
+  EXPECT_NE(stale.err.find("etcd.service changed on disk. Run 'systemctl daemon-reload'"), std::string::npos)
+      << stale.err;
+  EXPECT_NE(etcd_cmdline().find(lonely), std::string::npos) << etcd_cmdline();
+  EXPECT_EQ(node.Systemctl({"stop", "etcd"}).exit_code, 0);
+  fs::remove_all(node.R("/var/lib/etcd"));  // made for the two-member cluster
+  EXPECT_EQ(node.Systemctl({"daemon-reload"}).exit_code, 0);
+  CommandResult fresh = node.Systemctl({"restart", "etcd"});
+  EXPECT_EQ(fresh.exit_code, 0) << fresh.err << node.EtcdLog();
+  EXPECT_EQ(fresh.err, "");
+  EXPECT_EQ(etcd_cmdline().find(lonely), std::string::npos) << etcd_cmdline();
+  EXPECT_EQ(node.Systemctl({"is-active", "etcd"}).out, "active\n");
+  EXPECT_TRUE(node.WaitEtcd(10));
+
+  // The failure mode fails the next start only.
+  Put(node.R("/systemctl-fail-next-start"), "");
+  CommandResult failed = node.Systemctl({"restart", "etcd"});
+  EXPECT_EQ(failed.exit_code, 1);
+  EXPECT_NE(failed.err.find("the control process exited with error code"), std::string::npos) << failed.err;
+  EXPECT_EQ(node.Systemctl({"is-active", "etcd"}).out, "failed\n");
+  EXPECT_EQ(node.Systemctl({"start", "etcd"}).exit_code, 0);
+  EXPECT_EQ(node.Systemctl({"is-active", "etcd"}).out, "active\n");
+  std::string log = node.SystemctlLog();
+  EXPECT_NE(log.find("start --no-block etcd\n"), std::string::npos) << log;
+  EXPECT_NE(log.find("# start job of etcd.service: failed (a timeout was exceeded)\n"), std::string::npos) << log;
 }
 
 // A single member: the unit's --data-dir is patched, then `systemctl daemon-reload` and a
