@@ -131,16 +131,47 @@ TestCerts MakeCerts(const std::string& dir) {
   c.ca_key = dir + "/ca.key";
   c.server_crt = dir + "/server.crt";
   c.server_key = dir + "/server.key";
+  c.peer_crt = dir + "/peer.crt";
+  c.peer_key = dir + "/peer.key";
   c.client_crt = dir + "/healthcheck-client.crt";
   c.client_key = dir + "/healthcheck-client.key";
+  c.admin_crt = dir + "/admin.crt";
+  c.admin_key = dir + "/admin.key";
   c.other_ca_crt = dir + "/other-ca.crt";
   c.other_client_crt = dir + "/other-client.crt";
   c.other_client_key = dir + "/other-client.key";
   return c;
 }
 
+namespace {
+
+// Set once at load time: every child of this process, also those a test forks itself,
+// starts from an isolated environment. Run() applies it again per child.
+const bool kIsolated = [] {
+  IsolateChildEnvironment();
+  return true;
+}();
+
+}  // namespace
+
+const std::string& ScratchHome() {
+  static TempDir dir;
+  static const std::string path = [] {
+    std::filesystem::create_directories(dir.Sub("home"));
+    return dir.Sub("home");
+  }();
+  return path;
+}
+
+void IsolateChildEnvironment() {
+  ::setenv("HOME", ScratchHome().c_str(), 1);
+  ::unsetenv("KUBECONFIG");
+}
+
 CommandResult Run(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
                   int timeout_seconds, const std::string& stdin_text) {
+  (void)kIsolated;
+  const std::string& home = ScratchHome();  // made before fork: the child only sets it
   CommandResult result;
   int out_pipe[2], err_pipe[2], in_pipe[2];
   if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0 || ::pipe2(in_pipe, O_CLOEXEC) != 0) {
@@ -154,6 +185,8 @@ CommandResult Run(const std::vector<std::string>& argv, const std::map<std::stri
     ::dup2(in_pipe[0], 0);
     ::dup2(out_pipe[1], 1);
     ::dup2(err_pipe[1], 2);
+    ::setenv("HOME", home.c_str(), 1);
+    ::unsetenv("KUBECONFIG");
     for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));

@@ -48,13 +48,17 @@ class TempDir {
   std::string path_;
 };
 
-// A CA, a server certificate (SANs 127.0.0.1, localhost, ::1), a client certificate
-// and a second, unrelated CA with its own client certificate (for "wrong CA" tests).
+// A CA, a server certificate (SANs 127.0.0.1, localhost, ::1), a peer certificate
+// (serverAuth and clientAuth, the same SANs, signed by the CA, as kubeadm's
+// pki/etcd/peer.crt), a client certificate and a second, unrelated CA with its own
+// client certificate (for "wrong CA" tests).
 struct TestCerts {
   std::string dir;
   std::string ca_crt, ca_key;
   std::string server_crt, server_key;
+  std::string peer_crt, peer_key;
   std::string client_crt, client_key;
+  std::string admin_crt, admin_key;              // CN=kubernetes-admin, O=system:masters
   std::string other_ca_crt;                      // a CA that signed nothing the server trusts
   std::string other_client_crt, other_client_key;  // signed by other_ca
 };
@@ -68,8 +72,17 @@ struct CommandResult {
 };
 // Runs argv (argv[0] a path) with extra environment entries, optional stdin text,
 // and a timeout (the child is killed after it: the result then has exit_code -9).
+// The child never sees the runner's HOME or KUBECONFIG (a developer's own cluster must
+// not be reachable from a test): HOME is a scratch dir of this test process (ScratchHome)
+// and KUBECONFIG is unset, unless `env` gives them.
 CommandResult Run(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {},
                   int timeout_seconds = 120, const std::string& stdin_text = "");
+
+// The HOME every child gets: an empty dir made once per test process, removed at exit.
+const std::string& ScratchHome();
+// What Run() does to a child's environment, for tests that fork and exec themselves:
+// HOME=ScratchHome(), no KUBECONFIG. Call it in the child, before exec.
+void IsolateChildEnvironment();
 
 // Path of the kubectl-etcd binary under test (KETCD_BIN).
 std::string KubectlEtcd();

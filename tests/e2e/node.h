@@ -1,8 +1,11 @@
 #pragma once
 // A scratch host root laid out like a kubeadm control-plane node (certificates, static-pod
-// manifests of kubeadm 1.30-, 1.33- and 1.35-style, admin.conf, the kubeadm-config object
-// of the fake API server) and its kubelet stand-in (tests/kubelet/kubelet.py), which runs
-// the static pods' real commands. Shared by the node restore tests.
+// manifests of kubeadm 1.30-, 1.33- and 1.35-style with kubeadm's TLS peer set-up,
+// admin.conf, the kubeadm-config ConfigMap) and its kubelet stand-in
+// (tests/kubelet/kubelet.py), which runs the static pods' real commands. The API server is
+// the fake one (tests/kubelet/fake_kube_apiserver.py, /livez always 200) or the real
+// kube-apiserver ($KETCD_KUBE_APISERVER) with kubeadm's flags, storing in the node's etcd.
+// Shared by the node restore tests.
 #include <signal.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -40,10 +43,19 @@ struct Ports {
   int client = 0, peer = 0, metrics = 0, apiserver = 0;
 };
 
+// etcd.yaml as kubeadm writes it, peers included: https peer URLs, peer.crt/peer.key,
+// --peer-client-cert-auth=true and the etcd CA as --peer-trusted-ca-file.
 std::string EtcdManifest(const std::string& kubeadm, const std::string& name, const Ports& p,
                          const std::string& initial_cluster);
+// The kube-apiserver flags kubeadm writes (a subset: no front proxy, no kubelet client),
+// on 127.0.0.1 only.
+std::vector<std::string> KubeApiServerFlags(const Ports& p);
 std::string ControlPlaneManifest(const std::string& component, const std::vector<std::string>& flags);
 int IndexOf(const std::vector<std::string>& events, const std::string& prefix, int nth = 1);
+// $KETCD_KUBE_APISERVER; adds a failure (never a skip) when it is not set or not executable.
+std::string KubeApiServerBinary();
+
+enum class ApiServer { kFake, kReal };
 
 // A scratch host root with its kubelet stand-in.
 class Node {
@@ -56,9 +68,11 @@ class Node {
     std::string pki = R("/etc/kubernetes/pki");
     for (auto [from, to] : std::vector<std::pair<std::string, std::string>>{
              {certs.ca_crt, "/etcd/ca.crt"}, {certs.server_crt, "/etcd/server.crt"},
-             {certs.server_key, "/etcd/server.key"}, {certs.client_crt, "/etcd/healthcheck-client.crt"},
+             {certs.server_key, "/etcd/server.key"}, {certs.peer_crt, "/etcd/peer.crt"},
+             {certs.peer_key, "/etcd/peer.key"}, {certs.client_crt, "/etcd/healthcheck-client.crt"},
              {certs.client_key, "/etcd/healthcheck-client.key"}, {certs.ca_crt, "/ca.crt"},
-             {certs.server_crt, "/apiserver.crt"}, {certs.server_key, "/apiserver.key"}}) {
+             {certs.server_crt, "/apiserver.crt"}, {certs.server_key, "/apiserver.key"},
+             {certs.client_crt, "/apiserver-etcd-client.crt"}, {certs.client_key, "/apiserver-etcd-client.key"}}) {
       std::filesystem::create_directories(std::filesystem::path(pki + to).parent_path());
       std::filesystem::copy_file(from, pki + to, std::filesystem::copy_options::overwrite_existing);
     }
@@ -68,61 +82,22 @@ class Node {
   std::string R(const std::string& p = "") const { return root_.path() + p; }
   std::string Manifests() const { return R("/etc/kubernetes/manifests"); }
   const Ports& ports() const { return p_; }
-  std::string PeerUrl() const { return "http://127.0.0.1:" + std::to_string(p_.peer); }
+  std::string PeerUrl() const { return "https://127.0.0.1:" + std::to_string(p_.peer); }
   const std::string& name() const { return name_; }
 
   void WriteEtcd(const std::string& kubeadm, const std::string& initial_cluster) {
     Put(Manifests() + "/etcd.yaml", EtcdManifest(kubeadm, name_, p_, initial_cluster));
   }
-  void WriteControlPlane() {
-    Put(Manifests() + "/kube-apiserver.yaml",
-        ControlPlaneManifest("kube-apiserver", {"--client-ca-file=/etc/kubernetes/pki/ca.crt",
-                                                "--etcd-servers=https://127.0.0.1:" + std::to_string(p_.client),
-                                                "--secure-port=" + std::to_string(p_.apiserver),
-                                                "--tls-cert-file=/etc/kubernetes/pki/apiserver.crt",
-                                                "--tls-private-key-file=/etc/kubernetes/pki/apiserver.key"}));
-    Put(Manifests() + "/kube-controller-manager.yaml",
-        ControlPlaneManifest("kube-controller-manager", {"--kubeconfig=/etc/kubernetes/controller-manager.conf"}));
-    Put(Manifests() + "/kube-scheduler.yaml",
-        ControlPlaneManifest("kube-scheduler", {"--kubeconfig=/etc/kubernetes/scheduler.conf"}));
-    Put(R("/etc/kubernetes/admin.conf"),
-        "apiVersion: v1\nkind: Config\nclusters:\n- name: k\n  cluster:\n    server: https://127.0.0.1:" +
-            std::to_string(p_.apiserver) + "\n    certificate-authority: " + R("/etc/kubernetes/pki/ca.crt") +
-            "\nusers:\n- name: admin\n  user:\n    client-certificate: " + certs_.client_crt +
-            "\n    client-key: " + certs_.client_key +
-            "\ncontexts:\n- name: admin@k\n  context: {cluster: k, user: admin}\ncurrent-context: admin@k\n");
-    nlohmann::json cm = {{"apiVersion", "v1"}, {"kind", "ConfigMap"},
-                         {"metadata", {{"name", "kubeadm-config"}, {"namespace", "kube-system"}, {"resourceVersion", "7"}}},
-                         {"data", {{"ClusterConfiguration",
-                                    "apiServer: {}\napiVersion: kubeadm.k8s.io/v1beta4\ncertificatesDir: /etc/kubernetes/pki\n"
-                                    "etcd:\n  local:\n    dataDir: /var/lib/etcd\nkind: ClusterConfiguration\n"}}}};
-    Put(R("/var/lib/fake-kube-apiserver/kube-system/kubeadm-config.json"), cm.dump());
-  }
-  std::string KubeadmDataDir() const {
-    auto j = nlohmann::json::parse(FileContents(R("/var/lib/fake-kube-apiserver/kube-system/kubeadm-config.json")));
-    std::string cc = j["data"]["ClusterConfiguration"];
-    size_t at = cc.find("dataDir: ");
-    return cc.substr(at + 9, cc.find('\n', at) - at - 9);
-  }
+  // The other control-plane manifests and admin.conf (the admin certificate, O=system:masters).
+  // kFake: the fake API server, its kubeadm-config object written to its state dir now.
+  // kReal: kubeadm's kube-apiserver, run by the stand-in from $KETCD_KUBE_APISERVER; the
+  // kubeadm-config ConfigMap is created through the API the first time WaitApiServer
+  // succeeds (it is stored in etcd, so it must exist before a backup).
+  void WriteControlPlane(ApiServer api = ApiServer::kFake);
+  // etcd.local.dataDir of the kubeadm-config ConfigMap ("" when it cannot be read).
+  std::string KubeadmDataDir() const;
 
-  void StartKubelet(const std::string& crash_data_dir = "") {
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      std::string kubelet = Tool("kubelet.py"), root = R(), etcd = v_.etcd(), events = R("/kubelet-events.log"),
-                  logs = R("/var/log/pods");
-      std::vector<std::string> args = {"python3", kubelet, "--root", root, "--etcd", etcd, "--events", events,
-                                       "--log-dir", logs, "--interval", "0.1"};
-      if (!crash_data_dir.empty()) {
-        args.push_back("--crash-data-dir");
-        args.push_back(crash_data_dir);
-      }
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execvp("python3", argv.data());
-      _exit(127);
-    }
-  }
+  void StartKubelet(const std::string& crash_data_dir = "");
   void StopKubelet() {
     if (pid_ > 0) {
       ::kill(pid_, SIGTERM);
@@ -143,20 +118,22 @@ class Node {
     return r.exit_code == 0 ? r.out : "<error " + r.err + ">";
   }
   bool WaitEtcd(int seconds) const {
-    for (int i = 0; i < seconds * 5; i++) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    do {
       if (Etcdctl({"endpoint", "health"}, 5).exit_code == 0) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
+    } while (std::chrono::steady_clock::now() < deadline);
     return false;
   }
-  bool ApiServerAnswers() const { return noderestore::ProbeHttps("127.0.0.1", p_.apiserver, "/livez", 1000) == 200; }
-  bool WaitApiServer(int seconds) const {
-    for (int i = 0; i < seconds * 5; i++) {
-      if (ApiServerAnswers()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
-    return false;
+  // The HTTP status of GET /livez without credentials, as the kubelet's probe (0: no answer
+  // within timeout_ms; the real API server takes its etcd check's 2 s to fail it).
+  long Livez(long timeout_ms = 1000) const {
+    return noderestore::ProbeHttps("127.0.0.1", p_.apiserver, "/livez", timeout_ms);
   }
+  bool ApiServerAnswers() const { return Livez() == 200; }
+  bool WaitApiServer(int seconds) const;
+  // An API request with the admin certificate (curl); the body of a 2xx answer, or "".
+  std::string Api(const std::string& method, const std::string& path, const std::string& body = "") const;
   // "start"/"stop" events of the stand-in for `file`, as indices into the whole log.
   std::vector<std::string> Events() const {
     std::vector<std::string> out;
@@ -199,12 +176,16 @@ class Node {
   }
 
  private:
+  std::string KubeadmConfigMap() const;
+
   EtcdVersion v_;
   const TestCerts& certs_;
   std::string name_;
   TempDir root_;
   Ports p_;
   pid_t pid_ = -1;
+  ApiServer api_ = ApiServer::kFake;
+  mutable bool kubeadm_config_created_ = false;
 };
 
 inline const std::vector<std::string> kAllManifests = {"etcd.yaml", "kube-apiserver.yaml", "kube-controller-manager.yaml",
@@ -214,6 +195,7 @@ inline const std::vector<std::string> kAllManifests = {"etcd.yaml", "kube-apiser
 // a=1 and b=2 are written, then c=3 is written and a deleted. `crash`: passed to
 // StartKubelet (a data dir name the stand-in crash-loops etcd on).
 std::unique_ptr<Node> StartNodeWithSnapshot(const Style& style, const EtcdVersion& version, const TestCerts& certs,
-                                            const std::string& snap, const std::string& crash = "");
+                                            const std::string& snap, const std::string& crash = "",
+                                            ApiServer api = ApiServer::kFake);
 
 }  // namespace ketcd::e2e

@@ -8,7 +8,8 @@ scratch host root, as the kubelet's file source does.
 - Each container runs its real command line with host paths mapped: a path under a
   volumeMount becomes <root>/<hostPath>/<rest>. hostPath volumes of type
   DirectoryOrCreate are created (0700 for etcd's data).
-- Programs: etcd -> --etcd BIN; kube-apiserver -> fake_kube_apiserver.py (HTTPS /livez on
+- Programs: etcd -> --etcd BIN; kube-apiserver -> --kube-apiserver BIN with the manifest's
+  flags (paths mapped) when given, else fake_kube_apiserver.py (HTTPS /livez on
   --secure-port, ConfigMaps); anything else (controller-manager, scheduler) -> a sleeping
   placeholder. A container that exits is restarted after a second (restartPolicy Always).
 - --crash-data-dir S: an etcd pod whose data volume's hostPath contains S is not run
@@ -117,6 +118,8 @@ class Kubelet:
         args = [map_arg(x, mounts) for x in argv[1:]]
         if prog == "etcd":
             return [self.a.etcd] + args, data_host
+        if prog == "kube-apiserver" and self.a.kube_apiserver:
+            return [self.a.kube_apiserver] + args, None
         if prog == "kube-apiserver":
             port = flag(argv, "--secure-port") or "6443"
             cmd = [sys.executable, os.path.join(HERE, "fake_kube_apiserver.py"), "--port", port,
@@ -227,6 +230,7 @@ def main():
     p.add_argument("--log-dir", required=True)
     p.add_argument("--interval", type=float, default=0.2)
     p.add_argument("--crash-data-dir", default="")
+    p.add_argument("--kube-apiserver", default="")
     p.add_argument("--verbose", action="store_true")
     Kubelet(p.parse_args()).run()
 

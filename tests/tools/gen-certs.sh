@@ -4,6 +4,8 @@
 #   server.crt server.key            serving cert (SANs: 127.0.0.1, localhost, ::1 and $EXTRA_SANS)
 #   peer.crt peer.key                peer cert (same SANs)
 #   healthcheck-client.crt/.key      client cert (clientAuth only)
+#   admin.crt admin.key              client cert CN=kubernetes-admin, O=system:masters (an API
+#                                    server's super-user when this CA is its --client-ca-file)
 #   other-ca.crt other-client.crt/.key  an unrelated CA and a client cert it signed
 # usage: gen-certs.sh DIR [NODE_NAME]
 set -euo pipefail
@@ -37,6 +39,7 @@ ca ca etcd-ca
 leaf server "$node" ca serverAuth,clientAuth "$sans"
 leaf peer "$node" ca serverAuth,clientAuth "$sans"
 leaf healthcheck-client kube-etcd-healthcheck-client ca clientAuth
+leaf admin "kubernetes-admin/O=system:masters" ca clientAuth
 ca other-ca other-ca
 leaf other-client intruder other-ca clientAuth
 rm -f ./*.srl
