@@ -37,13 +37,14 @@ absl::Status WaitApiServer(int port, bool up, std::chrono::seconds timeout, bool
   long code = 0;
   while (true) {
     code = ProbeHttps("127.0.0.1", port, "/livez", 2000);
-    if ((code != 0) == up) return absl::OkStatus();
+    // Up: live (200; it answers 500 while it cannot reach etcd). Down: nothing answers.
+    if (up ? code == 200 : code == 0) return absl::OkStatus();
     if (Clock::now() > deadline) break;
     KETCD_RETURN_IF_ERROR(Pause(interruptible));
   }
   return absl::DeadlineExceededError(absl::StrCat("the API server on port ", port,
-                                                  up ? " did not answer" : " still answers", " after ",
-                                                  timeout.count(), "s"));
+                                                  up ? " is not live (/livez " : " still answers (/livez ", code,
+                                                  ") after ", timeout.count(), "s"));
 }
 
 absl::StatusOr<EtcdState> EtcdStatus(const etcdclient::ConnectionConfig& config, std::chrono::milliseconds dial) {

@@ -11,7 +11,7 @@
 
 namespace ketcd::noderestore {
 
-// Polls https://127.0.0.1:<port>/livez until it answers (`up`) or stops answering.
+// Polls https://127.0.0.1:<port>/livez until it answers 200 (`up`) or nothing answers.
 // DeadlineExceeded after `timeout`; Cancelled on Ctrl-C when `interruptible`.
 absl::Status WaitApiServer(int port, bool up, std::chrono::seconds timeout, bool interruptible = true);
 
