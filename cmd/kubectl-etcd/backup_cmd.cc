@@ -28,7 +28,7 @@ nlohmann::ordered_json ResultJson(const backup::SaveResult& r) {
   j["path"] = r.path;
   j["size"] = r.size;
   j["sha256"] = r.sha256;
-  j["revision"] = r.revision;
+  if (r.path != "-") j["revision"] = r.revision;  // read back from the file
   j["durationSeconds"] = r.duration_seconds;
   j["etcdVersion"] = r.etcd_version;
   j["memberName"] = r.member_name;
@@ -48,7 +48,8 @@ absl::Status RunBackup(Invocation& inv) {
       "pods through the kubeconfig (--kubeconfig, --context); see `kubectl etcd discover`.\n"
       "The file is written as FILE.part,\n"
       "checked against the SHA-256 the server sends, fsynced, then renamed; FILE.json records\n"
-      "where it came from. FILE '-' streams the snapshot to standard output.\n\n"
+      "where it came from. FILE and FILE.json are only replaced with --force; a FILE.part left by\n"
+      "a killed run is replaced. FILE '-' streams the snapshot to standard output.\n\n"
       "Examples:\n"
       "  # On a kubeadm control-plane node, as root:\n"
       "  kubectl etcd backup /var/backups/etcd.db\n"
@@ -60,8 +61,8 @@ absl::Status RunBackup(Invocation& inv) {
   AddConnectionFlags(options);
   options.add_options()
       ("dir", "Directory for the snapshot when FILE is not given", cxxopts::value<std::string>()->default_value("."))
-      ("force", "Replace FILE if it exists")
-      ("stall-timeout", "Give up after this many seconds without data",
+      ("force", "Replace FILE and FILE.json if they exist")
+      ("stall-timeout", "Give up after this many seconds without data, or with one write to FILE stuck",
        cxxopts::value<double>()->default_value("60"))
       ("file", "", cxxopts::value<std::vector<std::string>>());
   AddOutputFlag(options, kTextFormats, "text");
@@ -106,9 +107,9 @@ absl::Status RunBackup(Invocation& inv) {
     report << "Snapshot saved at " << r.path << "\n"
            << "  from     " << r.endpoint << " (member " << (r.member_name.empty() ? IdHex(r.member_id) : r.member_name)
            << ", etcd " << r.etcd_version << ")\n"
-           << "  size     " << HumanizeIec(static_cast<double>(r.size)) << " (" << r.size << " bytes)\n"
-           << "  revision " << r.revision << "\n"
-           << "  sha256   " << r.sha256 << "\n";
+           << "  size     " << HumanizeIec(static_cast<double>(r.size)) << " (" << r.size << " bytes)\n";
+    if (!to_stdout) report << "  revision " << r.revision << "\n";
+    report << "  sha256   " << r.sha256 << "\n";
     char secs[32];
     std::snprintf(secs, sizeof secs, "%.2fs", r.duration_seconds);
     report << "  took     " << secs << "\n";

@@ -13,6 +13,8 @@
 #include "pkg/base/format.h"
 #include "pkg/cli/output.h"
 #include "pkg/cli/progress.h"
+#include "pkg/noderestore/lock.h"
+#include "pkg/noderestore/node_ops.h"
 #include "pkg/noderestore/orchestrator.h"
 #include "pkg/noderestore/plan.h"
 #include "pkg/restore/restore.h"
@@ -82,7 +84,7 @@ void PrintText(std::ostream& out, const restore::RestoreOptions& opts, const res
 
 }  // namespace
 
-// The orchestrated restore on a node (restore_node.cc).
+// The orchestrated restore on a node (below).
 absl::Status RunNodeRestore(Invocation& inv, const cxxopts::ParseResult& flags, const std::string& format);
 
 absl::Status RunRestore(Invocation& inv) {
@@ -112,7 +114,10 @@ absl::Status RunRestore(Invocation& inv) {
   options.add_options("Node restore")
       ("yes", "Do not ask for confirmation")
       ("dry-run", "Show the plan and change nothing")
-      ("undo", "Return to the state before the last orchestrated restore on this node")
+      ("undo", "Return to the state before the last orchestrated restore on this node (or the run named: "
+       "--undo RUN-ID)")
+      ("resume", "Finish an orchestrated restore that was killed half-way")
+      ("list-runs", "List the orchestrated restores run on this node")
       ("restart-kubelet", "Run `systemctl restart kubelet` on this node at the end")
       ("no-kubeadm-config", "Leave etcd.local.dataDir in the kubeadm-config ConfigMap as it is")
       ("wait-timeout", "Seconds to wait for each component to stop or start",
@@ -191,17 +196,20 @@ absl::Status RunRestore(Invocation& inv) {
 namespace ketcd::cmd {
 namespace {
 
+std::string StepLine(const noderestore::StepResult& s) {
+  return absl::StrCat("  [", noderestore::OutcomeName(s.outcome), "] ", s.name, s.detail.empty() ? "" : ": ",
+                      s.detail, "\n");
+}
+
 void PrintSteps(std::ostream& out, const noderestore::RunResult& r) {
   out << "Steps run:\n";
-  for (const auto& s : r.steps) {
-    out << "  [" << s.result << "] " << s.name << (s.detail.empty() ? "" : ": " + s.detail) << "\n";
-  }
+  for (const auto& s : r.steps) out << StepLine(s);
   for (const auto& a : r.advice) out << a << "\n";
 }
 
 noderestore::StepFn LiveSteps(Invocation& inv, bool text) {
   return [&inv, text](const noderestore::StepResult& s) {
-    if (text) inv.err << "  [" << s.result << "] " << s.name << (s.detail.empty() ? "" : ": " + s.detail) << "\n";
+    if (text) inv.err << StepLine(s) << std::flush;
   };
 }
 
@@ -221,7 +229,7 @@ absl::Status Finish(Invocation& inv, const std::string& format, nlohmann::ordere
                     const noderestore::RunResult& r, const absl::Status& status) {
   if (format == "text") {
     PrintSteps(inv.out, r);
-    if (status.ok()) inv.out << "Restore " << (r.state.phase == "undone" ? "undone" : "finished") << ".\n";
+    if (status.ok()) inv.out << "Restore " << (r.journal.phase == noderestore::Phase::kUndone ? "undone" : "finished") << ".\n";
     return status;
   }
   nlohmann::ordered_json j;
@@ -235,6 +243,48 @@ absl::Status Finish(Invocation& inv, const std::string& format, nlohmann::ordere
   return status;
 }
 
+// --undo, --resume: the run is taken from the node's backup dir; etcd's address and
+// credentials from discovery as for a restore.
+absl::Status RecoverRun(Invocation& inv, const cxxopts::ParseResult& flags, const std::string& format, bool undo,
+                        const std::vector<std::string>& files) {
+  if (files.size() > (undo ? 1u : 0u)) {
+    return absl::InvalidArgumentError(undo ? "--undo takes at most one RUN-ID" : "--resume takes no argument");
+  }
+  noderestore::RecoverOptions ro;
+  ro.host_root = HostRoot(flags);
+  ro.backup_base = flags["backup-dir"].as<std::string>();
+  ro.run_id = files.empty() ? "" : files[0];
+  ro.wait_timeout = std::chrono::seconds(static_cast<int64_t>(flags["wait-timeout"].as<double>()));
+  KETCD_ASSIGN_OR_RETURN(auto lock, noderestore::Lock::Acquire(discovery::UnderRoot(ro.host_root, ro.backup_base)));
+  KETCD_ASSIGN_OR_RETURN(Connection conn, ResolveConnection(flags));
+  noderestore::RealNodeOptions no;
+  no.connection = conn.config;
+  no.host_root = ro.host_root;
+  no.kubeconfig = flags.count("kubeconfig") ? flags["kubeconfig"].as<std::string>() : "";
+  std::unique_ptr<noderestore::NodeOps> ops = noderestore::NewRealNodeOps(no);
+  KETCD_RETURN_IF_ERROR(Confirm(inv, flags.count("yes") > 0));
+  absl::Status status;
+  bool text = format == "text";
+  noderestore::RunResult r = undo ? noderestore::Undo(ro, *ops, LiveSteps(inv, text), &status)
+                                  : noderestore::Resume(ro, *ops, LiveSteps(inv, text), &status);
+  return Finish(inv, format, nullptr, r, status);
+}
+
+absl::Status ListRuns(Invocation& inv, const cxxopts::ParseResult& flags, const std::string& format) {
+  noderestore::RealNodeOptions no;
+  no.host_root = HostRoot(flags);
+  std::unique_ptr<noderestore::NodeOps> ops = noderestore::NewRealNodeOps(no);
+  auto runs = noderestore::ListRuns(*ops, discovery::UnderRoot(no.host_root, flags["backup-dir"].as<std::string>()));
+  if (format == "json") {
+    cli::PrintJson(inv.out, noderestore::RunListJson(runs));
+  } else if (format == "yaml") {
+    cli::PrintYaml(inv.out, noderestore::RunListJson(runs));
+  } else {
+    inv.out << noderestore::RunListText(runs);
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status RunNodeRestore(Invocation& inv, const cxxopts::ParseResult& flags, const std::string& format) {
@@ -243,37 +293,30 @@ absl::Status RunNodeRestore(Invocation& inv, const cxxopts::ParseResult& flags, 
   if (wait <= 0) return absl::InvalidArgumentError("--wait-timeout must be positive");
   std::vector<std::string> files = PositionalFiles(flags);
   bool text = format == "text";
-
-  if (flags.count("undo")) {
-    if (!files.empty()) return absl::InvalidArgumentError("--undo takes no snapshot file");
-    KETCD_ASSIGN_OR_RETURN(Connection conn, ResolveConnection(flags));
-    noderestore::UndoOptions uo;
-    uo.host_root = HostRoot(flags);
-    uo.backup_base = flags["backup-dir"].as<std::string>();
-    uo.connection = conn.config;
-    uo.wait_timeout = std::chrono::seconds(static_cast<int64_t>(wait));
-    uo.kubeconfig = str("kubeconfig");
-    uo.kubeadm_config = !flags.count("no-kubeadm-config");
-    KETCD_RETURN_IF_ERROR(Confirm(inv, flags.count("yes") > 0));
-    absl::Status status;
-    noderestore::RunResult r = noderestore::Undo(uo, LiveSteps(inv, text), &status);
-    return Finish(inv, format, nullptr, r, status);
-  }
+  int modes = static_cast<int>(flags.count("undo") + flags.count("resume") + flags.count("list-runs"));
+  if (modes > 1) return absl::InvalidArgumentError("--undo, --resume and --list-runs exclude each other");
+  if (flags.count("list-runs")) return ListRuns(inv, flags, format);
+  if (flags.count("undo") || flags.count("resume")) return RecoverRun(inv, flags, format, flags.count("undo") > 0, files);
   if (files.size() != 1) return absl::InvalidArgumentError("restore requires exactly one snapshot FILE (or --undo)");
 
   // One restore at a time: the lock is taken before the plan is built, so a second run
   // refuses before it looks at a node that the first one is changing.
+  std::string host_root = HostRoot(flags), backup_base = flags["backup-dir"].as<std::string>();
   std::unique_ptr<noderestore::Lock> lock;
   if (!flags.count("dry-run")) {
-    KETCD_ASSIGN_OR_RETURN(lock, noderestore::Lock::Acquire(
-                                     discovery::UnderRoot(HostRoot(flags), flags["backup-dir"].as<std::string>())));
+    KETCD_ASSIGN_OR_RETURN(lock, noderestore::Lock::Acquire(discovery::UnderRoot(host_root, backup_base)));
+  }
+  {
+    noderestore::RealNodeOptions no;
+    no.host_root = host_root;
+    KETCD_RETURN_IF_ERROR(noderestore::CheckNoUnfinishedRun(*noderestore::NewRealNodeOps(no), host_root, backup_base));
   }
   discovery::Options dopts = DiscoveryOptions(flags);
   KETCD_ASSIGN_OR_RETURN(discovery::EtcdTarget target, discovery::Discover(dopts));
   KETCD_ASSIGN_OR_RETURN(Connection conn, ConnectionFrom(flags, target));
   noderestore::PlanOptions po;
   po.snapshot = files[0];
-  po.host_root = HostRoot(flags);
+  po.host_root = host_root;
   po.target = *conn.discovered;
   po.connection = conn.config;
   if (flags.count("name")) po.name = str("name");
@@ -282,7 +325,7 @@ absl::Status RunNodeRestore(Invocation& inv, const cxxopts::ParseResult& flags, 
   if (flags.count("initial-advertise-peer-urls")) po.initial_advertise_peer_urls = str("initial-advertise-peer-urls");
   if (flags.count("bump-revision")) po.bump_revision = flags["bump-revision"].as<uint64_t>();
   po.skip_hash_check = flags["skip-hash-check"].as<bool>();
-  po.backup_base = flags["backup-dir"].as<std::string>();
+  po.backup_base = backup_base;
   po.kubeadm_config = !flags.count("no-kubeadm-config");
   po.restart_kubelet = flags.count("restart-kubelet") > 0;
   po.kubeconfig = str("kubeconfig");
@@ -302,8 +345,13 @@ absl::Status RunNodeRestore(Invocation& inv, const cxxopts::ParseResult& flags, 
   }
   (text ? inv.out : inv.err) << noderestore::PlanText(plan) << std::flush;
   KETCD_RETURN_IF_ERROR(Confirm(inv, flags.count("yes") > 0));
+  noderestore::RealNodeOptions no;
+  no.connection = conn.config;
+  no.host_root = host_root;
+  no.kubeconfig = po.kubeconfig;
+  std::unique_ptr<noderestore::NodeOps> ops = noderestore::NewRealNodeOps(no);
   absl::Status status;
-  noderestore::RunResult r = noderestore::Execute(plan, std::move(lock), LiveSteps(inv, text), &status);
+  noderestore::RunResult r = noderestore::Execute(plan, *ops, LiveSteps(inv, text), &status);
   return Finish(inv, format, std::move(plan_json), r, status);
 }
 

@@ -90,10 +90,8 @@ Json StatusJson(const snapshot::Status& st, const Options& o) {
   }
   j["integrity"] = integrity;
   j["sha256"] = {{"state", bbolt::TrailerStateName(st.trailer.state)}};
-  if (st.trailer.state != bbolt::TrailerState::kAbsent) {
-    j["sha256"]["stored"] = st.trailer.stored_hex;
-    j["sha256"]["computed"] = st.trailer.computed_hex;
-  }
+  if (st.trailer.state != bbolt::TrailerState::kAbsent) j["sha256"]["stored"] = st.trailer.stored_hex;
+  if (!st.trailer.computed_hex.empty()) j["sha256"]["computed"] = st.trailer.computed_hex;
   j["pageSize"] = st.page_size;
   j["fileSize"] = st.file_size;
   j["metaPage"] = st.meta_page;

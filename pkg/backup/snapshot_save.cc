@@ -3,30 +3,29 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <condition_variable>
+#include <atomic>
+#include <cerrno>
 #include <cstring>
-#include <deque>
 #include <iostream>
-#include <mutex>
-#include <optional>
+#include <memory>
 #include <nlohmann/json.hpp>
-#include <thread>
-#include <vector>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "pkg/backup/sink.h"
 #include "pkg/base/format.h"
 #include "pkg/base/sha256.h"
+#include "pkg/bbolt/db.h"
 #include "pkg/cli/progress.h"
 #include "pkg/fsutil/atomic_file.h"
 #include "pkg/fsutil/direct_append.h"
 #include "pkg/fsutil/file.h"
+#include "pkg/snapshot/status.h"
 
 namespace ketcd::backup {
 namespace {
 
 constexpr size_t kTrailerSize = 32;
-constexpr size_t kQueueLimit = 64;        // chunks (32 KiB each): bounds memory at ~2 MiB
-constexpr size_t kWakeBatch = 8;          // chunks queued before the writer is woken
 
 // Hashes all but the last 32 bytes seen so far: at the end of the stream those are
 // the trailer, and everything before them is the database image.
@@ -67,103 +66,70 @@ class TrailerSplitter {
   size_t tail_len_ = 0;
 };
 
-// Destination of the bytes: an AtomicFile (written with O_DIRECT where possible), or stdout
-// for "-". Runs on its own thread so that disk writes and the one SHA-256 pass overlap with
-// receiving. The writer takes the queue a batch at a time: a sleep and a wake-up per 32 KiB
-// message would cost about as much CPU as the hashing, on a node whose cores etcd needs.
-class Sink {
- public:
-  explicit Sink(std::unique_ptr<fsutil::AtomicFile> file) : file_(std::move(file)) {
-    fd_ = file_ ? file_->fd() : STDOUT_FILENO;
-    name_ = file_ ? file_->temp_path() : std::string("standard output");
-    thread_ = std::thread([this] { Run(); });
-  }
-  ~Sink() { Close().IgnoreError(); }  // a Close() that mattered was called and checked before
+// Everything the writer thread touches, shared with it, so that a writer stuck on a hung file
+// system can be left behind (sink.h). The receiving thread sets expected_db before the first
+// blob and reads the results after Sink::Close succeeded.
+struct Output {
+  std::unique_ptr<fsutil::AtomicFile> file;  // null: standard output
+  std::optional<fsutil::DirectAppender> appender;
+  std::string endpoint;
+  uint64_t expected_db = 0;
+  uint64_t received = 0;
+  TrailerSplitter splitter;
+  Sha256Digest whole{}, db{};
+  int64_t revision = 0;
+  // Set when the receiving thread gave up on Close (Ctrl-C, stuck): no rename after that.
+  std::atomic<bool> abandoned{false};
 
-  // A buffer to swap with the next received blob: recycled from the writer, so that
-  // the steady state allocates nothing.
-  std::string TakeBuffer() {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (free_.empty()) return std::string();
-    std::string b = std::move(free_.back());
-    free_.pop_back();
-    return b;
-  }
-
-  // Blocks while the queue is full. Returns the writer's error, if any.
-  absl::Status Push(std::string&& blob) {
-    std::unique_lock<std::mutex> lock(mu_);
-    not_full_.wait(lock, [&] { return queue_.size() < kQueueLimit || !status_.ok(); });
-    if (!status_.ok()) return status_;
-    queue_.push_back(std::move(blob));
-    if (queue_.size() == kWakeBatch) not_empty_.notify_one();
-    return absl::OkStatus();
+  absl::Status Write(const std::string& blob) {
+    splitter.Add(blob);
+    received += blob.size();
+    if (appender) return appender->Append(blob.data(), blob.size());
+    absl::Status s = fsutil::WriteAll(STDOUT_FILENO, blob.data(), blob.size(), "standard output");
+    if (s.ok()) return s;
+    return absl::UnavailableError(absl::StrCat("writing to standard output failed: ", s.message()));
   }
 
-  // Waits for all queued bytes to be written.
-  absl::Status Close() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      closed_ = true;
+  // After the last blob: the stream must be complete and match its trailer; a file then gets
+  // its revision read back, is fsynced and renamed into place.
+  absl::Status Finish() {
+    if (appender) KETCD_RETURN_IF_ERROR(appender->Finish());
+    if (!splitter.has_trailer() || received % 512 != kTrailerSize || received != expected_db + kTrailerSize) {
+      return absl::DataLossError(absl::StrCat("the snapshot stream from ", endpoint, " ended after ", received,
+                                              " bytes, expected ", expected_db + kTrailerSize,
+                                              " (database image plus its 32-byte SHA-256); nothing was saved"));
     }
-    not_empty_.notify_one();
-    if (thread_.joinable()) thread_.join();
-    return status_;
-  }
-
-  // Valid after Close().
-  TrailerSplitter& hashes() { return splitter_; }
-  fsutil::AtomicFile* file() { return file_.get(); }
-
- private:
-  void Run() {
-    std::optional<fsutil::DirectAppender> file_out;
-    if (file_) file_out.emplace(fd_, name_);
-    std::deque<std::string> batch;
-    for (;;) {
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        for (auto& b : batch) {
-          if (free_.size() < kQueueLimit) free_.push_back(std::move(b));
-        }
-        batch.clear();
-        not_empty_.wait(lock, [&] { return queue_.size() >= kWakeBatch || closed_; });
-        if (queue_.empty()) {
-          if (file_out) {
-            absl::Status s = file_out->Finish();
-            if (!s.ok()) status_ = s;
-          }
-          return;
-        }
-        batch.swap(queue_);
-        not_full_.notify_one();
-      }
-      for (const std::string& blob : batch) {
-        splitter_.Add(blob);
-        absl::Status s = file_out ? file_out->Append(blob.data(), blob.size())
-                                  : fsutil::WriteAll(fd_, blob.data(), blob.size(), name_);
-        if (!s.ok()) {
-          if (!file_) s = absl::UnavailableError(absl::StrCat("writing to standard output failed: ", s.message()));
-          std::lock_guard<std::mutex> lock(mu_);
-          status_ = s;
-          not_full_.notify_all();
-          return;
-        }
-      }
+    whole = splitter.StreamDigest();
+    db = splitter.DbDigest();
+    if (db != splitter.trailer()) {
+      return absl::DataLossError(absl::StrCat("the snapshot received from ", endpoint,
+                                              " does not match its SHA-256 trailer (computed ", DigestHex(db),
+                                              ", trailer ", DigestHex(splitter.trailer()),
+                                              "); the data was damaged in transit; nothing was saved"));
     }
+    if (!file) return absl::OkStatus();
+    KETCD_ASSIGN_OR_RETURN(revision, ReadRevision(file->temp_path()));
+    // The long fsync first, so that a Ctrl-C during it is still honoured before the rename
+    // (Commit's own fsync then has nothing left to write).
+    if (::fsync(file->fd()) != 0) return fsutil::ErrnoError("fsync", file->temp_path(), errno);
+    if (abandoned) return absl::CancelledError("abandoned");
+    return file->Commit();
   }
 
-  std::unique_ptr<fsutil::AtomicFile> file_;
-  int fd_;
-  std::string name_;
-  TrailerSplitter splitter_;
-  std::mutex mu_;
-  std::condition_variable not_full_, not_empty_;
-  std::deque<std::string> queue_;
-  std::vector<std::string> free_;
-  bool closed_ = false;
-  absl::Status status_;
-  std::thread thread_;
+  // The revision the snapshot holds, as `status` reports it: a few pages of the file read back.
+  absl::StatusOr<int64_t> ReadRevision(const std::string& path) const {
+    absl::StatusOr<int64_t> rev = absl::InternalError("not read");
+    auto opened = bbolt::Db::Open(path);
+    if (opened.ok()) {
+      rev = snapshot::LatestRevision(**opened);
+      if (absl::Status intact = (*opened)->CheckIntact(); !intact.ok()) rev = intact;
+    } else {
+      rev = opened.status();
+    }
+    if (rev.ok()) return rev;
+    return absl::DataLossError(absl::StrCat("the snapshot received from ", endpoint,
+                                            " cannot be read back: ", rev.status().message(), "; nothing was saved"));
+  }
 };
 
 std::string HostName() {
@@ -187,7 +153,6 @@ absl::StatusOr<SaveResult> SaveSnapshot(etcdclient::Client& client, const etcdse
   auto start = std::chrono::steady_clock::now();
   SaveResult r;
   r.path = opts.path;
-  r.revision = status.header().revision();
   r.etcd_version = status.version();
   r.cluster_id = status.header().cluster_id();
   r.member_id = status.header().member_id();
@@ -196,11 +161,22 @@ absl::StatusOr<SaveResult> SaveSnapshot(etcdclient::Client& client, const etcdse
   r.node_name = HostName();
   r.created_at = static_cast<int64_t>(::time(nullptr));
 
-  std::unique_ptr<fsutil::AtomicFile> file;
-  if (opts.path != "-") {
-    KETCD_ASSIGN_OR_RETURN(file, fsutil::AtomicFile::Create(opts.path, {.mode = 0600, .overwrite = opts.force}));
+  auto out = std::make_shared<Output>();
+  out->endpoint = r.endpoint;
+  const bool to_file = opts.path != "-";
+  if (to_file) {
+    // Both files are refused before anything is received.
+    if (!opts.force && fsutil::PathExists(opts.path + ".json")) {
+      return absl::AlreadyExistsError(absl::StrCat("\"", opts.path, ".json\" already exists; choose another name or ",
+                                                   "pass --force to replace it"));
+    }
+    KETCD_ASSIGN_OR_RETURN(out->file, fsutil::AtomicFile::Create(opts.path, {.mode = 0600, .overwrite = opts.force}));
+    out->appender.emplace(out->file->fd(), out->file->temp_path());
   }
-  Sink sink(std::move(file));
+  Sink::Options sink_opts;
+  sink_opts.name = to_file ? absl::StrCat("\"", out->file->temp_path(), "\"") : std::string("standard output");
+  sink_opts.stall_timeout = opts.stall_timeout;
+  Sink sink([out](const std::string& blob) { return out->Write(blob); }, [out] { return out->Finish(); }, sink_opts);
   cli::Progress progress(opts.progress ? *opts.progress : std::cerr, opts.progress != nullptr, "Saving snapshot");
   uint64_t received = 0, expected_db = 0;
   bool first = true;
@@ -209,6 +185,7 @@ absl::StatusOr<SaveResult> SaveSnapshot(etcdclient::Client& client, const etcdse
       [&](etcdserverpb::SnapshotResponse& msg) -> absl::Status {
         if (first) {
           expected_db = msg.remaining_bytes() + msg.blob().size();
+          out->expected_db = expected_db;  // before the first Push: the writer reads it at the end
           first = false;
         }
         if (!msg.version().empty()) r.storage_version = msg.version();
@@ -219,32 +196,22 @@ absl::StatusOr<SaveResult> SaveSnapshot(etcdclient::Client& client, const etcdse
         return sink.Push(std::move(blob));
       },
       opts.stall_timeout);
-  absl::Status closed = sink.Close();
+  // On a failed stream the sink is dropped: the writer stops and the .part is removed.
+  absl::Status closed = stream.ok() ? sink.Close() : absl::OkStatus();
   progress.Finish();
   if (!stream.ok()) return stream;
-  if (!closed.ok()) return closed;
+  if (!closed.ok()) {
+    out->abandoned = true;  // a finish still running must not publish the file now
+    return closed;
+  }
 
-  TrailerSplitter& splitter = sink.hashes();
-  if (!splitter.has_trailer() || received % 512 != kTrailerSize || received != expected_db + kTrailerSize) {
-    return absl::DataLossError(absl::StrCat("the snapshot stream from ", r.endpoint, " ended after ", received,
-                                            " bytes, expected ", expected_db + kTrailerSize,
-                                            " (database image plus its 32-byte SHA-256); nothing was saved"));
-  }
-  Sha256Digest whole = splitter.StreamDigest();
-  Sha256Digest db = splitter.DbDigest();
-  if (db != splitter.trailer()) {
-    return absl::DataLossError(absl::StrCat("the snapshot received from ", r.endpoint,
-                                            " does not match its SHA-256 trailer (computed ", DigestHex(db),
-                                            ", trailer ", DigestHex(splitter.trailer()),
-                                            "); the data was damaged in transit; nothing was saved"));
-  }
-  r.size = received;
-  r.db_sha256 = DigestHex(db);
-  r.sha256 = DigestHex(whole);
-  if (sink.file() != nullptr) {
-    KETCD_RETURN_IF_ERROR(sink.file()->Commit());
+  r.size = out->received;
+  r.db_sha256 = DigestHex(out->db);
+  r.sha256 = DigestHex(out->whole);
+  r.revision = out->revision;
+  if (to_file) {
     std::string meta = MetadataJson(r);
-    absl::Status m = fsutil::WriteFileAtomically(opts.path + ".json", meta, {.mode = 0600, .overwrite = true});
+    absl::Status m = fsutil::WriteFileAtomically(opts.path + ".json", meta, {.mode = 0600, .overwrite = opts.force});
     if (!m.ok()) {
       return absl::Status(m.code(), absl::StrCat("snapshot saved at ", opts.path,
                                                  ", but its metadata file could not be written: ", m.message()));

@@ -1,9 +1,13 @@
 #pragma once
 // Saving a consistent snapshot of a live etcd member over Maintenance.Snapshot.
-// The file is written as <path>.part (0600), every byte is hashed as it arrives and
-// the SHA-256 trailer the server appends is checked against the bytes actually
-// received (etcdctl only checks the length), then it is fsynced and renamed into
-// place and the directory fsynced. Any failure or Ctrl-C leaves no file behind.
+// The file is written as <path>.part (0600, flocked while written: see atomic_file.h), every
+// byte is hashed as it arrives and the SHA-256 trailer the server appends is checked against
+// the bytes actually received (etcdctl only checks the length), the revision is read back
+// from the received database, then it is fsynced and renamed into place and the directory
+// fsynced. Any failure or Ctrl-C leaves no file behind. Writing runs on a thread of its own
+// (sink.h): when a write or fsync hangs (a hung file system), Ctrl-C and the stall timeout
+// still end the run; the .part may then stay behind, unlocked, and the next backup replaces it.
+// <path> and <path>.json are both refused before the stream starts unless `force`.
 
 #include <chrono>
 #include <cstdint>
@@ -27,7 +31,8 @@ struct SaveResult {
   uint64_t size = 0;              // bytes written, trailer included
   std::string sha256;             // of the whole file, as sha256sum prints it
   std::string db_sha256;          // the trailer: sha256 of the database image
-  int64_t revision = 0;           // store revision when the snapshot started
+  int64_t revision = 0;           // of the saved database: its latest revision, as `status` reports it
+                                  // (read back from the file; 0 for standard output)
   std::string etcd_version;       // server version (Status)
   std::string storage_version;    // 3.6+: storage version the stream reports
   uint64_t cluster_id = 0;

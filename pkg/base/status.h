@@ -10,10 +10,10 @@ namespace ketcd {
 // Process exit codes (documented in README.md, "Exit codes").
 enum ExitCode : int {
   kExitOk = 0,
-  kExitError = 1,          // anything not listed below
+  kExitError = 1,          // anything not listed below, local file errors included (fsutil::ErrnoError)
   kExitUsage = 2,          // bad flags or arguments            (InvalidArgument)
   kExitUnreachable = 3,    // cannot talk to etcd: TLS, auth, network  (Unavailable, Unauthenticated,
-                           //                                     PermissionDenied, DeadlineExceeded)
+                           //   PermissionDenied from etcd or the API server only, DeadlineExceeded)
   kExitBadSnapshot = 4,    // snapshot corrupt, truncated or hash mismatch (DataLoss)
   kExitRefused = 5,        // refused to overwrite or to act unsafely (AlreadyExists, FailedPrecondition)
   kExitNotFound = 6,       // file, manifest or etcd not found  (NotFound)

@@ -126,10 +126,26 @@ absl::StatusOr<std::optional<Bucket>> Db::FindBucket(const Bucket& b, std::strin
   KETCD_ASSIGN_OR_RETURN(std::optional<Entry> e, Find(b, name));
   if (!e.has_value()) return std::optional<Bucket>();
   if (!e->is_bucket) {
-    return absl::FailedPreconditionError(absl::StrCat("\"", std::string(name), "\" is a key, not a bucket"));
+    return absl::DataLossError(absl::StrCat("\"", std::string(name), "\" is a key, not a bucket"));
   }
   KETCD_ASSIGN_OR_RETURN(Bucket child, BucketFromEntry(*e));
   return std::optional<Bucket>(child);
+}
+
+absl::StatusOr<std::optional<Entry>> Db::Last(const Bucket& b) const {
+  KETCD_ASSIGN_OR_RETURN(PageRef p, BucketRootPage(b));
+  for (int depth = 0;; depth++) {
+    if (depth > kMaxDepth) return absl::DataLossError("bucket tree too deep");
+    KETCD_RETURN_IF_ERROR(CheckElementArray(p));
+    if (p.header.count == 0) return std::optional<Entry>();
+    KETCD_RETURN_IF_ERROR(CheckTreePageType(p));
+    if (p.header.flags == kLeafPageFlag) {
+      KETCD_ASSIGN_OR_RETURN(Entry e, LeafAt(p, p.header.count - 1));
+      return std::optional<Entry>(e);
+    }
+    KETCD_ASSIGN_OR_RETURN(auto kc, BranchAt(p, p.header.count - 1));
+    KETCD_ASSIGN_OR_RETURN(p, GetPage(kc.second));
+  }
 }
 
 }  // namespace ketcd::bbolt

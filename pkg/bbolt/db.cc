@@ -26,6 +26,7 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& path) {
   db->path_ = path;
   db->data_ = db->file_->data();
   absl::Status s = db->Init();
+  KETCD_RETURN_IF_ERROR(db->CheckIntact());  // what Init read may be zeros
   if (!s.ok()) return absl::Status(s.code(), absl::StrCat(path, ": ", s.message()));
   return db;
 }

@@ -19,6 +19,9 @@
 //   periodically dropped from the resident set, so memory stays bounded on big files.
 // - Keys come out in on-disk order; ForEach does not verify the order (Check() does).
 // - Thread-compatible: const methods may run concurrently from several threads.
+// - A file truncated or failing I/O while mapped reads as zeros instead of killing the
+//   process with SIGBUS (mapped_file.h): whoever walks it calls CheckIntact() after the walk
+//   and discards its results when that fails.
 
 #include <atomic>
 #include <cstdint>
@@ -70,6 +73,7 @@ class Db {
   using Visitor = absl::FunctionRef<absl::Status(const Entry&)>;
 
   // Opens and maps a file. Picks the valid meta page with the highest txid (bbolt's rule).
+  // InvalidArgument for a FIFO, directory or device (nothing is opened blocking).
   static absl::StatusOr<std::unique_ptr<Db>> Open(const std::string& path);
   // Same over bytes the caller keeps alive (tests, fuzzing).
   static absl::StatusOr<std::unique_ptr<Db>> OpenBuffer(absl::Span<const uint8_t> data);
@@ -83,6 +87,11 @@ class Db {
   uint64_t db_size() const { return meta_.pgid * meta_.page_size; }  // etcd's TotalSize
   absl::Span<const uint8_t> data() const { return data_; }
   const std::string& path() const { return path_; }
+  // The mapped file (null for OpenBuffer): its fd reads the very file that was checked.
+  const MappedFile* file() const { return file_.get(); }
+  // DataLoss when the mapped file shrank or failed I/O since Open (see mapped_file.h);
+  // always OK for OpenBuffer. Results of a walk are valid only if this is OK after it.
+  absl::Status CheckIntact() const { return file_ ? file_->CheckIntact() : absl::OkStatus(); }
 
   Bucket root() const { return Bucket{meta_.root, meta_.root_sequence, {}}; }
 
@@ -106,6 +115,8 @@ class Db {
   // Point lookups by key (binary search down the tree).
   absl::StatusOr<std::optional<Entry>> Find(const Bucket& b, std::string_view key) const;
   absl::StatusOr<std::optional<Bucket>> FindBucket(const Bucket& b, std::string_view name) const;
+  // The last entry of a bucket (down the rightmost path), if it has any.
+  absl::StatusOr<std::optional<Entry>> Last(const Bucket& b) const;
 
   // Drops mapped pages from the resident set (no-op for OpenBuffer).
   void ReleaseMemory() const;

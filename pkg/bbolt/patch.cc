@@ -83,7 +83,7 @@ absl::StatusOr<std::vector<Item>> Planner::AppendPath(Pgid id, const BucketChang
     for (uint32_t i = 0; i < count; i++) {
       KETCD_ASSIGN_OR_RETURN(Entry e, db_.LeafAt(p, i));
       if (e.is_bucket) {
-        return absl::UnimplementedError(absl::StrCat("bucket ", Quote(c.name), " has a nested bucket"));
+        return absl::DataLossError(absl::StrCat("bucket ", Quote(c.name), " has a nested bucket"));
       }
       items.push_back(Item{e.key, e.value, 0, 0});
     }
@@ -142,7 +142,7 @@ absl::StatusOr<std::string_view> Planner::NewBucketValue(const Entry* existing, 
         return alloc_.Keep(patch_internal::BucketValue(new_root, sequence, nullptr));
       }
       KETCD_RETURN_IF_ERROR(db_.ForEach(b, [&](const Entry& e) -> absl::Status {
-        if (e.is_bucket) return absl::UnimplementedError(absl::StrCat("bucket ", Quote(c.name), " has a nested bucket"));
+        if (e.is_bucket) return absl::DataLossError(absl::StrCat("bucket ", Quote(c.name), " has a nested bucket"));
         items.push_back(Item{e.key, e.value, 0, 0});
         return absl::OkStatus();
       }));
@@ -168,7 +168,7 @@ absl::StatusOr<Patch> Planner::Run(const std::vector<BucketChange>& changes) {
     Item it{e.key, e.value, e.is_bucket ? kBucketLeafFlag : 0u, 0};
     auto c = by_name.find(e.key);
     if (c != by_name.end()) {
-      if (!e.is_bucket) return absl::UnimplementedError(absl::StrCat("top-level key ", Quote(e.key), " is not a bucket"));
+      if (!e.is_bucket) return absl::DataLossError(absl::StrCat("top-level key ", Quote(e.key), " is not a bucket"));
       KETCD_ASSIGN_OR_RETURN(it.value, NewBucketValue(&e, *c->second));
       by_name.erase(c);
     }

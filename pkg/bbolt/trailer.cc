@@ -30,6 +30,16 @@ TrailerCheck CheckSha256Trailer(absl::Span<const uint8_t> file, void (*release)(
   return out;
 }
 
+TrailerCheck PeekSha256Trailer(absl::Span<const uint8_t> file) {
+  TrailerCheck out;
+  if (!HasSha256Trailer(file.size())) return out;
+  Sha256Digest stored;
+  std::memcpy(stored.data(), file.data() + file.size() - 32, 32);
+  out.state = TrailerState::kNotChecked;
+  out.stored_hex = DigestHex(stored);
+  return out;
+}
+
 const char* TrailerStateName(TrailerState s) {
   switch (s) {
     case TrailerState::kAbsent:
@@ -38,6 +48,8 @@ const char* TrailerStateName(TrailerState s) {
       return "match";
     case TrailerState::kMismatch:
       return "mismatch";
+    case TrailerState::kNotChecked:
+      return "not checked";
   }
   return "unknown";
 }

@@ -9,7 +9,12 @@
 
 namespace ketcd::bbolt {
 
-enum class TrailerState { kAbsent, kMatch, kMismatch };
+enum class TrailerState {
+  kAbsent,
+  kMatch,
+  kMismatch,
+  kNotChecked,  // present, its hash not computed (only stored_hex is set)
+};
 
 struct TrailerCheck {
   TrailerState state = TrailerState::kAbsent;
@@ -25,6 +30,9 @@ TrailerCheck CheckSha256Trailer(absl::Span<const uint8_t> file,
                                 void (*release)(void* ctx, uint64_t off, uint64_t n) = nullptr,
                                 void* ctx = nullptr);
 
-const char* TrailerStateName(TrailerState s);  // "absent", "match", "mismatch"
+// kAbsent, or kNotChecked with stored_hex: reads the trailer without hashing the file.
+TrailerCheck PeekSha256Trailer(absl::Span<const uint8_t> file);
+
+const char* TrailerStateName(TrailerState s);  // "absent", "match", "mismatch", "not checked"
 
 }  // namespace ketcd::bbolt

@@ -54,6 +54,12 @@ struct EtcdTarget {
   // "hostPath of volume etcd-data").
   std::string data_dir_file;
   std::string data_dir_key;
+  // A WAL dir of its own (--wal-dir), as the data dir: host path, as etcd sees it, and
+  // where it is set. Empty when the WAL is inside the data dir.
+  std::string wal_dir;
+  std::string container_wal_dir;
+  std::string wal_dir_file;
+  std::string wal_dir_key;
   std::string config_file;          // host path of --config-file, if etcd uses one
   std::string image;                // static pods: the container image
   std::string user;                 // systemd: User= (owner of a new data dir)

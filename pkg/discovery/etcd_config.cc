@@ -217,6 +217,15 @@ void FillTarget(const EtcdConfig& cfg, const PathMapper& to_host, const std::str
     t->data_dir_file = dd->file;
     t->data_dir_key = dd->key;
   }
+  if (const Setting* wd = get("wal-dir"); wd != nullptr && !wd->value.empty()) {
+    std::string wal = wd->value;
+    if (!absl::StartsWith(wal, "/")) wal = fsutil::JoinPath(working_dir.empty() ? "/" : working_dir, wal);
+    t->container_wal_dir = wal;
+    t->wal_dir = to_host(wal);
+    t->wal_dir_file = wd->file;
+    t->wal_dir_key = wd->key;
+    t->origin["wal_dir"] = wd->origin;
+  }
 
   if (const Setting* p = get("initial-advertise-peer-urls")) {
     t->peer_urls = SplitList(p->value);

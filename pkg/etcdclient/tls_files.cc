@@ -3,6 +3,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <memory>
 
@@ -27,9 +28,10 @@ absl::StatusOr<std::string> ReadTlsFile(const std::string& path, absl::string_vi
   auto data = fsutil::ReadFile(path);
   if (!data.ok()) {
     std::string why = std::string(data.status().message());
-    if (absl::IsPermissionDenied(data.status())) {
-      return absl::PermissionDeniedError(absl::StrCat(role, " \"", path,
-                                                      "\" is not readable: run as root on the control-plane node"));
+    const int err = fsutil::ErrnoOf(data.status());
+    if (err == EACCES || err == EPERM) {  // a local file: exit 1, not 3 (etcd refused us)
+      return absl::InternalError(absl::StrCat(role, " \"", path,
+                                              "\" is not readable: run as root on the control-plane node"));
     }
     return absl::NotFoundError(absl::StrCat(role, " \"", path, "\" cannot be read: ", why));
   }

@@ -103,8 +103,9 @@ int HttpGet(const Endpoint& ep, const char* path, WriteFn write, ReadFn read) {
   return std::atoi(buf + 9);
 }
 
+// Unavailable: exit 3, "cannot talk to etcd" (README, "Exit codes").
 absl::Status WrongPortError(const Endpoint& ep, absl::string_view which, absl::string_view flag) {
-  return absl::FailedPreconditionError(absl::StrCat(
+  return absl::UnavailableError(absl::StrCat(
       ep.HostPort(), " is etcd's ", which, " port (", flag,
       "), not its client port; use the port of --listen-client-urls / --advertise-client-urls (usually 2379)"));
 }
@@ -146,11 +147,11 @@ absl::Status ClassifyPlainPort(const Endpoint& ep, Clock::time_point deadline, b
     return WrongPortError(ep, "metrics", "--listen-metrics-urls, usually 2381");
   }
   if (!wanted_tls && get("/version") <= 0 && SpeaksTls(ep, deadline)) {
-    return absl::FailedPreconditionError(absl::StrCat(ep.HostPort(), " speaks TLS: use https://", ep.HostPort(),
+    return absl::UnavailableError(absl::StrCat(ep.HostPort(), " speaks TLS: use https://", ep.HostPort(),
                                                       " with --cacert (and --cert/--key)"));
   }
   if (wanted_tls) {
-    return absl::FailedPreconditionError(absl::StrCat(
+    return absl::UnavailableError(absl::StrCat(
         ep.HostPort(), " does not speak TLS: use http://", ep.HostPort(), " (or enable TLS on the server)"));
   }
   return absl::OkStatus();

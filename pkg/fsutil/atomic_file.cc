@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -13,19 +14,52 @@
 
 namespace ketcd::fsutil {
 
+namespace {
+
+// A temporary file found at `temp`: removed if no run holds its lock (a killed run's),
+// AlreadyExists if one does.
+absl::Status RemoveStaleTemp(const std::string& temp) {
+  int fd = ::open(temp.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return errno == ENOENT ? absl::OkStatus() : ErrnoError("open", temp, errno);
+  absl::Status s;
+  struct stat held, now;
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    s = errno == EWOULDBLOCK
+            ? absl::AlreadyExistsError(absl::StrCat("\"", temp, "\" is being written by another run right now"))
+            : ErrnoError("lock", temp, errno);
+  } else if (::fstat(fd, &held) == 0 && ::lstat(temp.c_str(), &now) == 0 && held.st_ino == now.st_ino &&
+             held.st_dev == now.st_dev && ::unlink(temp.c_str()) != 0 && errno != ENOENT) {
+    s = ErrnoError("remove stale", temp, errno);
+  }
+  ::close(fd);
+  return s;
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<AtomicFile>> AtomicFile::Create(const std::string& path, const Options& opts) {
   if (!opts.overwrite && PathExists(path)) {
     return absl::AlreadyExistsError(
         absl::StrCat("\"", path, "\" already exists; choose another name or pass --force to replace it"));
   }
   std::string temp = path + opts.temp_suffix;
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, opts.mode);
-  if (fd < 0) {
-    if (errno == EEXIST) {
-      return absl::AlreadyExistsError(absl::StrCat(
-          "\"", temp, "\" exists: another run may be writing it; if none is, remove it and retry"));
+  int fd = -1;
+  for (int attempt = 0; fd < 0; attempt++) {
+    fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, opts.mode);
+    if (fd >= 0) break;
+    if (errno != EEXIST) return ErrnoError("create", temp, errno);
+    if (attempt > 0) {
+      return absl::AlreadyExistsError(absl::StrCat("\"", temp, "\" was created again by another run"));
     }
-    return ErrnoError("create", temp, errno);
+    KETCD_RETURN_IF_ERROR(RemoveStaleTemp(temp));
+  }
+  // Not blocking: only a run judging the file stale can hold it, and that run then finds
+  // the file locked by us or, if it got there first, removes it: we fail below.
+  struct stat mine, named;
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0 || ::fstat(fd, &mine) != 0 || ::lstat(temp.c_str(), &named) != 0 ||
+      mine.st_ino != named.st_ino || mine.st_dev != named.st_dev) {
+    ::close(fd);
+    return absl::AlreadyExistsError(absl::StrCat("\"", temp, "\" was taken over by another run"));
   }
   ::fchmod(fd, opts.mode);  // O_CREAT's mode is filtered by the umask
   return std::unique_ptr<AtomicFile>(new AtomicFile(path, temp, fd, opts.overwrite));
@@ -36,11 +70,10 @@ AtomicFile::~AtomicFile() {
 }
 
 void AtomicFile::Discard() {
-  if (fd_ >= 0) {
-    ::close(fd_);
-    fd_ = -1;
-  }
-  ::unlink(temp_path_.c_str());
+  if (fd_ < 0) return;
+  ::unlink(temp_path_.c_str());  // while still locked: the name is ours until then
+  ::close(fd_);
+  fd_ = -1;
 }
 
 absl::Status AtomicFile::Append(const void* data, size_t n) {
@@ -51,9 +84,7 @@ absl::Status AtomicFile::Append(const void* data, size_t n) {
 
 absl::Status AtomicFile::Commit() {
   if (::fsync(fd_) != 0) return ErrnoError("fsync", temp_path_, errno);
-  int rc = ::close(fd_);
-  fd_ = -1;
-  if (rc != 0) return ErrnoError("close", temp_path_, errno);
+  // Renamed while locked: once unlocked, the temporary name could be judged stale.
   unsigned flags = overwrite_ ? 0 : RENAME_NOREPLACE;
   if (::renameat2(AT_FDCWD, temp_path_.c_str(), AT_FDCWD, path_.c_str(), flags) != 0) {
     if (errno == EEXIST) {
@@ -62,6 +93,9 @@ absl::Status AtomicFile::Commit() {
     return ErrnoError(absl::StrCat("rename to \"", path_, "\" from"), temp_path_, errno);
   }
   committed_ = true;
+  int rc = ::close(fd_);
+  fd_ = -1;
+  if (rc != 0) return ErrnoError("close", path_, errno);
   return FsyncDir(Dirname(path_));
 }
 

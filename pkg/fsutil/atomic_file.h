@@ -3,6 +3,11 @@
 // `<path><suffix>`, fsynced, renamed into place, then the directory is fsynced.
 // Until Commit() succeeds the destructor removes the temporary file, so an error,
 // an early return or Ctrl-C (handled by unwinding) leaves nothing behind.
+//
+// The writer holds an flock on the temporary file from creating it until it is renamed or
+// removed. A temporary file nobody holds a lock on was left by a run that was killed (or
+// lost power) and is replaced; it is not user data, so this needs no `overwrite`. One that is
+// locked belongs to a run still writing and is refused.
 
 #include <memory>
 #include <string>
@@ -19,8 +24,8 @@ class AtomicFile {
     std::string temp_suffix = ".part";
   };
 
-  // Fails with AlreadyExists when the final path exists (and !overwrite) or when the
-  // temporary file exists (another writer, or a stale file to remove by hand).
+  // Fails with AlreadyExists when the final path exists (and !overwrite) or when another
+  // run is writing the temporary file; a stale temporary file is replaced.
   static absl::StatusOr<std::unique_ptr<AtomicFile>> Create(const std::string& path, const Options& opts);
   ~AtomicFile();
   AtomicFile(const AtomicFile&) = delete;
@@ -33,8 +38,8 @@ class AtomicFile {
   const std::string& path() const { return path_; }
   const std::string& temp_path() const { return temp_path_; }
 
-  // fsync, close, rename into place (never over an existing file unless overwrite),
-  // fsync the directory.
+  // fsync, rename into place (never over an existing file unless overwrite) while still
+  // holding the lock, close, fsync the directory.
   absl::Status Commit();
 
  private:

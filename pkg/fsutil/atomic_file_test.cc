@@ -54,11 +54,35 @@ TEST_F(AtomicFileTest, RefusesExistingUnlessOverwrite) {
   EXPECT_EQ(*ReadFile(Path("c")), "new");
 }
 
-TEST_F(AtomicFileTest, RefusesWhenTempExists) {
-  ASSERT_TRUE(WriteFileAtomically(Path("d.part"), "someone else", {}).ok());
+// A .part left by a killed run (nobody holds its lock) used to block every later run,
+// --force or not; it is replaced, and the final file is still not overwritten without it.
+TEST_F(AtomicFileTest, ReplacesAStaleTemp) {
+  ASSERT_TRUE(WriteFileAtomically(Path("d.part"), "left by a killed run", {}).ok());
   auto f = AtomicFile::Create(Path("d"), {});
-  EXPECT_TRUE(absl::IsAlreadyExists(f.status()));
-  EXPECT_EQ(*ReadFile(Path("d.part")), "someone else");
+  ASSERT_TRUE(f.ok()) << f.status();
+  ASSERT_TRUE((*f)->Append("new").ok());
+  ASSERT_TRUE((*f)->Commit().ok());
+  EXPECT_EQ(*ReadFile(Path("d")), "new");
+  EXPECT_FALSE(PathExists(Path("d.part")));
+
+  ASSERT_TRUE(WriteFileAtomically(Path("d.part"), "stale again", {}).ok());
+  EXPECT_TRUE(absl::IsAlreadyExists(AtomicFile::Create(Path("d"), {}).status()));
+  EXPECT_TRUE(WriteFileAtomically(Path("d"), "forced", {.overwrite = true}).ok());
+  EXPECT_EQ(*ReadFile(Path("d")), "forced");
+}
+
+// A .part another run is writing (it holds the lock) is left alone.
+TEST_F(AtomicFileTest, RefusesATempBeingWritten) {
+  auto writer = AtomicFile::Create(Path("e"), {});
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  ASSERT_TRUE((*writer)->Append("in progress").ok());
+  for (bool overwrite : {false, true}) {
+    auto other = AtomicFile::Create(Path("e"), {.overwrite = overwrite});
+    EXPECT_TRUE(absl::IsAlreadyExists(other.status())) << other.status();
+    EXPECT_NE(other.status().message().find("another run"), std::string::npos) << other.status();
+  }
+  ASSERT_TRUE((*writer)->Commit().ok());
+  EXPECT_EQ(*ReadFile(Path("e")), "in progress");
 }
 
 }  // namespace

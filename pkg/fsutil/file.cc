@@ -9,26 +9,43 @@
 #include <cstring>
 #include <filesystem>
 
+#include "absl/strings/cord.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace ketcd::fsutil {
 
+namespace {
+constexpr char kErrnoPayload[] = "ketcd.errno";
+}  // namespace
+
 absl::Status ErrnoError(const std::string& what, const std::string& path, int err) {
   std::string msg = absl::StrCat(what, " \"", path, "\": ", std::strerror(err));
+  absl::Status s;
   switch (err) {
     case ENOENT:
-      return absl::NotFoundError(msg);
+      s = absl::NotFoundError(msg);
+      break;
     case EEXIST:
     case ENOTEMPTY:
-      return absl::AlreadyExistsError(msg);
-    case EACCES:
-    case EPERM:
-      return absl::PermissionDeniedError(msg);
+      s = absl::AlreadyExistsError(msg);
+      break;
     case EINTR:
-      return absl::CancelledError(msg);
+      s = absl::CancelledError(msg);
+      break;
     default:
-      return absl::InternalError(msg);
+      s = absl::InternalError(msg);
+      break;
   }
+  s.SetPayload(kErrnoPayload, absl::Cord(std::to_string(err)));
+  return s;
+}
+
+int ErrnoOf(const absl::Status& status) {
+  auto p = status.GetPayload(kErrnoPayload);
+  int err = 0;
+  if (!p || !absl::SimpleAtoi(std::string(*p), &err)) return 0;
+  return err;
 }
 
 bool PathExists(const std::string& path) {

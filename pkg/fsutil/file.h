@@ -9,7 +9,13 @@
 
 namespace ketcd::fsutil {
 
+// `what "path": strerror(err)`, with err attached (ErrnoOf). ENOENT is NotFound (exit 6),
+// EEXIST/ENOTEMPTY AlreadyExists (5), EINTR Cancelled; anything else, EACCES and EPERM
+// included, is Internal (exit 1): a local file that cannot be read or written is not
+// PermissionDenied, which means etcd or the API server refused us (exit 3).
 absl::Status ErrnoError(const std::string& what, const std::string& path, int err);
+// The errno an ErrnoError carries, or 0.
+int ErrnoOf(const absl::Status& status);
 
 bool PathExists(const std::string& path);
 bool IsDirectory(const std::string& path);

@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "pkg/discovery/discovery.h"
 #include "pkg/fsutil/file.h"
@@ -36,22 +38,28 @@ absl::StatusOr<std::string> PatchClusterConfiguration(const std::string& text, c
   return ReplaceScalar(text, {"etcd", "local", "dataDir"}, new_dir);
 }
 
-absl::StatusOr<std::string> UpdateKubeadmConfig(const discovery::RestConfig& config, const std::string& new_dir) {
+absl::Status SetKubeadmDataDir(const discovery::RestConfig& config, const std::vector<std::string>& from,
+                               const std::string& to) {
   KETCD_ASSIGN_OR_RETURN(nlohmann::json cm, ApiRequest(config, "GET", kPath));
-  if (!cm.contains("data") || !cm["data"].contains("ClusterConfiguration") ||
-      !cm["data"]["ClusterConfiguration"].is_string()) {
+  if (!cm.is_object() || !cm.contains("data") || !cm["data"].is_object() ||
+      !cm["data"].contains("ClusterConfiguration") || !cm["data"]["ClusterConfiguration"].is_string()) {
     return absl::FailedPreconditionError("ConfigMap kube-system/kubeadm-config has no ClusterConfiguration");
   }
   std::string text = cm["data"]["ClusterConfiguration"].get<std::string>();
-  std::string old;
+  std::string now;
   try {
-    old = YAML::Load(text)["etcd"]["local"]["dataDir"].as<std::string>("");
+    now = YAML::Load(text)["etcd"]["local"]["dataDir"].as<std::string>("");
   } catch (const YAML::Exception&) {
   }
-  KETCD_ASSIGN_OR_RETURN(std::string patched, PatchClusterConfiguration(text, new_dir));
+  if (now == to) return absl::OkStatus();
+  if (std::find(from.begin(), from.end(), now) == from.end()) {
+    return absl::FailedPreconditionError(absl::StrCat("etcd.local.dataDir in kubeadm-config is ", now,
+                                                      ", not this node's ", from.empty() ? to : from.front(),
+                                                      ": left as it is"));
+  }
+  KETCD_ASSIGN_OR_RETURN(std::string patched, PatchClusterConfiguration(text, to));
   cm["data"]["ClusterConfiguration"] = patched;
-  KETCD_RETURN_IF_ERROR(ApiRequest(config, "PUT", kPath, cm.dump()).status());
-  return old;
+  return ApiRequest(config, "PUT", kPath, cm.dump()).status();
 }
 
 std::string KubeadmConfigHint(const std::string& new_dir) {

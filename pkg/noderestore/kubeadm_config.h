@@ -6,6 +6,7 @@
 // with the same resourceVersion).
 
 #include <string>
+#include <vector>
 
 #include "pkg/base/status.h"
 #include "pkg/discovery/kubeconfig.h"
@@ -21,8 +22,11 @@ absl::StatusOr<discovery::RestConfig> NodeKubeconfig(const std::string& host_roo
 // kubeadm's default in effect).
 absl::StatusOr<std::string> PatchClusterConfiguration(const std::string& text, const std::string& new_dir);
 
-// GET + PUT. Returns the previous value of etcd.local.dataDir.
-absl::StatusOr<std::string> UpdateKubeadmConfig(const discovery::RestConfig& config, const std::string& new_dir);
+// GET, then PUT with etcd.local.dataDir set to `to` when the value is one of `from` (or
+// already `to`: nothing to do). FailedPrecondition naming the value otherwise: on a
+// cluster of several members, another member may have put its own restored dir there.
+absl::Status SetKubeadmDataDir(const discovery::RestConfig& config, const std::vector<std::string>& from,
+                               const std::string& to);
 
 // The command to run by hand when the API cannot be reached.
 std::string KubeadmConfigHint(const std::string& new_dir);

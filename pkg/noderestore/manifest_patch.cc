@@ -145,7 +145,11 @@ absl::StatusOr<std::string> ReplaceScalar(const std::string& text, const YamlPat
   return out;
 }
 
-absl::StatusOr<DataVolume> FindDataVolume(const std::string& text, const std::string& path_for_errors) {
+namespace {
+
+// The hostPath volume mounted at the dir that `flag` ("data-dir", "wal-dir") names.
+absl::StatusOr<DataVolume> FindDirVolume(const std::string& text, const std::string& flag_name,
+                                         const std::string& path_for_errors) {
   auto bad = [&](const std::string& why) { return absl::InvalidArgumentError(absl::StrCat(path_for_errors, ": ", why)); };
   auto root = Parse(text, path_for_errors);
   if (!root.ok()) return root.status();
@@ -175,11 +179,13 @@ absl::StatusOr<DataVolume> FindDataVolume(const std::string& text, const std::st
     if (!etcd) return bad("no etcd container");
     for (size_t i = 0; i < argv.size(); i++) {
       const std::string& w = argv[i];
-      for (const char* flag : {"--data-dir", "-data-dir"}) {
-        std::string f = flag;
+      for (const std::string& f : {"--" + flag_name, "-" + flag_name}) {
         if (w.rfind(f + "=", 0) == 0) dv.container_dir = w.substr(f.size() + 1);
         if (w == f && i + 1 < argv.size()) dv.container_dir = argv[i + 1];
       }
+    }
+    if (dv.container_dir.empty() && flag_name != "data-dir") {
+      return absl::NotFoundError(absl::StrCat(path_for_errors, ": no --", flag_name, " flag"));
     }
     if (dv.container_dir.empty()) return bad("the etcd container has no --data-dir flag (uses a config file?)");
     auto trim = [](std::string p) {
@@ -195,7 +201,8 @@ absl::StatusOr<DataVolume> FindDataVolume(const std::string& text, const std::st
       }
     }
     if (dv.volume_name.empty()) {
-      return bad(absl::StrCat("no volume is mounted at the data dir ", dv.container_dir));
+      return bad(absl::StrCat("no volume is mounted at the ", flag_name == "data-dir" ? "data dir " : "WAL dir ",
+                              dv.container_dir));
     }
     if (spec["volumes"] && spec["volumes"].IsSequence()) {
       for (const YAML::Node& v : spec["volumes"]) {
@@ -209,6 +216,16 @@ absl::StatusOr<DataVolume> FindDataVolume(const std::string& text, const std::st
   } catch (const YAML::Exception& e) {
     return bad(absl::StrCat("unexpected structure: ", e.what()));
   }
+}
+
+}  // namespace
+
+absl::StatusOr<DataVolume> FindDataVolume(const std::string& text, const std::string& path_for_errors) {
+  return FindDirVolume(text, "data-dir", path_for_errors);
+}
+
+absl::StatusOr<DataVolume> FindWalVolume(const std::string& text, const std::string& path_for_errors) {
+  return FindDirVolume(text, "wal-dir", path_for_errors);
 }
 
 absl::StatusOr<std::string> PatchHostPath(const std::string& text, const std::string& volume_name,

@@ -28,6 +28,10 @@ struct DataVolume {
 // must be the mount path itself, so that a new hostPath gives the container the new dir.
 absl::StatusOr<DataVolume> FindDataVolume(const std::string& text, const std::string& path_for_errors);
 
+// The same for --wal-dir (container_dir is the WAL dir); NotFound when the etcd container
+// has no --wal-dir flag (the WAL is inside the data dir).
+absl::StatusOr<DataVolume> FindWalVolume(const std::string& text, const std::string& path_for_errors);
+
 // Returns `text` with spec.volumes[name == volume_name].hostPath.path set to `new_path`
 // and nothing else changed (checked by re-parsing).
 absl::StatusOr<std::string> PatchHostPath(const std::string& text, const std::string& volume_name,

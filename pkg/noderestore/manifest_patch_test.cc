@@ -96,5 +96,27 @@ TEST(ManifestPatchTest, ReplaceScalarChecksTheResult) {
   EXPECT_FALSE(ReplaceScalar("a: 1\n", {"b"}, "x").ok());
 }
 
+TEST(ManifestPatchTest, WalVolumeFoundBesideTheDataVolume) {
+  std::string m =
+      "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - command:\n    - etcd\n    - --data-dir=/var/lib/etcd\n"
+      "    - --wal-dir=/var/lib/etcd-wal\n    name: etcd\n    volumeMounts:\n    - mountPath: /var/lib/etcd\n"
+      "      name: etcd-data\n    - mountPath: /var/lib/etcd-wal\n      name: etcd-wal\n  volumes:\n"
+      "  - hostPath:\n      path: /data/etcd\n    name: etcd-data\n  - hostPath:\n      path: /fast/wal\n    name: etcd-wal\n";
+  auto wal = FindWalVolume(m, "etcd.yaml");
+  ASSERT_TRUE(wal.ok()) << wal.status();
+  EXPECT_EQ(wal->container_dir, "/var/lib/etcd-wal");
+  EXPECT_EQ(wal->volume_name, "etcd-wal");
+  EXPECT_EQ(wal->host_path, "/fast/wal");
+  auto data = FindDataVolume(m, "etcd.yaml");
+  ASSERT_TRUE(data.ok()) << data.status();
+  EXPECT_EQ(data->host_path, "/data/etcd");
+  std::string no_wal = m;
+  no_wal.erase(no_wal.find("    - --wal-dir=/var/lib/etcd-wal\n"), std::string("    - --wal-dir=/var/lib/etcd-wal\n").size());
+  EXPECT_EQ(FindWalVolume(no_wal, "etcd.yaml").status().code(), absl::StatusCode::kNotFound);
+  std::string unmounted = m;
+  unmounted.replace(unmounted.find("mountPath: /var/lib/etcd-wal"), 28, "mountPath: /elsewhere");
+  EXPECT_EQ(FindWalVolume(unmounted, "etcd.yaml").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace ketcd::noderestore

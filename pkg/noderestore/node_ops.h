@@ -1,55 +1,68 @@
 #pragma once
-// What a restore does to the node, one operation each: move static-pod manifests out of
-// (and back into) the kubelet's directory, wait for the API server and for etcd, run
-// systemctl, give the new data dir the old one's owner and SELinux label.
+// Every side effect of a node restore goes through NodeOps: the file system (in the
+// primitives that durability is built from, so that a test can fail any one of them),
+// systemctl, the restore itself, and the waits for etcd and the API server. RealNodeOps
+// does them; tests wrap it (fault injection) or replace it (a simulated node).
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "pkg/base/status.h"
 #include "pkg/etcdclient/client.h"
+#include "pkg/noderestore/probes.h"
+#include "pkg/restore/restore_options.h"
 
 namespace ketcd::noderestore {
 
-// Copies <manifests_dir>/<name> into `backup_dir` (durably; an existing identical copy is
-// fine) and then removes it from the manifests dir, so the kubelet stops the pod.
-absl::Status MoveManifestOut(const std::string& manifests_dir, const std::string& name, const std::string& backup_dir);
+class NodeOps {
+ public:
+  virtual ~NodeOps() = default;
 
-// Writes the backup copy back into the manifests dir (dot-prefixed temporary + rename).
-absl::Status PutManifestBack(const std::string& backup_dir, const std::string& name, const std::string& manifests_dir);
+  // Files; every path is a host path (the host root already applied).
+  virtual absl::StatusOr<std::string> ReadFile(const std::string& path) = 0;
+  virtual bool Exists(const std::string& path) = 0;
+  virtual unsigned Mode(const std::string& path) = 0;  // permission bits; 0600 when unknown
+  virtual absl::StatusOr<std::vector<std::string>> ListDir(const std::string& dir) = 0;  // names, no dot entries
+  virtual absl::Status MakeDir(const std::string& path, unsigned mode) = 0;  // one level; AlreadyExists if present
+  virtual absl::Status MakeDirs(const std::string& path, unsigned mode) = 0;  // with parents; present is fine
+  virtual absl::Status CreateFile(const std::string& path, const std::string& contents, unsigned mode) = 0;
+  virtual absl::Status SyncFile(const std::string& path) = 0;
+  virtual absl::Status Rename(const std::string& from, const std::string& to) = 0;
+  virtual absl::Status Remove(const std::string& path) = 0;  // a file; NotFound when absent
+  virtual absl::Status SyncDir(const std::string& dir) = 0;
 
-// Polls https://127.0.0.1:<port>/livez until it answers (`up`) or stops answering.
-// DeadlineExceeded after `timeout`; Cancelled on Ctrl-C when `interruptible`.
-absl::Status WaitApiServer(int port, bool up, std::chrono::seconds timeout, bool interruptible = true);
-
-struct EtcdState {
-  std::string endpoint;
-  uint64_t cluster_id = 0;
-  uint64_t member_id = 0;
-  uint64_t leader = 0;
-  int64_t revision = 0;
-  std::string version;
+  // The node.
+  virtual absl::Status Systemctl(const std::vector<std::string>& args) = 0;
+  // Restores the snapshot (restore::Restore); returns the snapshot's SHA-256.
+  virtual absl::StatusOr<std::string> RestoreData(const restore::RestoreOptions& options) = 0;
+  // Gives `dir` (recursively) the owner and SELinux label of `like` (if it exists), mode 0700.
+  virtual absl::Status CopyOwner(const std::string& like, const std::string& dir) = 0;
+  virtual absl::Status WaitApiServer(int port, bool up, std::chrono::seconds timeout) = 0;
+  virtual absl::StatusOr<EtcdState> WaitEtcd(const EtcdWant& want, std::chrono::seconds timeout) = 0;
+  virtual absl::Status WaitPeer(const std::string& peer_url, uint64_t cluster_id, std::chrono::seconds timeout) = 0;
+  // Sets etcd.local.dataDir in ConfigMap kube-system/kubeadm-config to `to` when it is one
+  // of `from` (or already `to`); FailedPrecondition naming the value otherwise.
+  virtual absl::Status SetKubeadmDataDir(const std::vector<std::string>& from, const std::string& to) = 0;
+  virtual bool Interrupted() = 0;
+  // While going back (rollback, undo), waits go on through Ctrl-C: stopping half-way back
+  // would leave the node in neither state.
+  virtual void IgnoreInterrupts(bool ignore) { (void)ignore; }
 };
 
-// Status of the first endpoint that answers within `dial`.
-absl::StatusOr<EtcdState> EtcdStatus(const etcdclient::ConnectionConfig& config, std::chrono::milliseconds dial);
+struct RealNodeOptions {
+  etcdclient::ConnectionConfig connection;  // this node's etcd
+  std::string host_root = "/";
+  std::string kubeconfig;                   // --kubeconfig for kubeadm-config
+};
+std::unique_ptr<NodeOps> NewRealNodeOps(const RealNodeOptions& options);
 
-// Waits until etcd on `config`'s endpoints reports `cluster_id` (0: any) and a revision of
-// at least `revision`, and, when `need_leader`, a leader. DeadlineExceeded after `timeout`
-// with the last state or error seen.
-absl::StatusOr<EtcdState> WaitEtcd(const etcdclient::ConnectionConfig& config, uint64_t cluster_id, int64_t revision,
-                                   bool need_leader, std::chrono::seconds timeout, bool interruptible = true);
-
-// Waits until the member at `peer_url` reports `cluster_id` on its peer listener
-// (PeerClusterId): etcd runs on the restored data, even before it has quorum.
-absl::Status WaitPeer(const std::string& peer_url, const etcdclient::TlsFiles& tls, uint64_t cluster_id,
-                      std::chrono::seconds timeout, bool interruptible = true);
-
-// Runs a program found on PATH with `args`; FailedPrecondition with its output if it fails.
-absl::Status RunProgram(const std::vector<std::string>& argv);
-
-// Gives `dir` (recursively) the owner of `like` and its SELinux label (security.selinux), if any.
-absl::Status CopyOwnerAndLabel(const std::string& like, const std::string& dir);
+// Durable file changes built from the primitives. A file is replaced through
+// "<dir>/.<name>.kubectl-etcd-tmp" (the kubelet reads only names matching "[^.]*", so it
+// never sees the temporary), fsynced, renamed over the target, and the dir fsynced.
+absl::Status WriteDurably(NodeOps& ops, const std::string& path, const std::string& contents, unsigned mode);
+// Removes a file (absent is fine) and fsyncs its dir.
+absl::Status RemoveDurably(NodeOps& ops, const std::string& path);
 
 }  // namespace ketcd::noderestore

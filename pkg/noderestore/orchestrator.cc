@@ -2,325 +2,357 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "pkg/base/format.h"
-#include "pkg/base/interrupt.h"
 #include "pkg/discovery/discovery.h"
 #include "pkg/fsutil/file.h"
-#include "pkg/noderestore/files.h"
-#include "pkg/noderestore/kubeadm_config.h"
-#include "pkg/noderestore/lock.h"
-#include "pkg/noderestore/node_ops.h"
-#include "pkg/restore/restore.h"
+#include "pkg/noderestore/steps.h"
 
 namespace ketcd::noderestore {
 namespace {
 
 class Runner {
  public:
-  Runner(RunResult* r, const StepFn& fn) : r_(r), fn_(fn) {}
-  // Runs one step; records and reports it. Stops at the first failure.
-  absl::Status Step(const std::string& name, const std::function<absl::StatusOr<std::string>()>& body) {
-    if (Interrupted()) return Record(name, absl::CancelledError("interrupted"), "");
-    auto s = body();
-    return Record(name, s.status(), s.ok() ? *s : "");
+  Runner(RunContext& ctx, RunResult& result, const StepFn& on_step) : c_(ctx), r_(result), on_step_(on_step) {}
+
+  void Report(const std::string& name, StepOutcome outcome, const std::string& detail) {
+    StepResult sr{name, outcome, detail};
+    r_.steps.push_back(sr);
+    if (on_step_) on_step_(sr);
   }
-  absl::Status Record(const std::string& name, const absl::Status& s, const std::string& detail) {
-    StepResult sr{name, s.ok() ? "ok" : "failed", s.ok() ? detail : std::string(s.message())};
-    r_->steps.push_back(sr);
-    if (fn_) fn_(sr);
-    return s;
+
+  absl::Status Save() { return SaveJournal(c_.ops, c_.host_root, c_.journal); }
+
+  // Runs the steps from index `from` on; rolls back on the first failure of a change.
+  absl::Status Forward(int from) {
+    auto steps = Steps();
+    for (int i = from; i < static_cast<int>(steps.size()); i++) {
+      const StepDef& s = steps[i];
+      if (!s.applies(c_.journal)) continue;
+      std::string name = s.describe(c_.journal);
+      c_.journal.phase = Phase::kRunning;
+      c_.journal.step = s.key;
+      absl::Status st = Save();  // before the action: a kill from here on finds this step
+      if (st.ok() && c_.ops.Interrupted()) st = absl::CancelledError("interrupted");
+      absl::StatusOr<std::string> done = st.ok() ? s.action(c_) : absl::StatusOr<std::string>(st);
+      if (done.ok()) {
+        Report(name, StepOutcome::kOk, *done);
+        continue;
+      }
+      if (s.kind == StepKind::kFollowUp && !absl::IsCancelled(done.status())) {
+        Report(name, StepOutcome::kWarning, std::string(done.status().message()));
+        continue;
+      }
+      Report(name, StepOutcome::kFailed, std::string(done.status().message()));
+      return RollBack(i, done.status());
+    }
+    c_.journal.phase = Phase::kDone;
+    c_.journal.step.clear();
+    absl::Status saved = Save();
+    if (!saved.ok()) {
+      Report("record the run as done", StepOutcome::kWarning, std::string(saved.message()));
+    }
+    return absl::OkStatus();
   }
-  void Note(const std::string& name, const std::string& result, const std::string& detail) {
-    StepResult sr{name, result, detail};
-    r_->steps.push_back(sr);
-    if (fn_) fn_(sr);
+
+  absl::Status RollBack(int from, const absl::Status& cause) {
+    c_.journal.phase = Phase::kRollingBack;
+    c_.journal.undo_next = from;
+    c_.journal.error = std::string(cause.message());
+    absl::Status undone = Backward();
+    r_.rolled_back = undone.ok();
+    std::string how = undone.ok()
+                          ? absl::StrCat("rolled back: the original ", fsutil::Basename(c_.journal.definition_file),
+                                         " and the control plane are in place again, etcd serves ",
+                                         c_.journal.old_data_dir)
+                          : absl::StrCat("ROLLBACK INCOMPLETE (", undone.message(),
+                                         "): finish it with `kubectl etcd restore --undo`");
+    return absl::Status(cause.code(), absl::StrCat(cause.message(), " (", how, ")"));
+  }
+
+  // Runs the undo actions from journal.undo_next back to the first step; each is recorded
+  // before it acts. Returns the first failure; the other undo actions still run.
+  absl::Status Backward() {
+    c_.ops.IgnoreInterrupts(true);
+    auto steps = Steps();
+    absl::Status first;
+    int retry_from = -1;  // the first undo action that failed: a later `--undo` starts there
+    for (int i = std::min<int>(c_.journal.undo_next, static_cast<int>(steps.size()) - 1); i >= 0; i--) {
+      const StepDef& s = steps[i];
+      if (!s.applies(c_.journal) || s.undo == nullptr) continue;
+      c_.journal.undo_next = i;
+      absl::Status saved = Save();
+      std::string name = "undo: " + s.describe_undo(c_.journal);
+      absl::StatusOr<std::string> done = saved.ok() ? s.undo(c_) : absl::StatusOr<std::string>(saved);
+      if (!done.ok() && s.kind == StepKind::kFollowUp) {
+        Report(name, StepOutcome::kWarning, std::string(done.status().message()));
+        continue;
+      }
+      Report(name, done.ok() ? StepOutcome::kRolledBack : StepOutcome::kRollbackFailed,
+             done.ok() ? *done : std::string(done.status().message()));
+      if (!done.ok() && first.ok()) {
+        first = done.status();
+        retry_from = i;
+      }
+    }
+    c_.journal.undo_next = retry_from;
+    if (first.ok()) {
+      c_.journal.phase = c_.journal.phase == Phase::kUndoing ? Phase::kUndone : Phase::kRolledBack;
+      first = Save();
+    } else {
+      Save().IgnoreError();  // stays rolling back / undoing: `--undo` runs the rest again
+    }
+    return first;
   }
 
  private:
-  RunResult* r_;
-  const StepFn& fn_;
+  RunContext& c_;
+  RunResult& r_;
+  const StepFn& on_step_;
 };
 
-std::string Under(const State& s, const std::string& p) { return discovery::UnderRoot(s.host_root, p); }
+std::string Base(const RecoverOptions& o) { return discovery::UnderRoot(o.host_root, o.backup_base); }
 
-// Brings back what State says was changed: the definition file's original, the moved
-// manifests (API server first), and etcd on the old data.
-void RollBack(const Plan& plan, State& st, bool patched, bool stopped, Runner& run) {
-  std::chrono::seconds wait = std::min(plan.opts.wait_timeout, std::chrono::seconds(120));
-  std::string def = Under(st, st.definition_file);
-  std::string backup = Under(st, st.backup_dir);
-  if (patched) {
-    auto text = fsutil::ReadFile(Under(st, st.definition_backup));
-    absl::Status s = text.status();
-    if (s.ok()) s = WriteFileDurably(def, *text, FileMode(def));
-    run.Note("roll back " + def, s.ok() ? "rolled back" : "failed",
-             s.ok() ? absl::StrCat("original restored (data dir ", st.old_data_dir, ")") : std::string(s.message()));
+std::string RunListHint() { return "`kubectl etcd restore --list-runs` lists the runs on this node"; }
+
+// The run to resume or undo: the named one or the newest.
+absl::StatusOr<Journal> PickRun(NodeOps& ops, const RecoverOptions& o, bool* newest) {
+  std::vector<RunEntry> runs = ListRuns(ops, Base(o));
+  if (runs.empty()) return absl::NotFoundError(absl::StrCat("no restore has run on this node (", Base(o), ")"));
+  for (size_t i = 0; i < runs.size(); i++) {
+    if (!o.run_id.empty() && runs[i].id != o.run_id) continue;
+    *newest = i == 0;
+    if (!runs[i].journal.ok()) return runs[i].journal.status();
+    return *runs[i].journal;
   }
-  if (plan.kind == "systemd" && (patched || stopped)) {
-    absl::Status s = RunProgram({"systemctl", "daemon-reload"});
-    if (s.ok()) s = RunProgram({"systemctl", "restart", "etcd"});
-    run.Note("roll back: systemctl daemon-reload; systemctl restart etcd", s.ok() ? "rolled back" : "failed",
-             std::string(s.message()));
-  }
-  auto etcd = WaitEtcd(plan.opts.connection, plan.old_cluster_id, 0, false, wait, false);
-  run.Note("roll back: wait for etcd on the old data", etcd.ok() ? "rolled back" : "failed",
-           etcd.ok() ? absl::StrCat(etcd->endpoint, " serves cluster ", IdHex(etcd->cluster_id), " at revision ",
-                                    etcd->revision)
-                     : std::string(etcd.status().message()));
-  std::vector<std::string> moved = st.moved;
-  for (const std::string& m : moved) {
-    absl::Status s = PutManifestBack(backup, m, Under(st, st.manifests_dir));
-    run.Note("roll back: put " + m + " back", s.ok() ? "rolled back" : "failed", std::string(s.message()));
-    if (s.ok()) st.moved.erase(std::find(st.moved.begin(), st.moved.end(), m));
-  }
-  st.phase = "rolled-back";
-  (void)SaveState(st);
+  return absl::NotFoundError(absl::StrCat("no run ", o.run_id, " under ", Base(o), "; ", RunListHint()));
+}
+
+void Finish(RunContext& ctx, RunResult& r) {
+  r.journal = ctx.journal;
+  r.advice.insert(r.advice.end(), ctx.advice.begin(), ctx.advice.end());
 }
 
 }  // namespace
 
-RunResult Execute(const Plan& plan, std::unique_ptr<Lock> lock, const StepFn& on_step, absl::Status* status) {
+const char* OutcomeName(StepOutcome outcome) {
+  switch (outcome) {
+    case StepOutcome::kOk: return "ok";
+    case StepOutcome::kFailed: return "failed";
+    case StepOutcome::kWarning: return "warning";
+    case StepOutcome::kRolledBack: return "rolled back";
+    case StepOutcome::kRollbackFailed: return "rollback failed";
+  }
+  return "unknown";
+}
+
+RunResult Execute(const Plan& plan, NodeOps& ops, const StepFn& on_step, absl::Status* status) {
   RunResult r;
-  Runner run(&r, on_step);
-  State& st = r.state;
-  st.kind = plan.kind;
-  st.phase = "started";
-  st.started = plan.timestamp;
-  st.host_root = plan.opts.host_root;
-  st.backup_dir = plan.backup_dir_raw;
-  st.definition_file = plan.definition_file_raw;
-  st.definition_backup = fsutil::JoinPath(plan.backup_dir_raw, fsutil::Basename(plan.definition_file_raw));
-  st.manifests_dir = plan.kind == "systemd" ? "" : fsutil::Dirname(plan.definition_file_raw);
-  st.old_data_dir = plan.old_data_dir_raw;
-  st.new_data_dir = plan.new_data_dir_raw;
-  st.snapshot = plan.snapshot;
-  st.snapshot_sha256 = plan.snapshot_sha256;
-  st.cluster_token = plan.cluster_token;
-  st.old_cluster_id = plan.old_cluster_id;
-  st.new_cluster_id = plan.new_cluster_id;
-
-  *status = run.Step("lock", [&]() -> absl::StatusOr<std::string> {
-    if (lock == nullptr) {
-      KETCD_ASSIGN_OR_RETURN(lock, Lock::Acquire(plan.backup_base));
+  Journal j = plan.journal;
+  j.phase = Phase::kRunning;
+  for (const StepDef& s : Steps()) {
+    if (s.applies(j)) {
+      j.step = s.key;  // what a resume starts with if the run is killed before it acts
+      break;
     }
-    return lock->path();
-  });
-  if (!status->ok()) return r;
-  *status = run.Step("back up " + plan.definition_file, [&]() -> absl::StatusOr<std::string> {
-    KETCD_RETURN_IF_ERROR(fsutil::MkdirAll(plan.backup_dir, 0700));
-    std::string to = Under(st, st.definition_backup);
-    KETCD_RETURN_IF_ERROR(CopyFileDurably(plan.definition_file, to));
-    KETCD_RETURN_IF_ERROR(SaveState(st));
-    return to;
-  });
-  if (!status->ok()) return r;
-
-  if (plan.kind == "rke2") {
-    std::string restore_path = plan.snapshot;
+  }
+  RunContext ctx{ops, j, plan.opts.host_root, plan.opts.wait_timeout, {}};
+  Runner run(ctx, r, on_step);
+  // The backup dir with both versions of the definition file, then the journal: nothing
+  // on the node has changed before the journal exists.
+  absl::Status s = ops.MakeDirs(ctx.Host(plan.opts.backup_base), 0700);
+  if (s.ok()) s = ops.MakeDir(ctx.Host(j.backup_dir), 0700);
+  if (s.ok()) s = WriteDurably(ops, ctx.Host(j.definition_original), plan.original_text, 0600);
+  if (s.ok() && j.layout != Layout::kRke2) {
+    s = WriteDurably(ops, ctx.Host(j.definition_patched), plan.patched_text, 0600);
+  }
+  if (s.ok()) s = run.Save();
+  run.Report(absl::StrCat("back up ", plan.definition_file, " into ", ctx.Host(j.backup_dir)),
+             s.ok() ? StepOutcome::kOk : StepOutcome::kFailed, s.ok() ? "" : std::string(s.message()));
+  if (!s.ok()) {
+    // Nothing on the node changed: a journal that made it to disk must not ask for a resume.
+    std::string journal = JournalPath(ctx.host_root, j);
+    if (ops.Exists(journal)) RemoveDurably(ops, journal).IgnoreError();  // if it stays, --undo clears it
+    *status = s;
+    Finish(ctx, r);
+    return r;
+  }
+  if (j.layout == Layout::kRke2) {
     r.advice.push_back("RKE2 rewrites etcd.yaml and its config on every start, so patching them does not last. "
                        "Use RKE2's own procedure:");
     r.advice.push_back("  on every server:   systemctl stop rke2-server");
     r.advice.push_back(absl::StrCat("  on this server:    rke2 server --cluster-reset --cluster-reset-restore-path=",
-                                    restore_path));
+                                    plan.snapshot));
     r.advice.push_back("                     systemctl start rke2-server");
     r.advice.push_back("  on the others:     rm -rf /var/lib/rancher/rke2/server/db; systemctl start rke2-server");
-    run.Note("restore", "skipped", "RKE2: follow the procedure below");
-    st.phase = "done";
-    (void)SaveState(st);
-    return r;
   }
-
-  bool stopped = false, patched = false;
-  auto fail = [&](absl::Status s) {
-    RollBack(plan, st, patched, stopped, run);
-    r.rolled_back = true;
-    *status = absl::Status(s.code(), absl::StrCat(s.message(), " (rolled back: the original ",
-                                                  fsutil::Basename(plan.definition_file),
-                                                  " and control plane are in place again, etcd uses ",
-                                                  plan.old_data_dir, ")"));
-  };
-
-  // Stop what writes to etcd.
-  if (plan.kind == "systemd") {
-    stopped = true;
-    if (absl::Status s = run.Step("systemctl stop etcd", [&]() -> absl::StatusOr<std::string> {
-          KETCD_RETURN_IF_ERROR(RunProgram({"systemctl", "stop", "etcd"}));
-          return "";
-        }); !s.ok()) {
-      fail(s);
-      return r;
-    }
-  } else {
-    for (const std::string& m : plan.control_plane) {
-      stopped = true;
-      if (absl::Status s = run.Step("move " + m + " out", [&]() -> absl::StatusOr<std::string> {
-            KETCD_RETURN_IF_ERROR(MoveManifestOut(plan.manifests_dir, m, plan.backup_dir));
-            st.moved.push_back(m);
-            KETCD_RETURN_IF_ERROR(SaveState(st));
-            return fsutil::JoinPath(plan.backup_dir, m);
-          }); !s.ok()) {
-        fail(s);
-        return r;
-      }
-    }
-    if (!plan.control_plane.empty()) {
-      if (absl::Status s = run.Step("wait for the API server to stop", [&]() -> absl::StatusOr<std::string> {
-            KETCD_RETURN_IF_ERROR(WaitApiServer(plan.apiserver_port, false, plan.opts.wait_timeout));
-            return absl::StrCat("port ", plan.apiserver_port, " no longer answers");
-          }); !s.ok()) {
-        fail(s);
-        return r;
-      }
-    }
+  *status = run.Forward(0);
+  Finish(ctx, r);
+  if (status->ok() && j.layout != Layout::kRke2) {
+    r.advice.push_back(absl::StrCat(
+        "Restart the kubelet on every node (systemctl restart kubelet) so that none keeps state newer than the "
+        "snapshot", j.restart_kubelet ? "; done here." : "."));
+    r.advice.push_back(absl::StrCat("The old data is still in ", j.old_data_dir,
+                                    "; `kubectl etcd restore --undo` goes back to it."));
   }
-
-  // Restore into the new dir.
-  if (absl::Status s = run.Step("restore into " + plan.new_data_dir, [&]() -> absl::StatusOr<std::string> {
-        restore::RestoreOptions ro;
-        ro.snapshot_path = plan.snapshot;
-        ro.data_dir = plan.new_data_dir;
-        ro.name = plan.name;
-        ro.initial_cluster = plan.initial_cluster;
-        ro.initial_cluster_token = plan.cluster_token;
-        ro.initial_advertise_peer_urls = absl::StrJoin(plan.peer_urls, ",");
-        ro.skip_hash_check = plan.opts.skip_hash_check;
-        ro.bump_revision = plan.bump_revision;
-        ro.mark_compacted = plan.bump_revision > 0;
-        KETCD_ASSIGN_OR_RETURN(restore::RestoreResult rr, restore::Restore(ro));
-        KETCD_RETURN_IF_ERROR(CopyOwnerAndLabel(plan.old_data_dir, plan.new_data_dir));
-        if (!fsutil::PathExists(rr.db_path)) return absl::InternalError(absl::StrCat(rr.db_path, " missing"));
-        return absl::StrCat("member ", IdHex(rr.plan.local_id), " of cluster ", IdHex(rr.plan.cluster_id),
-                            ", revision ", rr.bumped_revision ? rr.bumped_revision : rr.revision);
-      }); !s.ok()) {
-    fail(s);
-    return r;
-  }
-
-  // Point etcd at it.
-  if (absl::Status s = run.Step("patch " + plan.definition_file, [&]() -> absl::StatusOr<std::string> {
-        patched = true;
-        KETCD_RETURN_IF_ERROR(WriteFileDurably(plan.definition_file, plan.patched_text, FileMode(plan.definition_file)));
-        KETCD_ASSIGN_OR_RETURN(std::string back, fsutil::ReadFile(plan.definition_file));
-        if (back != plan.patched_text) return absl::DataLossError("the written file reads back differently");
-        st.phase = "patched";
-        KETCD_RETURN_IF_ERROR(SaveState(st));
-        return absl::StrCat(plan.data_dir_key, ": ", plan.new_data_dir_raw);
-      }); !s.ok()) {
-    fail(s);
-    return r;
-  }
-  if (plan.kind == "systemd") {
-    if (absl::Status s = run.Step("systemctl daemon-reload; systemctl restart etcd", [&]() -> absl::StatusOr<std::string> {
-          KETCD_RETURN_IF_ERROR(RunProgram({"systemctl", "daemon-reload"}));
-          KETCD_RETURN_IF_ERROR(RunProgram({"systemctl", "restart", "etcd"}));
-          return "";
-        }); !s.ok()) {
-      fail(s);
-      return r;
-    }
-  }
-  bool has_leader = false;
-  if (absl::Status s = run.Step("wait for etcd on the restored data", [&]() -> absl::StatusOr<std::string> {
-        if (!plan.quorum_after) {
-          // Too few members restored for a leader: the client port stays closed until
-          // then, the peer port tells which cluster this member runs.
-          KETCD_RETURN_IF_ERROR(WaitPeer(plan.peer_urls[0], plan.opts.connection.tls, plan.new_cluster_id,
-                                         plan.opts.wait_timeout));
-          return absl::StrCat(plan.peer_urls[0], " runs cluster ", IdHex(plan.new_cluster_id),
-                              "; it serves once ", plan.members.size() / 2 + 1, " members are restored");
-        }
-        KETCD_ASSIGN_OR_RETURN(EtcdState e, WaitEtcd(plan.opts.connection, plan.new_cluster_id, plan.expected_revision,
-                                                     true, plan.opts.wait_timeout));
-        has_leader = true;
-        return absl::StrCat(e.endpoint, " serves cluster ", IdHex(e.cluster_id), " at revision ", e.revision);
-      }); !s.ok()) {
-    fail(s);
-    return r;
-  }
-  st.phase = "restored";
-  (void)SaveState(st);
-
-  // Bring the control plane back, API server first.
-  for (const char* m : kControlPlaneManifests) {
-    if (std::find(st.moved.begin(), st.moved.end(), m) == st.moved.end()) continue;
-    if (absl::Status s = run.Step(absl::StrCat("put ", m, " back"), [&]() -> absl::StatusOr<std::string> {
-          KETCD_RETURN_IF_ERROR(PutManifestBack(plan.backup_dir, m, plan.manifests_dir));
-          st.moved.erase(std::find(st.moved.begin(), st.moved.end(), m));
-          KETCD_RETURN_IF_ERROR(SaveState(st));
-          return fsutil::JoinPath(plan.manifests_dir, m);
-        }); !s.ok()) {
-      fail(s);
-      return r;
-    }
-  }
-  bool apiserver = std::find(plan.control_plane.begin(), plan.control_plane.end(), "kube-apiserver.yaml") !=
-                   plan.control_plane.end();
-  if (apiserver && has_leader) {
-    if (absl::Status s = run.Step("wait for the API server", [&]() -> absl::StatusOr<std::string> {
-          KETCD_RETURN_IF_ERROR(WaitApiServer(plan.apiserver_port, true, plan.opts.wait_timeout));
-          return absl::StrCat("port ", plan.apiserver_port, " answers");
-        }); !s.ok()) {
-      fail(s);
-      return r;
-    }
-  } else if (apiserver) {
-    run.Note("wait for the API server", "skipped", "etcd has no quorum yet; it starts once enough members are restored");
-  }
-  st.phase = "done";
-  (void)SaveState(st);
-
-  // Follow-ups that do not undo the restore when they fail.
-  if (plan.kind == "kubeadm" && plan.opts.kubeadm_config) {
-    absl::Status s;
-    std::string old;
-    if (!has_leader) {
-      s = absl::UnavailableError("the API server cannot serve before etcd has quorum");
-    } else {
-      auto cfg = NodeKubeconfig(plan.opts.host_root, plan.opts.kubeconfig);
-      s = cfg.status();
-      if (cfg.ok()) {
-        auto prev = UpdateKubeadmConfig(*cfg, plan.new_data_dir_raw);
-        s = prev.status();
-        if (prev.ok()) old = *prev;
-      }
-    }
-    if (s.ok()) {
-      st.kubeadm_config_updated = true;
-      (void)SaveState(st);
-      run.Note("update kubeadm-config", "ok", absl::StrCat("etcd.local.dataDir: ", old, " -> ", plan.new_data_dir_raw));
-    } else {
-      run.Note("update kubeadm-config", "warning", std::string(s.message()));
-      r.advice.push_back(absl::StrCat("Update kubeadm's record of the data dir by hand: ",
-                                      KubeadmConfigHint(plan.new_data_dir_raw)));
-    }
-  }
-  if (plan.opts.restart_kubelet) {
-    absl::Status s = RunProgram({"systemctl", "restart", "kubelet"});
-    run.Note("systemctl restart kubelet", s.ok() ? "ok" : "warning", std::string(s.message()));
-  }
-  r.advice.push_back(absl::StrCat(
-      "Restart the kubelet on every node (systemctl restart kubelet) so that none keeps state newer than the "
-      "snapshot", plan.opts.restart_kubelet ? "; done here." : "."));
-  r.advice.push_back(absl::StrCat("The old data is still in ", plan.old_data_dir,
-                                  "; `kubectl etcd restore --undo` goes back to it."));
-  *status = absl::OkStatus();
   return r;
+}
+
+RunResult Resume(const RecoverOptions& o, NodeOps& ops, const StepFn& on_step, absl::Status* status) {
+  RunResult r;
+  bool newest = false;
+  auto picked = PickRun(ops, o, &newest);
+  if (!picked.ok()) {
+    *status = picked.status();
+    return r;
+  }
+  Journal j = *picked;
+  r.journal = j;
+  if (!newest) {
+    *status = absl::FailedPreconditionError(absl::StrCat("run ", j.run_id, " is not the newest: only the newest "
+                                                         "run can be resumed"));
+    return r;
+  }
+  if (j.phase != Phase::kRunning) {
+    *status = absl::FailedPreconditionError(
+        j.phase == Phase::kDone
+            ? absl::StrCat("run ", j.run_id, " finished: nothing to resume")
+            : Unfinished(j.phase)
+                  ? absl::StrCat("run ", j.run_id, " was being rolled back (", PhaseName(j.phase),
+                                 "): finish that with `kubectl etcd restore --undo`")
+                  : absl::StrCat("run ", j.run_id, " was ", PhaseName(j.phase), ": nothing to resume"));
+    return r;
+  }
+  int from = StepIndex(j.step);
+  if (from < 0) {
+    *status = absl::DataLossError(absl::StrCat("run ", j.run_id, " names an unknown step \"", j.step, "\""));
+    return r;
+  }
+  RunContext ctx{ops, j, o.host_root, o.wait_timeout, {}};
+  Runner run(ctx, r, on_step);
+  run.Report(absl::StrCat("resume run ", j.run_id), StepOutcome::kOk, absl::StrCat("from step ", j.step));
+  *status = run.Forward(from);
+  Finish(ctx, r);
+  return r;
+}
+
+RunResult Undo(const RecoverOptions& o, NodeOps& ops, const StepFn& on_step, absl::Status* status) {
+  RunResult r;
+  bool newest = false;
+  auto picked = PickRun(ops, o, &newest);
+  if (!picked.ok()) {
+    *status = picked.status();
+    return r;
+  }
+  Journal j = *picked;
+  r.journal = j;
+  if (!newest) {
+    std::vector<RunEntry> runs = ListRuns(ops, Base(o));
+    if (runs.front().journal.ok() && Unfinished(runs.front().journal->phase)) {
+      *status = absl::FailedPreconditionError(absl::StrCat(
+          "the newest run ", runs.front().id, " is unfinished: resume or undo it before going back further"));
+      return r;
+    }
+  }
+  switch (j.phase) {
+    case Phase::kRolledBack:
+    case Phase::kUndone:
+      *status = absl::FailedPreconditionError(absl::StrCat(
+          "run ", j.run_id, " was ", PhaseName(j.phase), " already: etcd runs on the data from before it. To go "
+          "back further, name an older run: --undo RUN-ID; ", RunListHint()));
+      return r;
+    case Phase::kRunning: {
+      int at = StepIndex(j.step);
+      j.undo_next = at < 0 ? static_cast<int>(Steps().size()) - 1 : at;
+      j.phase = Phase::kUndoing;
+      break;
+    }
+    case Phase::kDone:
+      j.undo_next = static_cast<int>(Steps().size()) - 1;
+      j.phase = Phase::kUndoing;
+      break;
+    case Phase::kRollingBack:
+    case Phase::kUndoing:
+      break;  // killed while going back: go on from where it was
+  }
+  RunContext ctx{ops, j, o.host_root, o.wait_timeout, {}};
+  Runner run(ctx, r, on_step);
+  run.Report(absl::StrCat("undo run ", j.run_id), StepOutcome::kOk,
+             absl::StrCat("back to ", j.definition_file, " from before it (data dir ", j.old_data_dir, ")"));
+  *status = run.Backward();
+  r.rolled_back = status->ok();
+  Finish(ctx, r);
+  if (status->ok()) {
+    r.advice.push_back(absl::StrCat("The restored data stays in ", j.new_data_dir,
+                                    "; remove it when no longer needed."));
+  }
+  return r;
+}
+
+absl::Status CheckNoUnfinishedRun(NodeOps& ops, const std::string& host_root, const std::string& backup_base) {
+  std::vector<RunEntry> runs = ListRuns(ops, discovery::UnderRoot(host_root, backup_base));
+  if (runs.empty() || !runs.front().journal.ok() || !Unfinished(runs.front().journal->phase)) {
+    return absl::OkStatus();
+  }
+  const Journal& j = *runs.front().journal;
+  return absl::FailedPreconditionError(absl::StrCat(
+      "an earlier restore (run ", j.run_id, ") did not finish: it stopped ",
+      j.phase == Phase::kRunning ? absl::StrCat("at step ", j.step) : std::string("while rolling back"),
+      ". Run `kubectl etcd restore --resume` to finish it or `kubectl etcd restore --undo` to roll it back"));
 }
 
 nlohmann::ordered_json RunJson(const RunResult& r, const absl::Status& status) {
   nlohmann::ordered_json j;
   j["ok"] = status.ok();
   if (!status.ok()) j["error"] = std::string(status.message());
+  j["runID"] = r.journal.run_id;
   j["rolledBack"] = r.rolled_back;
   nlohmann::ordered_json steps = nlohmann::ordered_json::array();
-  for (const auto& s : r.steps) steps.push_back({{"step", s.name}, {"result", s.result}, {"detail", s.detail}});
+  for (const auto& s : r.steps) {
+    steps.push_back({{"step", s.name}, {"result", OutcomeName(s.outcome)}, {"detail", s.detail}});
+  }
   j["steps"] = steps;
-  j["backupDir"] = Under(r.state, r.state.backup_dir);
-  j["newDataDir"] = r.state.new_data_dir;
-  j["oldDataDir"] = r.state.old_data_dir;
-  j["phase"] = r.state.phase;
+  j["backupDir"] = r.journal.backup_dir;
+  j["newDataDir"] = r.journal.new_data_dir;
+  j["oldDataDir"] = r.journal.old_data_dir;
+  j["phase"] = PhaseName(r.journal.phase);
   j["advice"] = r.advice;
   return j;
+}
+
+nlohmann::ordered_json RunListJson(const std::vector<RunEntry>& runs) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const RunEntry& e : runs) {
+    nlohmann::ordered_json item;
+    item["runID"] = e.id;
+    item["stateFile"] = e.path;
+    if (!e.journal.ok()) {
+      item["error"] = std::string(e.journal.status().message());
+    } else {
+      item["phase"] = PhaseName(e.journal->phase);
+      item["step"] = e.journal->step;
+      item["layout"] = LayoutName(e.journal->layout);
+      item["snapshot"] = e.journal->snapshot;
+      item["oldDataDir"] = e.journal->old_data_dir;
+      item["newDataDir"] = e.journal->new_data_dir;
+    }
+    list.push_back(item);
+  }
+  return list;
+}
+
+std::string RunListText(const std::vector<RunEntry>& runs) {
+  if (runs.empty()) return "No restore has run on this node.\n";
+  std::string t = "RUN ID             PHASE          OLD DATA DIR -> NEW DATA DIR\n";
+  for (const RunEntry& e : runs) {
+    if (!e.journal.ok()) {
+      absl::StrAppend(&t, e.id, "  (unreadable: ", e.journal.status().message(), ")\n");
+      continue;
+    }
+    std::string phase = PhaseName(e.journal->phase);
+    if (e.journal->phase == Phase::kRunning) phase = "stopped at " + e.journal->step;
+    absl::StrAppend(&t, e.id, "   ", phase, std::string(phase.size() < 15 ? 15 - phase.size() : 1, ' '),
+                    e.journal->old_data_dir, " -> ", e.journal->new_data_dir, "\n");
+  }
+  return t;
 }
 
 }  // namespace ketcd::noderestore

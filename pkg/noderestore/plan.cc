@@ -1,6 +1,7 @@
 #include "pkg/noderestore/plan.h"
 
 #include <ctime>
+#include <filesystem>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -37,7 +38,9 @@ absl::Status FillMembers(const PlanOptions& o, Plan* p) {
   c.request_timeout = std::chrono::milliseconds(3000);
   auto sel = etcdclient::SelectMember(c);
   if (sel.ok()) {
-    p->old_cluster_id = sel->status.header().cluster_id();
+    p->old_etcd.cluster_id = sel->status.header().cluster_id();
+    p->old_etcd.member_id = sel->status.header().member_id();
+    p->old_etcd.revision = sel->status.header().revision();
     auto list = sel->client->MemberList();
     if (list.ok()) {
       for (const auto& m : list->members()) {
@@ -53,6 +56,11 @@ absl::Status FillMembers(const PlanOptions& o, Plan* p) {
       }
       p->members_from = absl::StrCat("etcd member list (", sel->client->endpoint().Url(), ")");
     }
+  }
+  if (p->old_etcd.cluster_id == 0) {
+    // etcd does not answer: a rollback recognises the old data by a cluster other than the
+    // restored one serving at least the revision the old db holds now.
+    p->old_etcd.revision = LatestRevision(fsutil::JoinPath(o.target.data_dir, "member/snap/db")).value_or(0);
   }
   if (p->members.empty()) {
     std::string ic = o.target.initial_cluster;
@@ -72,6 +80,104 @@ absl::Status FillMembers(const PlanOptions& o, Plan* p) {
   return absl::OkStatus();
 }
 
+// The first "<old>-restored-<id>[-N]" that does not exist yet (a retry after an undo).
+std::string FreeDirBeside(const std::string& root, const std::string& old_raw, const std::string& id) {
+  std::string dir = NewDataDirBeside(old_raw, id);
+  for (int n = 2; n < 100 && fsutil::PathExists(discovery::UnderRoot(root, dir)); n++) {
+    dir = NewDataDirBeside(old_raw, absl::StrCat(id, "-", n));
+  }
+  return dir;
+}
+
+// The old and new data (and WAL) dirs, and the patched definition file.
+absl::Status PlanDataDirs(const PlanOptions& o, Plan* p) {
+  const std::string& root = o.host_root;
+  std::string id = p->snapshot_sha256.substr(0, 12);
+  if (p->layout == Layout::kRke2) {
+    p->old_data_dir_raw = StripRoot(root, o.target.data_dir);
+    return absl::OkStatus();
+  }
+  if (p->layout == Layout::kSystemd) {
+    auto patch = [&](const std::string& text, const std::string& key, const std::string& value) {
+      auto patched = PatchDataDirSetting(text, key, value);
+      if (!patched.ok()) {
+        return absl::StatusOr<std::string>(
+            absl::InvalidArgumentError(absl::StrCat(p->definition_file, ": ", patched.status().message())));
+      }
+      return patched;
+    };
+    p->old_data_dir_raw = o.target.container_data_dir;
+    p->new_data_dir_raw = FreeDirBeside(root, p->old_data_dir_raw, id);
+    KETCD_ASSIGN_OR_RETURN(p->patched_text, patch(p->original_text, p->data_dir_key, p->new_data_dir_raw));
+    if (o.target.container_wal_dir.empty()) return absl::OkStatus();
+    if (o.target.wal_dir_file != o.target.data_dir_file) {
+      return absl::FailedPreconditionError(absl::StrCat("etcd's WAL dir is set in ", o.target.wal_dir_file,
+                                                        " and its data dir in ", o.target.data_dir_file,
+                                                        ": move both settings into one file first"));
+    }
+    p->old_wal_dir_raw = o.target.container_wal_dir;
+    p->new_wal_dir_raw = FreeDirBeside(root, p->old_wal_dir_raw, id);
+    KETCD_ASSIGN_OR_RETURN(p->patched_text, patch(p->patched_text, o.target.wal_dir_key, p->new_wal_dir_raw));
+    return absl::OkStatus();
+  }
+  KETCD_ASSIGN_OR_RETURN(DataVolume dv, FindDataVolume(p->original_text, p->definition_file));
+  p->old_data_dir_raw = dv.host_path;
+  p->data_dir_key = absl::StrCat("hostPath of volume ", dv.volume_name);
+  p->new_data_dir_raw = FreeDirBeside(root, dv.host_path, id);
+  KETCD_ASSIGN_OR_RETURN(p->patched_text, PatchHostPath(p->original_text, dv.volume_name, p->new_data_dir_raw));
+  auto wal = FindWalVolume(p->original_text, p->definition_file);
+  if (absl::IsNotFound(wal.status())) return absl::OkStatus();
+  KETCD_RETURN_IF_ERROR(wal.status());
+  if (wal->volume_name == dv.volume_name) {
+    return absl::InvalidArgumentError(absl::StrCat(p->definition_file, ": --wal-dir and --data-dir share volume ",
+                                                   dv.volume_name));
+  }
+  p->old_wal_dir_raw = wal->host_path;
+  p->new_wal_dir_raw = FreeDirBeside(root, wal->host_path, id);
+  p->data_dir_key += absl::StrCat(" and of volume ", wal->volume_name);
+  KETCD_ASSIGN_OR_RETURN(p->patched_text, PatchHostPath(p->patched_text, wal->volume_name, p->new_wal_dir_raw));
+  return absl::OkStatus();
+}
+
+// The journal the run starts with.
+Journal NewJournal(const Plan& p) {
+  Journal j;
+  j.run_id = fsutil::Basename(p.backup_dir_raw);
+  j.layout = p.layout;
+  j.backup_dir = p.backup_dir_raw;
+  j.definition_file = p.definition_file_raw;
+  std::string name = fsutil::Basename(p.definition_file_raw);
+  j.definition_original = fsutil::JoinPath(p.backup_dir_raw, name);
+  j.definition_patched = fsutil::JoinPath(p.backup_dir_raw, name + ".restored");
+  j.data_dir_setting = p.data_dir_key;
+  j.manifests_dir = p.layout == Layout::kSystemd ? "" : fsutil::Dirname(p.definition_file_raw);
+  j.control_plane = p.control_plane;
+  j.apiserver_port = p.apiserver_port;
+  j.old_data_dir = p.old_data_dir_raw;
+  j.new_data_dir = p.new_data_dir_raw;
+  j.old_wal_dir = p.old_wal_dir_raw;
+  j.new_wal_dir = p.new_wal_dir_raw;
+  std::error_code ec;
+  std::filesystem::path abs = std::filesystem::absolute(p.snapshot, ec);  // a resume may run elsewhere
+  j.snapshot = ec ? p.snapshot : abs.lexically_normal().string();
+  j.snapshot_sha256 = p.snapshot_sha256;
+  j.skip_hash_check = p.opts.skip_hash_check;
+  j.name = p.name;
+  j.initial_cluster = p.initial_cluster;
+  j.cluster_token = p.cluster_token;
+  j.peer_urls = p.peer_urls;
+  j.bump_revision = p.bump_revision;
+  j.expected_revision = p.expected_revision;
+  j.members = static_cast<int>(p.members.size());
+  j.quorum_after = p.quorum_after;
+  j.old_etcd = p.old_etcd;
+  j.new_cluster_id = p.new_cluster_id;
+  j.new_member_id = p.new_member_id;
+  j.update_kubeadm_config = p.opts.kubeadm_config;
+  j.restart_kubelet = p.opts.restart_kubelet;
+  return j;
+}
+
 }  // namespace
 
 std::string UtcTimestamp() {
@@ -83,24 +189,26 @@ std::string UtcTimestamp() {
   return buf;
 }
 
-std::string NewDataDirBeside(const std::string& old, const std::string& timestamp) {
+std::string NewDataDirBeside(const std::string& old, const std::string& id) {
   std::string base = old;
   while (base.size() > 1 && base.back() == '/') base.pop_back();
   size_t at = base.rfind("-restored-");
   if (at != std::string::npos && base.find('/', at) == std::string::npos) base.resize(at);
-  return absl::StrCat(base, "-restored-", timestamp);
+  return absl::StrCat(base, "-restored-", id);
 }
 
 absl::StatusOr<Plan> BuildPlan(const PlanOptions& o) {
   Plan p;
   p.opts = o;
-  p.kind = o.target.kind;
   p.timestamp = o.timestamp.empty() ? UtcTimestamp() : o.timestamp;
   const std::string& root = o.host_root;
-  if (p.kind != "kubeadm" && p.kind != "static-pod" && p.kind != "systemd" && p.kind != "rke2") {
-    return absl::FailedPreconditionError(absl::StrCat("etcd found through ", p.kind, " (", o.target.defined_in,
+  auto layout = ParseLayout(o.target.kind);
+  if (!layout.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat("etcd found through ", o.target.kind, " (", o.target.defined_in,
                                                       "): an orchestrated restore must run on the etcd node itself"));
   }
+  p.layout = *layout;
+  const bool systemd = p.layout == Layout::kSystemd;
 
   // 1. The snapshot, before anything else.
   p.snapshot = o.snapshot;
@@ -114,8 +222,7 @@ absl::StatusOr<Plan> BuildPlan(const PlanOptions& o) {
   p.expected_revision = snap.revision + static_cast<int64_t>(o.bump_revision);
 
   // 2. The file that defines the data dir, and its edit.
-  p.definition_file = o.target.data_dir_file;
-  if (p.kind == "kubeadm" || p.kind == "static-pod" || p.kind == "rke2") p.definition_file = o.target.defined_in;
+  p.definition_file = systemd ? o.target.data_dir_file : o.target.defined_in;
   if (p.definition_file.empty()) {
     return absl::FailedPreconditionError(
         absl::StrCat("etcd's data dir is its default (", o.target.data_dir, "); set --data-dir in ",
@@ -125,33 +232,11 @@ absl::StatusOr<Plan> BuildPlan(const PlanOptions& o) {
   p.data_dir_key = o.target.data_dir_key;
   KETCD_ASSIGN_OR_RETURN(p.original_text, fsutil::ReadFile(p.definition_file));
   p.old_data_dir = o.target.data_dir;
-  if (p.kind == "systemd") {
-    p.old_data_dir_raw = o.target.container_data_dir;
-  } else if (p.kind != "rke2") {
-    KETCD_ASSIGN_OR_RETURN(DataVolume dv, FindDataVolume(p.original_text, p.definition_file));
-    p.old_data_dir_raw = dv.host_path;
-    p.data_dir_key = absl::StrCat("hostPath of volume ", dv.volume_name);
-    p.new_data_dir_raw = NewDataDirBeside(dv.host_path, p.timestamp);
-    KETCD_ASSIGN_OR_RETURN(p.patched_text, PatchHostPath(p.original_text, dv.volume_name, p.new_data_dir_raw));
-  } else {
-    p.old_data_dir_raw = StripRoot(root, o.target.data_dir);
-  }
-  if (p.kind == "systemd") {
-    p.new_data_dir_raw = NewDataDirBeside(p.old_data_dir_raw, p.timestamp);
-    auto patched = PatchDataDirSetting(p.original_text, p.data_dir_key, p.new_data_dir_raw);
-    if (!patched.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(p.definition_file, ": ", patched.status().message()));
-    }
-    p.patched_text = *patched;
-  }
+  KETCD_RETURN_IF_ERROR(PlanDataDirs(o, &p));
   if (!p.new_data_dir_raw.empty()) {
     p.new_data_dir = discovery::UnderRoot(root, p.new_data_dir_raw);
     p.diff = LineDiff(p.original_text, p.patched_text);
-    if (fsutil::PathExists(p.new_data_dir)) {
-      return absl::AlreadyExistsError(absl::StrCat(p.new_data_dir, " already exists"));
-    }
   }
-
   // 3. Free space beside the old data dir.
   std::string parent = fsutil::Dirname(p.new_data_dir.empty() ? p.old_data_dir : p.new_data_dir);
   KETCD_ASSIGN_OR_RETURN(p.free_bytes, FreeBytes(parent, &p.free_bytes_overridden));
@@ -218,7 +303,7 @@ absl::StatusOr<Plan> BuildPlan(const PlanOptions& o) {
     if (id == p.new_cluster_id) {
       p.restored_members++;
       p.notes.push_back(absl::StrCat("member ", m.name, " is already restored from this snapshot"));
-    } else if (p.old_cluster_id != 0 && id != p.old_cluster_id) {
+    } else if (p.old_etcd.cluster_id != 0 && id != p.old_etcd.cluster_id) {
       return absl::FailedPreconditionError(absl::StrCat(
           "member ", m.name, " (", m.peer_urls[0], ") already runs a restored cluster ", IdHex(id), ", not the ",
           IdHex(p.new_cluster_id), " this snapshot and token give: it was restored from another snapshot (or "
@@ -230,8 +315,11 @@ absl::StatusOr<Plan> BuildPlan(const PlanOptions& o) {
   // 6. Files around it.
   p.backup_base = discovery::UnderRoot(root, o.backup_base);
   p.backup_dir_raw = fsutil::JoinPath(o.backup_base, p.timestamp);
+  for (int n = 2; n < 100 && fsutil::PathExists(discovery::UnderRoot(root, p.backup_dir_raw)); n++) {
+    p.backup_dir_raw = fsutil::JoinPath(o.backup_base, absl::StrCat(p.timestamp, "-", n));
+  }
   p.backup_dir = discovery::UnderRoot(root, p.backup_dir_raw);
-  if (p.kind != "systemd") {
+  if (!systemd) {
     p.manifests_dir = fsutil::Dirname(p.definition_file);
     for (const char* name : kControlPlaneManifests) {
       std::string path = fsutil::JoinPath(p.manifests_dir, name);
@@ -248,6 +336,7 @@ absl::StatusOr<Plan> BuildPlan(const PlanOptions& o) {
       }
     }
   }
+  p.journal = NewJournal(p);
   return p;
 }
 

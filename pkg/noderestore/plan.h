@@ -14,6 +14,7 @@
 #include "pkg/base/status.h"
 #include "pkg/discovery/discovery.h"
 #include "pkg/etcdclient/client.h"
+#include "pkg/noderestore/journal.h"
 
 namespace ketcd::noderestore {
 
@@ -48,7 +49,7 @@ struct PlanMember {
 
 struct Plan {
   PlanOptions opts;
-  std::string kind;                 // kubeadm, static-pod, systemd, rke2
+  Layout layout = Layout::kKubeadm;
   std::string timestamp;
 
   // Snapshot.
@@ -67,6 +68,8 @@ struct Plan {
   // Data dirs: "raw" as written in the manifest/unit (no host root), "host" under the root.
   std::string old_data_dir_raw, old_data_dir;
   std::string new_data_dir_raw, new_data_dir;
+  // A WAL dir of its own (--wal-dir): restored beside the old one as well. Empty: none.
+  std::string old_wal_dir_raw, new_wal_dir_raw;
 
   // Membership.
   std::string name;
@@ -76,7 +79,7 @@ struct Plan {
   std::string initial_cluster;
   std::string cluster_token;
   std::string token_from;
-  uint64_t old_cluster_id = 0;      // 0 when etcd did not answer
+  EtcdIdentity old_etcd;            // cluster ID 0 when etcd did not answer
   uint64_t new_cluster_id = 0;
   uint64_t new_member_id = 0;
   int restored_members = 0;         // other members already running the restored cluster
@@ -97,8 +100,10 @@ struct Plan {
   std::string backup_dir;           // under the root
   std::string backup_dir_raw;
 
-  std::vector<std::string> steps;   // what will be done, in order
   std::vector<std::string> notes;   // warnings and advice
+
+  // The run's journal as it starts: everything the steps need (steps.h).
+  Journal journal;
 };
 
 // Builds and checks the plan: snapshot hash and integrity, free space, membership,
@@ -112,7 +117,9 @@ std::string PlanText(const Plan& plan);
 // "20260102T030405Z" for now.
 std::string UtcTimestamp();
 
-// The new data dir beside `old` ("/var/lib/etcd" -> "/var/lib/etcd-restored-<ts>").
-std::string NewDataDirBeside(const std::string& old, const std::string& timestamp);
+// The new data dir beside `old` ("/var/lib/etcd" -> "/var/lib/etcd-restored-<id>"). Every
+// member restored from one snapshot uses the same <id> (the start of its SHA-256), so the
+// dir has the same name on every node.
+std::string NewDataDirBeside(const std::string& old, const std::string& id);
 
 }  // namespace ketcd::noderestore

@@ -3,39 +3,18 @@
 #include "absl/strings/str_join.h"
 #include "pkg/base/format.h"
 #include "pkg/noderestore/plan.h"
+#include "pkg/noderestore/steps.h"
 
 namespace ketcd::noderestore {
 namespace {
 
 std::vector<std::string> Steps(const Plan& p) {
-  std::vector<std::string> s;
-  s.push_back(absl::StrCat("lock ", p.backup_base, "/.lock and copy ", p.definition_file, " to ", p.backup_dir));
-  if (p.kind == "rke2") {
+  std::vector<std::string> s = {absl::StrCat("lock ", p.backup_base, "/.lock and copy ", p.definition_file, " to ",
+                                             p.backup_dir)};
+  if (p.layout == Layout::kRke2) {
     s.push_back("print RKE2's own restore procedure (rke2 server --cluster-reset); RKE2 rewrites its manifests on start");
-    return s;
   }
-  if (p.kind == "systemd") {
-    s.push_back("systemctl stop etcd");
-  } else {
-    for (const auto& m : p.control_plane) {
-      s.push_back(absl::StrCat("move ", m, " out of ", p.manifests_dir, " into ", p.backup_dir));
-    }
-    if (!p.control_plane.empty()) {
-      s.push_back(absl::StrCat("wait until the API server stops answering on port ", p.apiserver_port));
-    }
-  }
-  s.push_back(absl::StrCat("restore the snapshot into ", p.new_data_dir, " (owner and SELinux label of ",
-                           p.old_data_dir, ", mode 0700)"));
-  s.push_back(absl::StrCat("point ", p.data_dir_key, " in ", p.definition_file, " at ", p.new_data_dir_raw));
-  if (p.kind == "systemd") s.push_back("systemctl daemon-reload; systemctl restart etcd");
-  s.push_back(absl::StrCat("wait until etcd serves cluster ", IdHex(p.new_cluster_id), " at revision >= ",
-                           p.expected_revision));
-  for (const auto& m : p.control_plane) s.push_back(absl::StrCat("put ", m, " back"));
-  if (!p.control_plane.empty()) s.push_back("wait until the API server answers");
-  if (p.kind == "kubeadm" && p.opts.kubeadm_config) {
-    s.push_back(absl::StrCat("set etcd.local.dataDir in ConfigMap kube-system/kubeadm-config to ", p.new_data_dir_raw));
-  }
-  if (p.opts.restart_kubelet) s.push_back("systemctl restart kubelet");
+  for (std::string& line : PlanSteps(p.journal)) s.push_back(std::move(line));
   return s;
 }
 
@@ -43,13 +22,16 @@ std::vector<std::string> Steps(const Plan& p) {
 
 nlohmann::ordered_json PlanJson(const Plan& p) {
   nlohmann::ordered_json j;
-  j["kind"] = p.kind;
+  j["kind"] = LayoutName(p.layout);
+  j["runID"] = p.journal.run_id;
   j["snapshot"] = {{"path", p.snapshot}, {"size", p.snapshot_size}, {"sha256", p.snapshot_sha256},
                    {"hashChecked", p.hash_checked}, {"revision", p.snapshot_revision},
                    {"storageVersion", p.etcd_version}};
   j["disk"] = {{"free", p.free_bytes}, {"needed", p.needed_bytes}};
   j["oldDataDir"] = p.old_data_dir;
   j["newDataDir"] = p.new_data_dir;
+  j["oldWalDir"] = p.old_wal_dir_raw;
+  j["newWalDir"] = p.new_wal_dir_raw;
   j["definitionFile"] = p.definition_file;
   j["dataDirSetting"] = p.data_dir_key;
   j["diff"] = p.diff;
@@ -64,7 +46,9 @@ nlohmann::ordered_json PlanJson(const Plan& p) {
   j["membersFrom"] = p.members_from;
   j["initialCluster"] = p.initial_cluster;
   j["initialClusterToken"] = p.cluster_token;
-  j["oldClusterID"] = p.old_cluster_id ? IdHex(p.old_cluster_id) : "";
+  j["oldClusterID"] = p.old_etcd.cluster_id ? IdHex(p.old_etcd.cluster_id) : "";
+  j["oldMemberID"] = p.old_etcd.member_id ? IdHex(p.old_etcd.member_id) : "";
+  j["oldRevision"] = p.old_etcd.revision;
   j["newClusterID"] = IdHex(p.new_cluster_id);
   j["newMemberID"] = IdHex(p.new_member_id);
   j["bumpRevision"] = p.bump_revision;
@@ -80,7 +64,7 @@ nlohmann::ordered_json PlanJson(const Plan& p) {
 }
 
 std::string PlanText(const Plan& p) {
-  std::string t = absl::StrCat("Restore plan for this node (", p.kind, ", ", p.definition_file, "):\n");
+  std::string t = absl::StrCat("Restore plan for this node (", LayoutName(p.layout), ", ", p.definition_file, "):\n");
   absl::StrAppend(&t, "  snapshot   ", p.snapshot, " (", HumanizeIec(static_cast<double>(p.snapshot_size)),
                   ", revision ", p.snapshot_revision, ")\n");
   absl::StrAppend(&t, "             sha256 ", p.snapshot_sha256,
@@ -89,6 +73,9 @@ std::string PlanText(const Plan& p) {
                   HumanizeIec(static_cast<double>(p.needed_bytes)), " needed\n");
   absl::StrAppend(&t, "  data dir   ", p.old_data_dir, " (kept as it is)\n");
   if (!p.new_data_dir.empty()) absl::StrAppend(&t, "          ->  ", p.new_data_dir, "\n");
+  if (!p.old_wal_dir_raw.empty()) {
+    absl::StrAppend(&t, "  WAL dir    ", p.old_wal_dir_raw, " (kept as it is) -> ", p.new_wal_dir_raw, "\n");
+  }
   absl::StrAppend(&t, "  member     ", p.name, " ", absl::StrJoin(p.peer_urls, ","), "\n");
   absl::StrAppend(&t, "  members    ", p.members.size(), " from ", p.members_from, ":\n");
   for (const auto& m : p.members) {

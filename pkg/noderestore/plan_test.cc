@@ -1,9 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "pkg/noderestore/kubeadm_config.h"
 #include "pkg/noderestore/plan.h"
 #include "pkg/noderestore/preflight.h"
-#include "pkg/noderestore/state.h"
+#include "pkg/noderestore/journal.h"
 
 namespace ketcd::noderestore {
 namespace {
@@ -22,32 +24,58 @@ TEST(PlanTest, SnapshotChecks) {
   EXPECT_GT(info->revision, 0);
   EXPECT_EQ(info->sha256.size(), 64u);
   EXPECT_EQ(CheckSnapshot("/nonexistent.db", false).status().code(), absl::StatusCode::kNotFound);
+  // Read offline (etcd stopped): the same revision as the full status.
+  auto rev = LatestRevision(good);
+  ASSERT_TRUE(rev.ok()) << rev.status();
+  EXPECT_EQ(*rev, info->revision);
+  EXPECT_FALSE(LatestRevision("/nonexistent.db").ok());
 }
 
 TEST(PlanTest, FreeSpaceOverrideAndNeed) {
-  ::setenv("KETCD_TEST_FREE_BYTES", "1234", 1);
+  OverrideFreeBytes(1234);
   bool overridden = false;
   auto free = FreeBytes("/", &overridden);
-  ::unsetenv("KETCD_TEST_FREE_BYTES");
+  OverrideFreeBytes(std::nullopt);
   ASSERT_TRUE(free.ok());
   EXPECT_EQ(*free, 1234u);
   EXPECT_TRUE(overridden);
   EXPECT_GT(NeededBytes(1 << 20), 64'000'000u + (1u << 20));
 }
 
-TEST(PlanTest, StateRoundTrip) {
-  State s;
-  s.kind = "kubeadm";
-  s.phase = "done";
-  s.definition_file = "/etc/kubernetes/manifests/etcd.yaml";
-  s.definition_backup = "/b/etcd.yaml";
-  s.moved = {"kube-apiserver.yaml"};
-  s.old_data_dir = "/var/lib/etcd";
-  auto back = StateFromJson(StateToJson(s));
+TEST(PlanTest, JournalRoundTripAndTypeChecks) {
+  Journal j;
+  j.run_id = "20260102T030405Z";
+  j.layout = Layout::kSystemd;
+  j.phase = Phase::kRollingBack;
+  j.undo_next = 4;
+  j.backup_dir = "/b/20260102T030405Z";
+  j.definition_file = "/etc/systemd/system/etcd.service";
+  j.definition_original = "/b/20260102T030405Z/etcd.service";
+  j.control_plane = {"kube-apiserver.yaml"};
+  j.old_data_dir = "/var/lib/etcd";
+  j.old_etcd = {0xabcdefULL, 0x1234ULL, 42};
+  j.new_cluster_id = 0xffffffffffffffffULL;
+  auto back = JournalFromJson(JournalToJson(j));
   ASSERT_TRUE(back.ok()) << back.status();
-  EXPECT_EQ(back->moved, s.moved);
-  EXPECT_EQ(back->old_data_dir, s.old_data_dir);
-  EXPECT_FALSE(StateFromJson("[]").ok());
+  EXPECT_EQ(back->layout, Layout::kSystemd);
+  EXPECT_EQ(back->phase, Phase::kRollingBack);
+  EXPECT_EQ(back->undo_next, 4);
+  EXPECT_EQ(back->control_plane, j.control_plane);
+  EXPECT_EQ(back->old_etcd.cluster_id, j.old_etcd.cluster_id);
+  EXPECT_EQ(back->old_etcd.member_id, j.old_etcd.member_id);
+  EXPECT_EQ(back->old_etcd.revision, 42);
+  EXPECT_EQ(back->new_cluster_id, j.new_cluster_id);
+  EXPECT_EQ(JournalFromJson("[]").status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(JournalFromJson("{not json").status().code(), absl::StatusCode::kDataLoss);
+  // Every field's type is checked: nothing throws, the file is refused.
+  for (const char* field : {"phase", "controlPlane", "apiServerPort", "oldClusterID", "quorumAfter", "members"}) {
+    nlohmann::json o = nlohmann::json::parse(JournalToJson(j));
+    o[field] = nlohmann::json::object({{"x", 1}});
+    EXPECT_EQ(JournalFromJson(o.dump()).status().code(), absl::StatusCode::kDataLoss) << field;
+  }
+  nlohmann::json o = nlohmann::json::parse(JournalToJson(j));
+  o["phase"] = "half-done";
+  EXPECT_EQ(JournalFromJson(o.dump()).status().code(), absl::StatusCode::kDataLoss);
 }
 
 TEST(PlanTest, KubeadmClusterConfigurationDataDir) {

@@ -2,6 +2,8 @@
 
 #include <sys/statvfs.h>
 
+#include <optional>
+
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
@@ -60,12 +62,31 @@ absl::StatusOr<SnapshotInfo> CheckSnapshot(const std::string& path, bool skip_ha
   return info;
 }
 
+absl::StatusOr<int64_t> LatestRevision(const std::string& db_path) {
+  KETCD_ASSIGN_OR_RETURN(std::unique_ptr<bbolt::Db> db, bbolt::Db::Open(db_path));
+  KETCD_ASSIGN_OR_RETURN(std::optional<bbolt::Bucket> bucket, db->FindBucket(db->root(), "key"));
+  if (!bucket) return absl::NotFoundError(absl::StrCat(db_path, " has no bucket \"key\""));
+  std::string last;
+  KETCD_RETURN_IF_ERROR(db->ForEach(*bucket, [&](const bbolt::Entry& e) {
+    if (e.key > last) last = std::string(e.key);
+    return absl::OkStatus();
+  }));
+  KETCD_RETURN_IF_ERROR(db->CheckIntact());
+  if (last.size() < 8) return absl::NotFoundError(absl::StrCat(db_path, " holds no revision"));
+  uint64_t rev = 0;
+  for (int i = 0; i < 8; i++) rev = rev << 8 | static_cast<uint8_t>(last[i]);
+  return static_cast<int64_t>(rev);
+}
+
+namespace {
+std::optional<uint64_t> g_free_bytes_override;
+}  // namespace
+
+void OverrideFreeBytes(std::optional<uint64_t> bytes) { g_free_bytes_override = bytes; }
+
 absl::StatusOr<uint64_t> FreeBytes(const std::string& dir, bool* overridden) {
-  *overridden = false;
-  if (const char* v = std::getenv("KETCD_TEST_FREE_BYTES"); v != nullptr && *v != '\0') {
-    *overridden = true;
-    return std::strtoull(v, nullptr, 10);
-  }
+  *overridden = g_free_bytes_override.has_value();
+  if (*overridden) return *g_free_bytes_override;
   std::string d = dir;
   while (!fsutil::PathExists(d) && d.size() > 1) d = fsutil::Dirname(d);
   struct statvfs vfs;

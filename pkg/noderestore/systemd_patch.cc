@@ -21,7 +21,7 @@ bool AtWordStart(const std::string& text, size_t pos) {
 
 absl::StatusOr<std::string> PatchDataDirSetting(const std::string& text, const std::string& key,
                                                 const std::string& new_value) {
-  if (key == "data-dir") return ReplaceScalar(text, {"data-dir"}, new_value);
+  if (key == "data-dir" || key == "wal-dir") return ReplaceScalar(text, {key}, new_value);
   bool flag = absl::StartsWith(key, "-");
   std::string out;
   size_t copied = 0;

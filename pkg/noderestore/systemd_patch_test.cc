@@ -62,5 +62,18 @@ TEST(SystemdPatchTest, VariablesAndMissingSettingsAreRefused) {
             absl::StatusCode::kNotFound);
 }
 
+TEST(SystemdPatchTest, WalDirSettingsPatchedLikeTheDataDir) {
+  std::string unit = "[Service]\nExecStart=/usr/bin/etcd --data-dir=/var/lib/etcd --wal-dir /var/lib/etcd-wal\n";
+  auto out = PatchDataDirSetting(unit, "--wal-dir", "/var/lib/etcd-wal-restored-x");
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ(*out, "[Service]\nExecStart=/usr/bin/etcd --data-dir=/var/lib/etcd --wal-dir /var/lib/etcd-wal-restored-x\n");
+  auto env = PatchDataDirSetting("ETCD_WAL_DIR=/w\nETCD_DATA_DIR=/d\n", "ETCD_WAL_DIR", "/w2");
+  ASSERT_TRUE(env.ok()) << env.status();
+  EXPECT_EQ(*env, "ETCD_WAL_DIR=/w2\nETCD_DATA_DIR=/d\n");
+  auto yaml = PatchDataDirSetting("data-dir: /d\nwal-dir: /w\n", "wal-dir", "/w2");
+  ASSERT_TRUE(yaml.ok()) << yaml.status();
+  EXPECT_EQ(*yaml, "data-dir: /d\nwal-dir: /w2\n");
+}
+
 }  // namespace
 }  // namespace ketcd::noderestore

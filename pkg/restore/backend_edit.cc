@@ -107,7 +107,7 @@ absl::Status BackendEditor::EmitMeta() {
 absl::Status BackendEditor::BeginBucket(std::string_view name, uint64_t sequence) {
   if (in_bucket_) return absl::InternalError("bucket stream: BeginBucket inside a bucket");
   if (have_prev_bucket_ && !(prev_bucket_ < name)) {
-    return absl::InvalidArgumentError(absl::StrCat("bucket stream not sorted: \"", Printable(name),
+    return absl::DataLossError(absl::StrCat("bucket stream not sorted: \"", Printable(name),
                                                    "\" after \"", Printable(prev_bucket_), "\""));
   }
   KETCD_RETURN_IF_ERROR(EmitMissingBefore(name));
@@ -124,7 +124,7 @@ absl::Status BackendEditor::BeginBucket(std::string_view name, uint64_t sequence
 absl::Status BackendEditor::Put(std::string_view key, std::string_view value) {
   if (!in_bucket_) return absl::InternalError("bucket stream: Put outside a bucket");
   if (have_prev_key_ && !(prev_key_ < key)) {
-    return absl::InvalidArgumentError(
+    return absl::DataLossError(
         absl::StrCat("bucket \"", Printable(current_), "\": keys not sorted at \"", Printable(key), "\""));
   }
   prev_key_ = std::string(key);
@@ -141,7 +141,7 @@ absl::Status BackendEditor::Put(std::string_view key, std::string_view value) {
   }
   if (current_ == kKeyBucket) {
     if (key.size() < 17) {
-      return absl::FailedPreconditionError(
+      return absl::DataLossError(
           absl::StrCat("bucket \"key\": key \"", Printable(key), "\" is not a revision (", key.size(), " bytes)"));
     }
     int64_t main = static_cast<int64_t>(LoadBE64(key.data()));
@@ -176,7 +176,7 @@ absl::Status BackendEditor::EndBucket() {
     result_.bumped_revision = base + static_cast<int64_t>(opts_.bump_revision);
     std::string k = RevisionKey(result_.bumped_revision, 0);
     if (have_prev_key_ && !(prev_key_ < k)) {
-      return absl::FailedPreconditionError("bucket \"key\": revision keys out of order; cannot bump");
+      return absl::DataLossError("bucket \"key\": revision keys out of order; cannot bump");
     }
     KETCD_RETURN_IF_ERROR(out_->Put(k, ""));
   }

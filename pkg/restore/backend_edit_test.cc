@@ -152,10 +152,10 @@ TEST(BackendEditTest, CreatesMissingBucketsInOrder) {
 TEST(BackendEditTest, RejectsUnsortedInput) {
   RecordingSink out;
   BackendEditor ed(Edit(), &out);
-  EXPECT_EQ(Feed(&ed, {{"meta", {}}, {"key", {}}}).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Feed(&ed, {{"meta", {}}, {"key", {}}}).code(), absl::StatusCode::kDataLoss);
   RecordingSink out2;
   BackendEditor ed2(Edit(), &out2);
-  EXPECT_EQ(Feed(&ed2, {{"lease", {{"b", ""}, {"a", ""}}}}).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Feed(&ed2, {{"lease", {{"b", ""}, {"a", ""}}}}).code(), absl::StatusCode::kDataLoss);
 }
 
 TEST(BackendEditTest, RejectsBumpOverflow) {

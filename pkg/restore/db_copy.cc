@@ -27,23 +27,17 @@ namespace {
 constexpr uint64_t kChunk = 8 << 20;
 constexpr uint64_t kInFlight = 4;  // chunks under writeback before we wait for the oldest
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
+// An I/O error reading the snapshot: the file cannot be used (DataLoss, like a short file).
+absl::Status ReadError(const std::string& path, int err) {
+  if (err != EIO) return fsutil::ErrnoError("read", path, err);
+  return absl::DataLossError(absl::StrCat(path, ": could not be read: ", std::strerror(err)));
+}
 
 absl::Status PreadFull(int fd, uint8_t* buf, uint64_t n, uint64_t off, const std::string& path) {
   while (n > 0) {
     ssize_t r = ::pread(fd, buf, n, static_cast<off_t>(off));
     if (r < 0 && errno == EINTR) continue;
-    if (r < 0) return fsutil::ErrnoError("read", path, errno);
+    if (r < 0) return ReadError(path, errno);
     if (r == 0) return absl::DataLossError(absl::StrCat(path, ": file shrank while reading"));
     buf += r;
     n -= static_cast<uint64_t>(r);
@@ -77,6 +71,7 @@ absl::Status CopyRange(int src, int dst, uint64_t off, uint64_t n, bool* in_kern
       *in_kernel = false;  // e.g. another file system: copy through user space from here on
       break;
     }
+    if (c < 0 && errno == EIO) return ReadError(src_path, errno);
     if (c < 0) return fsutil::ErrnoError("copy to member/snap/db from", src_path, errno);
     if (c == 0) return absl::DataLossError(absl::StrCat(src_path, ": file shrank while reading"));
     off += static_cast<uint64_t>(c);
@@ -169,25 +164,21 @@ class BackgroundSha256 {
 
 }  // namespace
 
-absl::StatusOr<bbolt::TrailerCheck> CopyImage(const std::string& src_path, int dst_fd,
-                                              const ImageCopyOptions& opts) {
-  Fd src(::open(src_path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (src.get() < 0) return fsutil::ErrnoError("open", src_path, errno);
-  struct stat st;
-  if (::fstat(src.get(), &st) != 0) return fsutil::ErrnoError("stat", src_path, errno);
-  const uint64_t size = static_cast<uint64_t>(st.st_size);
+absl::StatusOr<bbolt::TrailerCheck> CopyImage(const bbolt::MappedFile& src, int dst_fd, const ImageCopyOptions& opts) {
+  const std::string& src_path = src.path();
+  const uint64_t size = src.data().size();
   const bool trailer = bbolt::HasSha256Trailer(size);
   const uint64_t hash_bytes = trailer && opts.hash ? size - 32 : 0;
   if (opts.copy_bytes > size) return absl::DataLossError(absl::StrCat(src_path, ": shorter than its database"));
   const uint64_t total = opts.copy_bytes + hash_bytes;  // progress: bytes copied plus bytes hashed
-  ::posix_fadvise(src.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
-
-  std::unique_ptr<bbolt::MappedFile> mapped;
+  ::posix_fadvise(src.fd(), 0, 0, POSIX_FADV_SEQUENTIAL);
+  // The hash reads a mapping of its own (of the same open file): the integrity check walking
+  // `src` beside us releases its pages as it goes, which would drop those prefaulted here.
+  std::unique_ptr<bbolt::MappedFile> hash_map;
   if (hash_bytes > 0) {
-    KETCD_ASSIGN_OR_RETURN(mapped, bbolt::MappedFile::Open(src_path));
-    if (mapped->data().size() != size) return absl::DataLossError(absl::StrCat(src_path, ": changed while reading"));
+    KETCD_ASSIGN_OR_RETURN(hash_map, src.Duplicate());
   }
-  BackgroundSha256 sha(mapped.get(), hash_bytes);
+  BackgroundSha256 sha(hash_map.get(), hash_bytes);
 
   std::unique_ptr<uint8_t[]> buf;
   bool in_kernel = opts.in_kernel;
@@ -195,7 +186,7 @@ absl::StatusOr<bbolt::TrailerCheck> CopyImage(const std::string& src_path, int d
     if (Interrupted()) return absl::CancelledError("interrupted");
     const uint64_t n = std::min(kChunk, opts.copy_bytes - off);
     sha.Feed();
-    KETCD_RETURN_IF_ERROR(CopyRange(src.get(), dst_fd, off, n, &in_kernel, buf, src_path));
+    KETCD_RETURN_IF_ERROR(CopyRange(src.fd(), dst_fd, off, n, &in_kernel, buf, src_path));
     ::sync_file_range(dst_fd, static_cast<off_t>(off), static_cast<off_t>(n), SYNC_FILE_RANGE_WRITE);
     if (off >= kInFlight * kChunk) {
       // The oldest chunk in flight: wait for it, then drop it from the page cache.
@@ -216,15 +207,20 @@ absl::StatusOr<bbolt::TrailerCheck> CopyImage(const std::string& src_path, int d
   if (Interrupted()) return absl::CancelledError("interrupted");
   report_hashing();
   bbolt::TrailerCheck out;
-  if (!trailer) return out;
-  Sha256Digest stored;
-  KETCD_RETURN_IF_ERROR(PreadFull(src.get(), stored.data(), 32, size - 32, src_path));
-  out.stored_hex = DigestHex(stored);
-  out.state = bbolt::TrailerState::kMatch;
-  if (opts.hash) {
-    out.computed_hex = DigestHex(computed);
-    if (computed != stored) out.state = bbolt::TrailerState::kMismatch;
+  if (trailer) {
+    Sha256Digest stored;
+    std::memcpy(stored.data(), src.data().data() + size - 32, 32);
+    out.stored_hex = DigestHex(stored);
+    out.state = bbolt::TrailerState::kNotChecked;
+    if (opts.hash) {
+      out.state = bbolt::TrailerState::kMatch;
+      out.computed_hex = DigestHex(computed);
+      if (computed != stored) out.state = bbolt::TrailerState::kMismatch;
+    }
   }
+  // The hash and the trailer may have read zeros.
+  if (hash_map) KETCD_RETURN_IF_ERROR(hash_map->CheckIntact());
+  KETCD_RETURN_IF_ERROR(src.CheckIntact());
   return out;
 }
 

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "pkg/base/status.h"
+#include "pkg/bbolt/mapped_file.h"
 #include "pkg/bbolt/trailer.h"
 #include "pkg/restore/db_stream.h"
 
@@ -23,10 +24,12 @@ struct ImageCopyOptions {
   bool in_kernel = true;    // copy_file_range where the kernel allows; false: pread/pwrite
 };
 
-// Copies `src_path` into `dst_fd` (from offset 0). Returns the trailer state: kAbsent when
-// the file has no trailer; with hash == false a present trailer is reported as kMatch with
-// only stored_hex set. Polls Interrupted() (Cancelled). Does not fsync.
-absl::StatusOr<bbolt::TrailerCheck> CopyImage(const std::string& src_path, int dst_fd,
-                                              const ImageCopyOptions& opts);
+// Copies `src` into `dst_fd` (from offset 0): the bytes are read through src.fd() and hashed
+// through src.data(), so they come from the same open file that the caller opened and checked,
+// even if its path is replaced meanwhile. Returns the trailer state: kAbsent when the file has
+// no trailer; with hash == false a present trailer is reported as kNotChecked (stored_hex
+// set). DataLoss when the file shrinks or fails I/O meanwhile (src.CheckIntact()). Polls
+// Interrupted() (Cancelled). Does not fsync.
+absl::StatusOr<bbolt::TrailerCheck> CopyImage(const bbolt::MappedFile& src, int dst_fd, const ImageCopyOptions& opts);
 
 }  // namespace ketcd::restore

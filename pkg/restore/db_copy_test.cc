@@ -55,7 +55,12 @@ absl::StatusOr<bbolt::TrailerCheck> Copy(const std::string& src, const std::stri
     if (progress_done) *progress_done = done;
     last_total = total;
   };
-  auto r = CopyImage(src, fd, o);
+  auto mapped = bbolt::MappedFile::Open(src);
+  if (!mapped.ok()) {
+    ::close(fd);
+    return mapped.status();
+  }
+  auto r = CopyImage(**mapped, fd, o);
   ::close(fd);
   return r;
 }
@@ -107,7 +112,7 @@ TEST_P(DbCopyTest, NoHashOrNoTrailer) {
   o.in_kernel = GetParam();
   auto r = Copy(src, dst, o);
   ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_EQ(r->state, bbolt::TrailerState::kMatch);  // present, not computed
+  EXPECT_EQ(r->state, bbolt::TrailerState::kNotChecked);  // present, not computed
   EXPECT_TRUE(r->computed_hex.empty());
   EXPECT_FALSE(r->stored_hex.empty());
 
@@ -126,6 +131,51 @@ TEST(DbCopy, SourceShorterThanTheDatabase) {
   o.copy_bytes = 8192;
   auto r = Copy(src, dst, o);
   EXPECT_EQ(r.status().code(), absl::StatusCode::kDataLoss) << r.status();
+}
+
+// The file is replaced (a new file renamed over its path) after the caller opened and
+// checked it: the copy and the hash are still of the file the caller opened.
+TEST_P(DbCopyTest, CopiesTheOpenFileNotWhatItsPathNamesNow) {
+  const std::string original = SnapshotBytes(1 << 20);
+  std::string other = original;
+  other[100] ^= 0x55;
+  const std::string src = TempPath("copy-replaced.db"), dst = TempPath("copy-replaced-dst.db");
+  WriteBytes(src, original);
+  auto mapped = bbolt::MappedFile::Open(src);
+  ASSERT_TRUE(mapped.ok()) << mapped.status();
+  WriteBytes(src + ".new", other);
+  ASSERT_EQ(::rename((src + ".new").c_str(), src.c_str()), 0);
+
+  int fd = ::open(dst.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  ASSERT_GE(fd, 0);
+  ImageCopyOptions o;
+  o.copy_bytes = 1 << 20;
+  o.in_kernel = GetParam();
+  auto r = CopyImage(**mapped, fd, o);
+  ::close(fd);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->state, bbolt::TrailerState::kMatch);
+  EXPECT_EQ(ReadBytes(dst), original.substr(0, 1 << 20));
+}
+
+// Truncated after it was mapped: the hashing thread's reads beyond the new end would raise
+// SIGBUS; instead the copy fails with DataLoss.
+TEST_P(DbCopyTest, TruncatedAfterMappingIsDataLoss) {
+  const std::string src = TempPath("copy-truncated.db"), dst = TempPath("copy-truncated-dst.db");
+  WriteBytes(src, SnapshotBytes(4 << 20));
+  auto mapped = bbolt::MappedFile::Open(src);
+  ASSERT_TRUE(mapped.ok()) << mapped.status();
+  ASSERT_EQ(::truncate(src.c_str(), 8192), 0);
+
+  int fd = ::open(dst.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  ASSERT_GE(fd, 0);
+  ImageCopyOptions o;
+  o.copy_bytes = 8192;  // the copy itself stays within the file; the hash does not
+  o.in_kernel = GetParam();
+  auto r = CopyImage(**mapped, fd, o);
+  ::close(fd);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kDataLoss) << r.status();
+  EXPECT_NE(r.status().message().find("changed size or could not be read"), std::string::npos) << r.status();
 }
 
 INSTANTIATE_TEST_SUITE_P(Paths, DbCopyTest, ::testing::Values(true, false),

@@ -36,25 +36,6 @@ class CaptureSink : public BucketSink {
 
 bool Replaced(std::string_view name) { return name == "members" || name == "members_removed" || name == "meta"; }
 
-// The last entry of a bucket (rightmost path), if any.
-absl::StatusOr<std::optional<bbolt::Entry>> LastEntry(const bbolt::Db& db, const bbolt::Bucket& b) {
-  KETCD_ASSIGN_OR_RETURN(bbolt::PageRef p, db.BucketRootPage(b));
-  for (int depth = 0;; depth++) {
-    if (depth > bbolt::kMaxDepth) return absl::DataLossError("bucket tree too deep");
-    KETCD_RETURN_IF_ERROR(db.CheckElementArray(p));
-    if (p.header.count == 0) return std::optional<bbolt::Entry>();
-    if (p.header.flags == bbolt::kLeafPageFlag) {
-      KETCD_ASSIGN_OR_RETURN(bbolt::Entry e, db.LeafAt(p, p.header.count - 1));
-      return std::optional<bbolt::Entry>(e);
-    }
-    if (p.header.flags != bbolt::kBranchPageFlag || p.is_inline) {
-      return absl::DataLossError(absl::StrCat(bbolt::PageName(p), ": invalid page type in a bucket tree"));
-    }
-    KETCD_ASSIGN_OR_RETURN(auto kc, db.BranchAt(p, p.header.count - 1));
-    KETCD_ASSIGN_OR_RETURN(p, db.GetPage(kc.second));
-  }
-}
-
 }  // namespace
 
 absl::StatusOr<DbChanges> PlanDbChanges(const bbolt::Db& db, const BackendEditOptions& opts) {
@@ -65,7 +46,7 @@ absl::StatusOr<DbChanges> PlanDbChanges(const bbolt::Db& db, const BackendEditOp
   bool have_last_key = false;
   KETCD_RETURN_IF_ERROR(db.ForEach(db.root(), [&](const bbolt::Entry& b) -> absl::Status {
     if (!b.is_bucket) {
-      return absl::UnimplementedError(absl::StrCat("top-level key \"", std::string(b.key),
+      return absl::DataLossError(absl::StrCat("top-level key \"", std::string(b.key),
                                                    "\" is not a bucket: not an etcd database"));
     }
     existing.insert(std::string(b.key));
@@ -74,15 +55,15 @@ absl::StatusOr<DbChanges> PlanDbChanges(const bbolt::Db& db, const BackendEditOp
     if (Replaced(b.key)) {
       KETCD_RETURN_IF_ERROR(db.ForEach(bucket, [&](const bbolt::Entry& kv) -> absl::Status {
         if (kv.is_bucket) {
-          return absl::UnimplementedError(absl::StrCat("bucket \"", std::string(b.key), "\" has a nested bucket \"",
+          return absl::DataLossError(absl::StrCat("bucket \"", std::string(b.key), "\" has a nested bucket \"",
                                                        std::string(kv.key), "\": not an etcd database"));
         }
         return editor.Put(kv.key, kv.value);
       }));
     } else if (b.key == "key") {
-      KETCD_ASSIGN_OR_RETURN(auto last, LastEntry(db, bucket));
+      KETCD_ASSIGN_OR_RETURN(auto last, db.Last(bucket));
       if (last) {
-        if (last->is_bucket) return absl::UnimplementedError("bucket \"key\" has a nested bucket: not an etcd database");
+        if (last->is_bucket) return absl::DataLossError("bucket \"key\" has a nested bucket: not an etcd database");
         last_key = std::string(last->key);
         have_last_key = true;
         KETCD_RETURN_IF_ERROR(editor.Put(last->key, last->value));

@@ -21,14 +21,14 @@ absl::Status StreamDb(const bbolt::Db& db, BucketSink* sink, const ProgressFn& p
   };
   KETCD_RETURN_IF_ERROR(db.ForEach(db.root(), [&](const bbolt::Entry& b) -> absl::Status {
     if (!b.is_bucket) {
-      return absl::UnimplementedError(absl::StrCat("top-level key \"", std::string(b.key),
+      return absl::DataLossError(absl::StrCat("top-level key \"", std::string(b.key),
                                                    "\" is not a bucket: not an etcd database"));
     }
     KETCD_ASSIGN_OR_RETURN(bbolt::Bucket bucket, db.BucketFromEntry(b));
     KETCD_RETURN_IF_ERROR(sink->BeginBucket(b.key, bucket.sequence));
     KETCD_RETURN_IF_ERROR(db.ForEach(bucket, [&](const bbolt::Entry& kv) -> absl::Status {
       if (kv.is_bucket) {
-        return absl::UnimplementedError(absl::StrCat("bucket \"", std::string(b.key), "\" has a nested bucket \"",
+        return absl::DataLossError(absl::StrCat("bucket \"", std::string(b.key), "\" has a nested bucket \"",
                                                      std::string(kv.key), "\": not an etcd database"));
       }
       KETCD_RETURN_IF_ERROR(sink->Put(kv.key, kv.value));

@@ -135,7 +135,9 @@ absl::Status WriteDbPatched(const RestoreOptions& opts, const bbolt::Db& src, co
   copy.copy_bytes = src.db_size();
   copy.hash = !opts.skip_hash_check;
   copy.progress = progress;
-  KETCD_ASSIGN_OR_RETURN(bbolt::TrailerCheck t, CopyImage(opts.snapshot_path, fd, copy));
+  if (src.file() == nullptr) return absl::InternalError("restore: the snapshot is not a mapped file");
+  // The copy reads the file `src` mapped and checked, not whatever its path names now.
+  KETCD_ASSIGN_OR_RETURN(bbolt::TrailerCheck t, CopyImage(*src.file(), fd, copy));
   r->sha256 = t.stored_hex;
   KETCD_RETURN_IF_ERROR(TrailerError(opts, t));
   std::move(join).Invoke();
@@ -178,7 +180,7 @@ absl::Status VerifyWrittenDb(const std::string& path, const RestorePlan& plan, b
     return absl::InternalError(absl::StrCat(path, ": written database has ", n, " members, want ",
                                             plan.members.size()));
   }
-  return absl::OkStatus();
+  return db->CheckIntact();
 }
 
 }  // namespace
@@ -196,11 +198,15 @@ absl::StatusOr<RestoreResult> Restore(const RestoreOptions& opts, const Progress
   }
   r.hash_checked = !opts.skip_hash_check;
   r.snapshot_db_size = src->db_size();
-  KETCD_ASSIGN_OR_RETURN(auto storage_version, MetaValue(*src, "storageVersion"));
-  KETCD_ASSIGN_OR_RETURN(auto term, MetaValue(*src, "term"));
-  r.storage_version = storage_version.value_or("");
+  auto storage_version = MetaValue(*src, "storageVersion");
+  auto term = MetaValue(*src, "term");
+  if (!storage_version.ok() || !term.ok()) {
+    KETCD_RETURN_IF_ERROR(src->CheckIntact());
+    return storage_version.ok() ? term.status() : storage_version.status();
+  }
+  r.storage_version = storage_version->value_or("");
   r.format_detected = !opts.format.has_value();
-  r.format = opts.format ? *opts.format : DetectFormat(r.storage_version, term.has_value());
+  r.format = opts.format ? *opts.format : DetectFormat(r.storage_version, term->has_value());
 
   // Build the data dir.
   KETCD_ASSIGN_OR_RETURN(std::unique_ptr<StagingDir> data, StagingDir::Create(plan.data_dir, 0700));
@@ -216,11 +222,12 @@ absl::StatusOr<RestoreResult> Restore(const RestoreOptions& opts, const Progress
   edit.term = 1;
   edit.bump_revision = plan.bump_revision;
   edit.go122_json = GoJson122(r.format);
-  if (opts.compact_db) {
-    KETCD_RETURN_IF_ERROR(WriteDbCompact(opts, *src, edit, db_path, progress, &r));
-  } else {
-    KETCD_RETURN_IF_ERROR(WriteDbPatched(opts, *src, edit, db_path, progress, &r));
-  }
+  absl::Status written = opts.compact_db ? WriteDbCompact(opts, *src, edit, db_path, progress, &r)
+                                         : WriteDbPatched(opts, *src, edit, db_path, progress, &r);
+  // A snapshot truncated or failing I/O meanwhile read as zeros: whatever was concluded from
+  // it (the checks, the format, the copy) is void.
+  KETCD_RETURN_IF_ERROR(src->CheckIntact());
+  KETCD_RETURN_IF_ERROR(written);
   src.reset();
   KETCD_RETURN_IF_ERROR(VerifyWrittenDb(db_path, plan, opts.compact_db));
 

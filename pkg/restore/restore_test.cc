@@ -3,9 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include "pkg/base/bytes.h"
 #include "pkg/bbolt/db.h"
+#include "pkg/bbolt/writer.h"
 #include "pkg/fsutil/atomic_file.h"
 #include "pkg/fsutil/file.h"
 #include "pkg/restore/backend_edit.h"
@@ -180,10 +184,92 @@ TEST_F(RestoreTest, RemovesStaleStagingDir) {
   EXPECT_FALSE(Exists(dir_ + "/.data.kubectl-etcd-tmp"));
 }
 
+// --data-dir naming a symbolic link: refused, nothing written where it points.
+TEST_F(RestoreTest, RefusesASymlinkedDataDir) {
+  ASSERT_EQ(::mkdir((dir_ + "/real").c_str(), 0755), 0);
+  ASSERT_EQ(::symlink((dir_ + "/real").c_str(), (dir_ + "/data").c_str()), 0);
+  auto r = Restore(Opts());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition) << r.status();
+  EXPECT_NE(r.status().message().find("symbolic link"), std::string::npos) << r.status();
+  EXPECT_FALSE(Exists(dir_ + "/real/member"));
+}
+
 TEST_F(RestoreTest, RefusesForeignStagingDir) {
   ASSERT_TRUE(fsutil::MkdirAll(dir_ + "/.data.kubectl-etcd-tmp", 0700).ok());
   EXPECT_EQ(Restore(Opts()).status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_TRUE(Exists(dir_ + "/.data.kubectl-etcd-tmp"));
+}
+
+// The snapshot is truncated by someone else while the restore reads it. Reading past the new
+// end of the mapping would kill the process with SIGBUS; the restore fails with DataLoss and
+// leaves nothing behind, on both the compacting and the patching path.
+TEST_F(RestoreTest, SnapshotTruncatedDuringRestoreIsDataLoss) {
+  for (bool compact : {true, false}) {
+    const std::string snap = dir_ + "/truncated.db";
+    ASSERT_TRUE(fsutil::WriteFileAtomically(snap, Read(kTestdata + "/snap-3.4.db"), {.overwrite = true}).ok());
+    RestoreOptions o = Opts();
+    o.snapshot_path = snap;
+    o.compact_db = compact;
+    bool truncated = false;
+    auto r = Restore(o, [&](uint64_t, uint64_t) {
+      if (!truncated) {
+        EXPECT_EQ(::truncate(snap.c_str(), 8192), 0);  // the two meta pages
+      }
+      truncated = true;
+    });
+    EXPECT_TRUE(truncated);
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kDataLoss) << "compact " << compact << ": " << r.status();
+    EXPECT_NE(r.status().message().find("changed size or could not be read"), std::string::npos) << r.status();
+    EXPECT_FALSE(Exists(dir_ + "/data"));
+    EXPECT_FALSE(Exists(dir_ + "/.data.kubectl-etcd-tmp"));
+  }
+}
+
+// A bbolt file that is not an etcd database (here a `key` bucket whose keys are not
+// revisions) is a bad snapshot: DataLoss (exit 4), not a refusal (exit 5) or exit 1.
+TEST_F(RestoreTest, NotAnEtcdDatabaseIsDataLoss) {
+  const std::string path = dir_ + "/other.db";
+  {
+    auto w = bbolt::BulkWriter::Create(path);
+    ASSERT_TRUE(w.ok()) << w.status();
+    ASSERT_TRUE((*w)->BeginBucket("key").ok());
+    ASSERT_TRUE((*w)->Put("x", "y").ok());
+    ASSERT_TRUE((*w)->EndBucket().ok());
+    ASSERT_TRUE((*w)->Finish().ok());
+  }
+  for (bool compact : {true, false}) {
+    RestoreOptions o = Opts();
+    o.snapshot_path = path;
+    o.skip_hash_check = true;
+    o.compact_db = compact;
+    auto r = Restore(o);
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kDataLoss) << "compact " << compact << ": " << r.status();
+    EXPECT_FALSE(Exists(dir_ + "/data"));
+  }
+}
+
+// A data dir where we may not create anything is a local file error (exit 1), not exit 3
+// ("cannot talk to etcd"). /sys refuses new entries even to root.
+TEST_F(RestoreTest, PermissionDeniedOnTheDataDirIsAFileError) {
+  if (::mkdir("/sys/ketcd-restore-test", 0700) == 0 || (errno != EACCES && errno != EPERM)) {
+    ::rmdir("/sys/ketcd-restore-test");
+    GTEST_SKIP() << "/sys does not refuse new directories here";
+  }
+  RestoreOptions o = Opts();
+  o.data_dir = "/sys/ketcd-restore-test";
+  auto r = Restore(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(ExitCodeFor(r.status()), kExitError) << r.status();
+}
+
+TEST_F(RestoreTest, RefusesAFifoWithoutBlocking) {
+  const std::string fifo = dir_ + "/snap.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  RestoreOptions o = Opts();
+  o.snapshot_path = fifo;
+  auto r = Restore(o);  // a regression blocks here until the test times out
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << r.status();
+  EXPECT_NE(r.status().message().find("FIFO"), std::string::npos) << r.status();
 }
 
 }  // namespace

@@ -158,6 +158,17 @@ absl::Status IntegrityStatus(const bbolt::CheckReport& report) {
   return absl::DataLossError(msg);
 }
 
+absl::StatusOr<int64_t> LatestRevision(const bbolt::Db& db) {
+  KETCD_ASSIGN_OR_RETURN(std::optional<bbolt::Bucket> key, db.FindBucket(db.root(), "key"));
+  if (!key) return int64_t{0};
+  KETCD_ASSIGN_OR_RETURN(std::optional<bbolt::Entry> last, db.Last(*key));
+  if (!last) return int64_t{0};
+  if (last->is_bucket || last->key.size() < kRevKeySize) {
+    return absl::DataLossError("bucket key: the last key is not a revision");
+  }
+  return static_cast<int64_t>(LoadBE64(last->key.data()));
+}
+
 const char* SemanticsName(KeyCountSemantics s) {
   return s == KeyCountSemantics::kLiveKeys ? "3.6+" : "3.4/3.5";
 }
@@ -184,7 +195,9 @@ absl::StatusOr<Status> ComputeStatus(const bbolt::Db& db, const StatusOptions& o
   // The SHA-256 trailer pass runs beside the walk; the walk is the integrity check's when
   // that is on, and the hash rides along.
   std::thread trailer;
-  if (o.check_trailer) {
+  if (!o.check_trailer) {
+    st.trailer = bbolt::PeekSha256Trailer(db.data());
+  } else {
     trailer = std::thread(
         [&] { st.trailer = bbolt::CheckSha256Trailer(db.data(), ReleaseChunk, const_cast<bbolt::Db*>(&db)); });
   }
@@ -201,6 +214,8 @@ absl::StatusOr<Status> ComputeStatus(const bbolt::Db& db, const StatusOptions& o
   absl::Status s = hash.Finish();
   if (s.ok()) s = walk;
   if (trailer.joinable()) trailer.join();
+  // A file truncated or failing I/O meanwhile read as zeros: nothing above stands.
+  KETCD_RETURN_IF_ERROR(db.CheckIntact());
   if (!s.ok()) {
     // A walk failure on a damaged file: the integrity report says more.
     absl::Status integrity = IntegrityStatus(st.integrity);

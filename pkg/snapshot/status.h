@@ -30,7 +30,7 @@ const char* SemanticsName(KeyCountSemantics s);  // "3.4/3.5" or "3.6+"
 
 struct StatusOptions {
   bool check_integrity = true;  // bbolt tx.Check() equivalent
-  bool check_trailer = true;    // SHA-256 trailer
+  bool check_trailer = true;    // SHA-256 trailer (off: only whether one is there, kNotChecked)
   bool inspect = false;         // fill Status::inspect
 };
 
@@ -63,6 +63,12 @@ struct Status {
 // ("snapshot file integrity check failed. N errors found." and one problem per line).
 absl::Status IntegrityStatus(const bbolt::CheckReport& report);
 
+// Status::revision without the walk: the main revision of the last key in `key` (0 when there
+// is none), read down the rightmost path of the tree. DataLoss if that key is not a revision.
+absl::StatusOr<int64_t> LatestRevision(const bbolt::Db& db);
+
+// DataLoss, whatever the walk found, when the file shrank or failed I/O during it
+// (Db::CheckIntact).
 absl::StatusOr<Status> ComputeStatus(const bbolt::Db& db, const StatusOptions& options);
 
 }  // namespace ketcd::snapshot

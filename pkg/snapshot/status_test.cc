@@ -3,14 +3,21 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <fstream>
+#include <mutex>
 #include <sstream>
+#include <thread>
 
 #include "pkg/base/bytes.h"
 #include "pkg/base/crc32c.h"
 #include "pkg/bbolt/writer.h"
+#include "pkg/fsutil/file.h"
 
 namespace ketcd::snapshot {
 namespace {
@@ -47,6 +54,9 @@ TEST_P(StatusFixtureTest, MatchesReferenceTool) {
   EXPECT_EQ(st->inspect.roles, std::vector<std::string>{"reader"});
   EXPECT_EQ(st->inspect.members.size(), 1u);
   EXPECT_GT(st->inspect.compacted_revision, 0);
+  auto latest = LatestRevision(**db);
+  ASSERT_TRUE(latest.ok()) << latest.status();
+  EXPECT_EQ(*latest, st->revision);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllVersions, StatusFixtureTest, ::testing::Values("3.4", "3.5", "3.6", "3.7"));
@@ -105,6 +115,7 @@ TEST(StatusTest, HashIsTheSameFedByTheCheckOrByTheWalk) {
     ASSERT_TRUE(st.ok()) << st.status();
     EXPECT_EQ(st->hash, want) << "check_integrity " << check;
     EXPECT_EQ(st->revision, 3000);
+    EXPECT_EQ(*LatestRevision(**db), 3000);  // down a tree several levels deep
     EXPECT_EQ(st->total_key, 3001);
     EXPECT_EQ(st->integrity_checked, check);
     ASSERT_EQ(st->buckets.size(), 3u);
@@ -121,6 +132,77 @@ TEST(StatusTest, IntegrityStatusListsProblems) {
   absl::Status s = IntegrityStatus(r);
   EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
   EXPECT_EQ(s.message(), "snapshot file integrity check failed. 1 errors found.\npage 3: multiple references");
+}
+
+std::string CopyOfFixture(const std::string& version, const std::string& name) {
+  const std::string path = ::testing::TempDir() + "/status_" + name + "_" + std::to_string(::getpid()) + ".db";
+  auto bytes = fsutil::ReadFile(Fixture("etcd-" + version + ".db"));
+  EXPECT_TRUE(bytes.ok()) << bytes.status();
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  EXPECT_GE(fd, 0);
+  EXPECT_TRUE(fsutil::WriteAll(fd, bytes->data(), bytes->size(), path).ok());
+  ::close(fd);
+  return path;
+}
+
+// Truncated by someone else after it was opened: the walk's reads beyond the new end would
+// raise SIGBUS (exit 135); instead the status fails cleanly with DataLoss (exit 4).
+TEST(StatusTest, FileTruncatedAfterOpenIsDataLoss) {
+  for (bool check : {true, false}) {
+    const std::string path = CopyOfFixture("3.5", "truncated");
+    auto db = bbolt::Db::Open(path);
+    ASSERT_TRUE(db.ok()) << db.status();
+    ASSERT_EQ(::truncate(path.c_str(), 2 * (*db)->page_size()), 0);  // the meta pages only
+    StatusOptions o;
+    o.check_integrity = check;
+    auto st = ComputeStatus(**db, o);
+    EXPECT_EQ(st.status().code(), absl::StatusCode::kDataLoss) << st.status();
+    EXPECT_NE(st.status().message().find("changed size or could not be read"), std::string::npos) << st.status();
+    ::unlink(path.c_str());
+  }
+}
+
+// --skip-hash-check skips hashing, not looking: a trailer that is there is reported as such.
+TEST(StatusTest, UncheckedTrailerIsStillReported) {
+  auto db = bbolt::Db::Open(Fixture("etcd-3.6.db"));
+  ASSERT_TRUE(db.ok()) << db.status();
+  StatusOptions o;
+  o.check_trailer = false;
+  auto st = ComputeStatus(**db, o);
+  ASSERT_TRUE(st.ok()) << st.status();
+  EXPECT_EQ(st->trailer.state, bbolt::TrailerState::kNotChecked);
+  EXPECT_EQ(st->trailer.stored_hex.size(), 64u);
+  EXPECT_TRUE(st->trailer.computed_hex.empty());
+}
+
+// A FIFO is refused without opening it for reading, which would wait for a writer. The
+// helper thread plays that writer after a while, so a regression fails instead of hanging.
+TEST(StatusTest, FifoIsRefusedWithoutBlocking) {
+  const std::string path = ::testing::TempDir() + "/status_fifo_" + std::to_string(::getpid());
+  ::unlink(path.c_str());
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  std::thread writer([&] {
+    std::unique_lock<std::mutex> lock(mu);
+    if (cv.wait_for(lock, std::chrono::seconds(3), [&] { return done; })) return;
+    int fd = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd >= 0) ::close(fd);
+  });
+  const auto start = std::chrono::steady_clock::now();
+  auto db = bbolt::Db::Open(path);
+  const auto took = std::chrono::steady_clock::now() - start;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    done = true;
+  }
+  cv.notify_all();
+  writer.join();
+  ::unlink(path.c_str());
+  EXPECT_EQ(db.status().code(), absl::StatusCode::kInvalidArgument) << db.status();
+  EXPECT_NE(db.status().message().find("FIFO"), std::string::npos) << db.status();
+  EXPECT_LT(took, std::chrono::seconds(2));
 }
 
 }  // namespace

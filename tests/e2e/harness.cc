@@ -16,6 +16,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <set>
 #include <thread>
@@ -251,6 +252,13 @@ std::string KubectlEtcd() {
   return bin;
 }
 
+std::string KubectlEtcdTestHooks() {
+  std::string bin = KubectlEtcd();
+  std::string hooks = bin.substr(0, bin.find_last_of('/') + 1) + "kubectl-etcd-test-hooks";
+  if (!Executable(hooks)) ADD_FAILURE() << hooks << " is missing (target kubectl-etcd-test-hooks)";
+  return hooks;
+}
+
 CommandResult RunKubectlEtcd(const std::vector<std::string>& args, int timeout_seconds) {
   std::vector<std::string> argv{KubectlEtcd()};
   argv.insert(argv.end(), args.begin(), args.end());
@@ -371,10 +379,21 @@ bool EtcdServer::WaitHealthy(int seconds) {
   while (Clock::now() < deadline) {
     if (!Running()) return false;
     std::string body = HttpGetLocal(opts_.metrics_port, "/health");
-    if (body.find("\"health\":\"true\"") != std::string::npos) return true;
+    if (body.find("\"health\":\"true\"") != std::string::npos && HasStorageVersion()) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return false;
+}
+
+// From 3.6 on, a new cluster writes its storage version into the db shortly after it is
+// healthy: until then two snapshots of an idle server can differ, and etcdutl counts keys
+// by another rule. Older servers have none to wait for.
+bool EtcdServer::HasStorageVersion() {
+  if (version_.name < "3.6") return true;
+  CommandResult r = TryEtcdctl({"endpoint", "status", "-w", "json"}, 5);
+  auto j = nlohmann::json::parse(r.out, nullptr, false);
+  return j.is_array() && !j.empty() && j[0].contains("Status") && j[0]["Status"].contains("storageVersion") &&
+         j[0]["Status"]["storageVersion"].is_string() && !j[0]["Status"]["storageVersion"].get<std::string>().empty();
 }
 
 std::vector<std::string> EtcdServer::ConnectionFlags() const {

@@ -86,6 +86,8 @@ void IsolateChildEnvironment();
 
 // Path of the kubectl-etcd binary under test (KETCD_BIN).
 std::string KubectlEtcd();
+// The same binary with test hooks (tests/e2e/test_hooks.cc), beside it.
+std::string KubectlEtcdTestHooks();
 // Runs kubectl-etcd with args.
 CommandResult RunKubectlEtcd(const std::vector<std::string>& args, int timeout_seconds = 120);
 
@@ -141,6 +143,7 @@ class EtcdServer {
   void Signal(int sig);  // e.g. SIGSTOP/SIGCONT to freeze the server
 
  private:
+  bool HasStorageVersion();
   EtcdServer() = default;
 
   EtcdVersion version_;

@@ -218,4 +218,22 @@ int IndexOf(const std::vector<std::string>& events, const std::string& prefix, i
   return -1;
 }
 
+std::unique_ptr<Node> StartNodeWithSnapshot(const Style& style, const EtcdVersion& version, const TestCerts& certs,
+                                            const std::string& snap, const std::string& crash, ApiServer api) {
+  auto node = std::make_unique<Node>(version, certs, "cp1");
+  node->WriteEtcd(style.kubeadm, "cp1=" + node->PeerUrl());
+  node->WriteControlPlane(api);
+  node->StartKubelet(crash);
+  EXPECT_TRUE(node->WaitEtcd(30)) << FileContents(node->R("/var/log/pods/etcd.yaml.log"));
+  EXPECT_TRUE(node->WaitApiServer(api == ApiServer::kReal ? 60 : 20))
+      << FileContents(node->R("/var/log/pods/kube-apiserver.yaml.log"));
+  EXPECT_EQ(node->Etcdctl({"put", "a", "1"}).exit_code, 0);
+  EXPECT_EQ(node->Etcdctl({"put", "b", "2"}).exit_code, 0);
+  CommandResult b = node->Kubectl({"backup", snap});
+  EXPECT_EQ(b.exit_code, 0) << b.out << b.err;
+  EXPECT_EQ(node->Etcdctl({"put", "c", "3"}).exit_code, 0);
+  EXPECT_EQ(node->Etcdctl({"del", "a"}).exit_code, 0);
+  return node;
+}
+
 }  // namespace ketcd::e2e

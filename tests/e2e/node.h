@@ -15,6 +15,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <thread>
 #include <string>
@@ -154,6 +155,25 @@ class Node {
     args.push_back(R());
     return Run(args, env, timeout);
   }
+  // The same with the test-hooks binary (a kill at a step, a free-space figure).
+  CommandResult KubectlWithHooks(std::vector<std::string> args, const std::map<std::string, std::string>& env,
+                                 int timeout = 240) const {
+    args.insert(args.begin(), KubectlEtcdTestHooks());
+    args.push_back("--host-root");
+    args.push_back(R());
+    return Run(args, env, timeout);
+  }
+  // Run dirs (with a state.json) under the node's backup base.
+  std::vector<std::string> Runs() const {
+    std::vector<std::string> out;
+    std::string base = R("/etc/kubernetes/kubectl-etcd-backups");
+    if (!std::filesystem::exists(base)) return out;
+    for (const auto& e : std::filesystem::directory_iterator(base)) {
+      if (std::filesystem::exists(e.path() / "state.json")) out.push_back(e.path().filename().string());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
 
  private:
   std::string KubeadmConfigMap() const;
@@ -170,5 +190,13 @@ class Node {
 
 inline const std::vector<std::string> kAllManifests = {"etcd.yaml", "kube-apiserver.yaml", "kube-controller-manager.yaml",
                                                 "kube-scheduler.yaml"};
+
+// A running single-member kubeadm node of `style` with data; `snap` (a path) is taken after
+// a=1 and b=2 are written, then c=3 is written and a deleted. `crash`: passed to
+// StartKubelet (a data dir name the stand-in crash-loops etcd on). `api`: the fake or the
+// real kube-apiserver (WriteControlPlane).
+std::unique_ptr<Node> StartNodeWithSnapshot(const Style& style, const EtcdVersion& version, const TestCerts& certs,
+                                            const std::string& snap, const std::string& crash = "",
+                                            ApiServer api = ApiServer::kFake);
 
 }  // namespace ketcd::e2e

@@ -35,21 +35,8 @@ class NodeRestoreTest : public ::testing::TestWithParam<int> {
   // A running kubeadm node with data; `snap` taken after a=1, b=2; then c=3 and a deleted.
   std::unique_ptr<Node> NodeWithSnapshot(std::string* snap, const std::string& crash = "",
                                          ApiServer api = ApiServer::kFake) {
-    auto node = std::make_unique<Node>(version_, certs_, "cp1");
-    node->WriteEtcd(style_.kubeadm, "cp1=" + node->PeerUrl());
-    node->WriteControlPlane(api);
-    node->StartKubelet(crash);
-    EXPECT_TRUE(node->WaitEtcd(30)) << FileContents(node->R("/var/log/pods/etcd.yaml.log"));
-    EXPECT_TRUE(node->WaitApiServer(api == ApiServer::kReal ? 60 : 20))
-        << FileContents(node->R("/var/log/pods/kube-apiserver.yaml.log"));
-    EXPECT_EQ(node->Etcdctl({"put", "a", "1"}).exit_code, 0);
-    EXPECT_EQ(node->Etcdctl({"put", "b", "2"}).exit_code, 0);
     *snap = dir_.Sub("snap.db");
-    CommandResult b = node->Kubectl({"backup", *snap});
-    EXPECT_EQ(b.exit_code, 0) << b.out << b.err;
-    EXPECT_EQ(node->Etcdctl({"put", "c", "3"}).exit_code, 0);
-    EXPECT_EQ(node->Etcdctl({"del", "a"}).exit_code, 0);
-    return node;
+    return StartNodeWithSnapshot(style_, version_, certs_, *snap, crash, api);
   }
 
   Style style_;
@@ -128,8 +115,12 @@ TEST_P(NodeRestoreTest, RestoreWithNoOtherFlagThenUndo) {
   EXPECT_EQ(node->Get("c"), "3\n");
   EXPECT_EQ(node->Get("a"), "");
   EXPECT_EQ(node->ManifestNames(), kAllManifests);
-  EXPECT_TRUE(node->WaitApiServer(20));
+  EXPECT_TRUE(node->ApiServerAnswers());  // --undo waited for it
   EXPECT_EQ(node->KubeadmDataDir(), "/var/lib/etcd");
+  // Nothing left to undo: a second --undo refuses rather than going back further.
+  CommandResult again = node->Kubectl({"restore", "--undo", "--yes"});
+  EXPECT_EQ(again.exit_code, 5) << again.out << again.err;
+  EXPECT_NE(again.err.find("undone already"), std::string::npos) << again.err;
 }
 
 std::string StyleName(const ::testing::TestParamInfo<int>& info) {
@@ -153,7 +144,7 @@ TEST_P(NodeRestoreFailureTest, EtcdUnhealthyRollsBackAndSecondRunRefuses) {
   ASSERT_FALSE(HasFailure());
   std::string original = FileContents(node->Manifests() + "/etcd.yaml");
   CommandResult first;
-  std::thread t([&] { first = node->Kubectl({"restore", snap, "--yes", "--wait-timeout", "8"}); });
+  std::thread t([&] { first = node->Kubectl({"restore", snap, "--yes", "--wait-timeout", "8", "-o", "json"}); });
   std::string lock = node->R("/etc/kubernetes/kubectl-etcd-backups/.lock");
   for (int i = 0; i < 100 && !fs::exists(lock); i++) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -162,8 +153,19 @@ TEST_P(NodeRestoreFailureTest, EtcdUnhealthyRollsBackAndSecondRunRefuses) {
   EXPECT_EQ(second.exit_code, 5) << second.out << second.err;
   EXPECT_NE(second.err.find("another kubectl etcd restore is running"), std::string::npos) << second.err;
 
-  EXPECT_NE(first.exit_code, 0) << first.out << first.err;
-  EXPECT_NE(first.err.find("rolled back"), std::string::npos) << first.err;
+  EXPECT_EQ(first.exit_code, 3) << first.out << first.err;  // etcd did not serve in time
+  auto run = nlohmann::json::parse(first.out, nullptr, false)["run"];
+  ASSERT_TRUE(run.is_object()) << first.out << first.err;
+  EXPECT_EQ(run["rolledBack"], true) << first.out;
+  EXPECT_EQ(run["phase"], "rolled-back") << first.out;
+  int undone = 0;
+  for (const auto& step : run["steps"]) {
+    std::string name = step["step"];
+    if (name.rfind("undo: ", 0) != 0) continue;
+    undone++;
+    EXPECT_EQ(step["result"], "rolled back") << step.dump();
+  }
+  EXPECT_GE(undone, 2) << first.out;
   EXPECT_EQ(FileContents(node->Manifests() + "/etcd.yaml"), original);
   EXPECT_EQ(node->ManifestNames(), kAllManifests);
   ASSERT_TRUE(node->WaitEtcd(30));
@@ -179,11 +181,11 @@ TEST_P(NodeRestoreFailureTest, RefusedInPreflightWithNothingChanged) {
   auto unchanged = [&] {
     EXPECT_EQ(FileContents(node->Manifests() + "/etcd.yaml"), original);
     EXPECT_EQ(node->ManifestNames(), kAllManifests);
-    EXPECT_FALSE(fs::exists(node->R("/etc/kubernetes/kubectl-etcd-backups/state.json")));
+    EXPECT_EQ(node->Runs(), std::vector<std::string>{});
     EXPECT_TRUE(node->ApiServerAnswers());
   };
   // Disk too small.
-  CommandResult disk = node->Kubectl({"restore", snap, "--yes"}, {{"KETCD_TEST_FREE_BYTES", "1000"}});
+  CommandResult disk = node->KubectlWithHooks({"restore", snap, "--yes"}, {{"KETCD_TEST_FREE_BYTES", "1000"}});
   EXPECT_EQ(disk.exit_code, 5) << disk.err;
   EXPECT_NE(disk.err.find("not enough free space"), std::string::npos) << disk.err;
   unchanged();

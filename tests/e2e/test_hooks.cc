@@ -1,0 +1,43 @@
+// Linked only into kubectl-etcd-test-hooks, the binary the end-to-end tests use where they
+// must reach a state a real node reaches by accident: the release binary reads none of
+// these variables.
+//   KETCD_TEST_FREE_BYTES=N        the free space the restore's preflight sees
+//   KETCD_TEST_KILL_AT=STEP        SIGKILL once the journal records STEP as in progress
+//   KETCD_TEST_KILL_AT=undo:STEP   SIGKILL once it records STEP's undo action as next
+#include <signal.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "pkg/noderestore/journal.h"
+#include "pkg/noderestore/preflight.h"
+#include "pkg/noderestore/steps.h"
+
+namespace ketcd::noderestore {
+namespace {
+
+void KillAtStep(const Journal& j) {
+  const char* at = std::getenv("KETCD_TEST_KILL_AT");
+  if (at == nullptr) return;
+  std::string want = at;
+  std::string now;
+  if (j.phase == Phase::kRunning) {
+    now = j.step;
+  } else if ((j.phase == Phase::kRollingBack || j.phase == Phase::kUndoing) && j.undo_next >= 0 &&
+             j.undo_next < static_cast<int>(Steps().size())) {
+    now = std::string("undo:") + Steps()[j.undo_next].key;
+  }
+  if (now == want) ::raise(SIGKILL);
+}
+
+struct Install {
+  Install() {
+    if (const char* v = std::getenv("KETCD_TEST_FREE_BYTES"); v != nullptr && *v != '\0') {
+      OverrideFreeBytes(std::strtoull(v, nullptr, 10));
+    }
+    SetJournalSavedHook(KillAtStep);
+  }
+} install;
+
+}  // namespace
+}  // namespace ketcd::noderestore
