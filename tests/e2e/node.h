@@ -193,7 +193,8 @@ inline const std::vector<std::string> kAllManifests = {"etcd.yaml", "kube-apiser
 
 // A running single-member kubeadm node of `style` with data; `snap` (a path) is taken after
 // a=1 and b=2 are written, then c=3 is written and a deleted. `crash`: passed to
-// StartKubelet (a data dir name the stand-in crash-loops etcd on).
+// StartKubelet (a data dir name the stand-in crash-loops etcd on). `api`: the fake or the
+// real kube-apiserver (WriteControlPlane).
 std::unique_ptr<Node> StartNodeWithSnapshot(const Style& style, const EtcdVersion& version, const TestCerts& certs,
                                             const std::string& snap, const std::string& crash = "",
                                             ApiServer api = ApiServer::kFake);
