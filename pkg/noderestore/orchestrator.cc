@@ -113,17 +113,22 @@ std::string Base(const RecoverOptions& o) { return discovery::UnderRoot(o.host_r
 
 std::string RunListHint() { return "`kubectl etcd restore --list-runs` lists the runs on this node"; }
 
-// The run to resume or undo: the named one or the newest.
-absl::StatusOr<Journal> PickRun(NodeOps& ops, const RecoverOptions& o, bool* newest) {
+// The run to resume or undo (the named one or the newest) into r->journal; false with
+// `status` set when there is none or it cannot be read.
+bool PickRun(NodeOps& ops, const RecoverOptions& o, RunResult* r, bool* newest, absl::Status* status) {
   std::vector<RunEntry> runs = ListRuns(ops, Base(o));
-  if (runs.empty()) return absl::NotFoundError(absl::StrCat("no restore has run on this node (", Base(o), ")"));
+  *status = runs.empty() ? absl::NotFoundError(absl::StrCat("no restore has run on this node (", Base(o), ")"))
+                         : absl::NotFoundError(absl::StrCat("no run ", o.run_id, " under ", Base(o), "; ",
+                                                            RunListHint()));
   for (size_t i = 0; i < runs.size(); i++) {
     if (!o.run_id.empty() && runs[i].id != o.run_id) continue;
     *newest = i == 0;
-    if (!runs[i].journal.ok()) return runs[i].journal.status();
-    return *runs[i].journal;
+    *status = runs[i].journal.status();
+    if (!status->ok()) return false;
+    r->journal = *runs[i].journal;
+    return true;
   }
-  return absl::NotFoundError(absl::StrCat("no run ", o.run_id, " under ", Base(o), "; ", RunListHint()));
+  return false;
 }
 
 void Finish(RunContext& ctx, RunResult& r) {
@@ -199,13 +204,8 @@ RunResult Execute(const Plan& plan, NodeOps& ops, const StepFn& on_step, absl::S
 RunResult Resume(const RecoverOptions& o, NodeOps& ops, const StepFn& on_step, absl::Status* status) {
   RunResult r;
   bool newest = false;
-  auto picked = PickRun(ops, o, &newest);
-  if (!picked.ok()) {
-    *status = picked.status();
-    return r;
-  }
-  Journal j = *picked;
-  r.journal = j;
+  if (!PickRun(ops, o, &r, &newest, status)) return r;
+  Journal j = r.journal;
   if (!newest) {
     *status = absl::FailedPreconditionError(absl::StrCat("run ", j.run_id, " is not the newest: only the newest "
                                                          "run can be resumed"));
@@ -237,13 +237,8 @@ RunResult Resume(const RecoverOptions& o, NodeOps& ops, const StepFn& on_step, a
 RunResult Undo(const RecoverOptions& o, NodeOps& ops, const StepFn& on_step, absl::Status* status) {
   RunResult r;
   bool newest = false;
-  auto picked = PickRun(ops, o, &newest);
-  if (!picked.ok()) {
-    *status = picked.status();
-    return r;
-  }
-  Journal j = *picked;
-  r.journal = j;
+  if (!PickRun(ops, o, &r, &newest, status)) return r;
+  Journal j = r.journal;
   if (!newest) {
     std::vector<RunEntry> runs = ListRuns(ops, Base(o));
     if (runs.front().journal.ok() && Unfinished(runs.front().journal->phase)) {

@@ -191,6 +191,109 @@ class Node {
 inline const std::vector<std::string> kAllManifests = {"etcd.yaml", "kube-apiserver.yaml", "kube-controller-manager.yaml",
                                                 "kube-scheduler.yaml"};
 
+// A host root whose etcd is a systemd service, run by the systemctl stand-in.
+class SystemdNode {
+ public:
+  SystemdNode(const EtcdVersion& v, const TestCerts& certs, const std::string& name)
+      : v_(v), certs_(certs), name_(name), client_(FreePort()), peer_(FreePort()) {
+    for (auto [from, to] : std::vector<std::pair<std::string, std::string>>{
+             {certs.ca_crt, "/etc/etcd/ca.pem"}, {certs.server_crt, "/etc/etcd/kubernetes.pem"},
+             {certs.server_key, "/etc/etcd/kubernetes-key.pem"}}) {
+      std::filesystem::create_directories(std::filesystem::path(R(to)).parent_path());
+      std::filesystem::copy_file(from, R(to));
+    }
+  }
+  ~SystemdNode() { Systemctl({"stop", "etcd"}); }
+
+  std::string R(const std::string& p = "") const { return root_.path() + p; }
+  const std::string& name() const { return name_; }
+  std::string ClientUrl() const { return "https://127.0.0.1:" + std::to_string(client_); }
+  std::string PeerUrl() const { return "https://127.0.0.1:" + std::to_string(peer_); }
+  std::string UnitPath() const { return R("/etc/systemd/system/etcd.service"); }
+
+  // The unit; `service_extra` adds [Service] lines (TimeoutStartSec=...).
+  std::string WriteUnit(const std::string& initial_cluster, const std::string& service_extra = "") {
+    std::string unit =
+        "[Unit]\nDescription=etcd\nDocumentation=https://github.com/etcd-io/etcd\n\n[Service]\nType=notify\n"
+        "ExecStart=/usr/local/bin/etcd \\\n  --name " + name_ + " \\\n"
+        "  --cert-file=/etc/etcd/kubernetes.pem \\\n  --key-file=/etc/etcd/kubernetes-key.pem \\\n"
+        "  --peer-cert-file=/etc/etcd/kubernetes.pem \\\n  --peer-key-file=/etc/etcd/kubernetes-key.pem \\\n"
+        "  --trusted-ca-file=/etc/etcd/ca.pem \\\n  --peer-trusted-ca-file=/etc/etcd/ca.pem \\\n"
+        "  --peer-client-cert-auth \\\n  --client-cert-auth \\\n"
+        "  --initial-advertise-peer-urls " + PeerUrl() + " \\\n  --listen-peer-urls " + PeerUrl() + " \\\n"
+        "  --listen-client-urls " + ClientUrl() + " \\\n  --advertise-client-urls " + ClientUrl() + " \\\n"
+        "  --initial-cluster-token etcd-cluster-0 \\\n  --initial-cluster " + initial_cluster + " \\\n"
+        "  --initial-cluster-state new \\\n  --data-dir=/var/lib/etcd\nRestart=on-failure\nRestartSec=5\n" +
+        service_extra + "\n[Install]\nWantedBy=multi-user.target\n";
+    Put(UnitPath(), unit);
+    return unit;
+  }
+
+  std::map<std::string, std::string> Env() const {
+    const char* path = std::getenv("PATH");
+    return {{"PATH", std::string(KETCD_SOURCE_DIR) + "/tests/kubelet:" + (path ? path : "/usr/bin:/bin")},
+            {"KETCD_STANDIN_ROOT", R()},
+            {"KETCD_STANDIN_ETCD", v_.etcd()}};
+  }
+  CommandResult Systemctl(const std::vector<std::string>& args, int timeout = 120) const {
+    std::vector<std::string> argv = {Tool("systemctl")};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return Run(argv, Env(), timeout);
+  }
+  CommandResult Kubectl(std::vector<std::string> args, int timeout = 240) const {
+    args.insert(args.begin(), KubectlEtcd());
+    args.push_back("--host-root");
+    args.push_back(R());
+    return Run(args, Env(), timeout);
+  }
+  // The same with the test-hooks binary and extra environment (a kill at a step).
+  CommandResult KubectlWithHooks(std::vector<std::string> args, const std::map<std::string, std::string>& env,
+                                 int timeout = 240) const {
+    args.insert(args.begin(), KubectlEtcdTestHooks());
+    args.push_back("--host-root");
+    args.push_back(R());
+    std::map<std::string, std::string> all = Env();
+    all.insert(env.begin(), env.end());
+    return Run(args, all, timeout);
+  }
+  CommandResult Etcdctl(const std::vector<std::string>& args, int timeout = 20) const {
+    std::vector<std::string> argv = {v_.etcdctl(), "--endpoints", ClientUrl(), "--cacert", certs_.ca_crt, "--cert",
+                                     certs_.client_crt, "--key", certs_.client_key, "--command-timeout", "5s"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return Run(argv, {{"ETCDCTL_API", "3"}}, timeout);
+  }
+  std::string Get(const std::string& key) const {
+    CommandResult r = Etcdctl({"get", key, "--print-value-only"});
+    return r.exit_code == 0 ? r.out : "<error " + r.err + ">";
+  }
+  bool WaitEtcd(int seconds) const {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    do {
+      if (Etcdctl({"endpoint", "health"}, 5).exit_code == 0) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    } while (std::chrono::steady_clock::now() < deadline);
+    return false;
+  }
+  std::string SystemctlLog() const { return FileContents(R("/systemctl.log")); }
+  std::string EtcdLog() const { return FileContents(R("/etcd.log")); }
+  // The lines of systemctl.log from `from` on (calls, and "# " notes of the stand-in).
+  std::vector<std::string> LogLines(size_t from = 0) const {
+    std::vector<std::string> out;
+    std::istringstream in(SystemctlLog());
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    if (from > out.size()) from = out.size();
+    out.erase(out.begin(), out.begin() + static_cast<long>(from));
+    return out;
+  }
+
+ private:
+  EtcdVersion v_;
+  const TestCerts& certs_;
+  std::string name_;
+  TempDir root_;
+  int client_, peer_;
+};
+
 // A running single-member kubeadm node of `style` with data; `snap` (a path) is taken after
 // a=1 and b=2 are written, then c=3 is written and a deleted. `crash`: passed to
 // StartKubelet (a data dir name the stand-in crash-loops etcd on). `api`: the fake or the

@@ -6,9 +6,6 @@
 // refuses while the killed run is unfinished.
 #include <nlohmann/json.hpp>
 
-#include <chrono>
-#include <map>
-#include <thread>
 #include <tuple>
 
 #include "tests/e2e/harness.h"
@@ -141,65 +138,6 @@ TEST(NodeRestoreKillUndoTest, UndoKilledThenUndoneAgain) {
 
 const char* const kSystemdSteps[] = {"stop-etcd", "restore-data", "patch-definition", "start-etcd", "wait-etcd"};
 
-class SystemdHost {
- public:
-  SystemdHost(const EtcdVersion& v, const TestCerts& certs) : v_(v), certs_(certs) {
-    for (auto [from, to] : std::vector<std::pair<std::string, std::string>>{
-             {certs.ca_crt, "/etc/etcd/ca.pem"}, {certs.server_crt, "/etc/etcd/server.pem"},
-             {certs.server_key, "/etc/etcd/server-key.pem"}}) {
-      Put(R(to), FileContents(from));
-    }
-    int cp = FreePort(), pp = FreePort();
-    client_ = "https://127.0.0.1:" + std::to_string(cp);
-    std::string peer = "http://127.0.0.1:" + std::to_string(pp);
-    unit_ = "[Unit]\nDescription=etcd\n\n[Service]\nType=notify\n"
-            "ExecStart=/usr/local/bin/etcd --name cp1 --cert-file=/etc/etcd/server.pem \\\n"
-            "  --key-file=/etc/etcd/server-key.pem --trusted-ca-file=/etc/etcd/ca.pem --client-cert-auth \\\n"
-            "  --listen-client-urls " + client_ + " --advertise-client-urls " + client_ + " \\\n"
-            "  --listen-peer-urls " + peer + " --initial-advertise-peer-urls " + peer + " \\\n"
-            "  --initial-cluster cp1=" + peer + " --data-dir=/var/lib/etcd\nRestart=on-failure\n\n"
-            "[Install]\nWantedBy=multi-user.target\n";
-    Put(R("/etc/systemd/system/etcd.service"), unit_);
-    env_ = {{"PATH", std::string(KETCD_SOURCE_DIR) + "/tests/kubelet:" + std::getenv("PATH")},
-            {"KETCD_STANDIN_ROOT", root_.path()}, {"KETCD_STANDIN_ETCD", v.etcd()}};
-  }
-  ~SystemdHost() { Run({Tool("systemctl"), "stop", "etcd"}, env_); }
-
-  std::string R(const std::string& p) const { return root_.path() + p; }
-  const std::string& unit() const { return unit_; }
-  std::string Unit() const { return FileContents(R("/etc/systemd/system/etcd.service")); }
-  bool Start() { return Run({Tool("systemctl"), "start", "etcd"}, env_).exit_code == 0 && WaitEtcd(); }
-  CommandResult Etcdctl(const std::vector<std::string>& args) const {
-    std::vector<std::string> argv = {v_.etcdctl(), "--endpoints", client_, "--cacert", certs_.ca_crt, "--cert",
-                                     certs_.client_crt, "--key", certs_.client_key, "--command-timeout", "5s"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return Run(argv, {{"ETCDCTL_API", "3"}}, 20);
-  }
-  std::string Get(const std::string& key) const { return Etcdctl({"get", key, "--print-value-only"}).out; }
-  bool WaitEtcd() const {
-    for (int i = 0; i < 150; i++) {
-      if (Etcdctl({"endpoint", "health"}).exit_code == 0) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
-    return false;
-  }
-  CommandResult Kubectl(std::vector<std::string> args, std::map<std::string, std::string> extra = {},
-                        bool hooks = false) const {
-    args.insert(args.begin(), hooks ? KubectlEtcdTestHooks() : KubectlEtcd());
-    args.push_back("--host-root");
-    args.push_back(root_.path());
-    extra.insert(env_.begin(), env_.end());
-    return Run(args, extra, 240);
-  }
-
- private:
-  EtcdVersion v_;
-  const TestCerts& certs_;
-  TempDir root_;
-  std::string client_, unit_;
-  std::map<std::string, std::string> env_;
-};
-
 class SystemdKillTest : public ::testing::TestWithParam<std::tuple<std::string, int>> {};
 
 TEST_P(SystemdKillTest, KilledAtStepThenRecovered) {
@@ -208,32 +146,34 @@ TEST_P(SystemdKillTest, KilledAtStepThenRecovered) {
   std::string step = kSystemdSteps[index];
   TempDir dir;
   TestCerts certs = MakeCerts(dir.Sub("certs"));
-  SystemdHost host(VersionByName(version), certs);
-  ASSERT_TRUE(host.Start()) << FileContents(host.R("/etcd.log"));
-  ASSERT_EQ(host.Etcdctl({"put", "a", "1"}).exit_code, 0);
+  SystemdNode node(VersionByName(version), certs, "cp1");
+  std::string unit = node.WriteUnit("cp1=" + node.PeerUrl());
+  ASSERT_EQ(node.Systemctl({"start", "etcd"}).exit_code, 0) << node.EtcdLog();
+  ASSERT_TRUE(node.WaitEtcd(30)) << node.EtcdLog();
+  ASSERT_EQ(node.Etcdctl({"put", "a", "1"}).exit_code, 0);
   std::string snap = dir.Sub("snap.db");
-  CommandResult b = host.Kubectl({"backup", snap});
+  CommandResult b = node.Kubectl({"backup", snap});
   ASSERT_EQ(b.exit_code, 0) << b.err;
-  ASSERT_EQ(host.Etcdctl({"put", "c", "3"}).exit_code, 0);
+  ASSERT_EQ(node.Etcdctl({"put", "c", "3"}).exit_code, 0);
 
-  CommandResult killed = host.Kubectl({"restore", snap, "--yes", "--wait-timeout", "60"},
-                                      {{"KETCD_TEST_KILL_AT", step}}, true);
+  CommandResult killed =
+      node.KubectlWithHooks({"restore", snap, "--yes", "--wait-timeout", "60"}, {{"KETCD_TEST_KILL_AT", step}});
   ASSERT_EQ(killed.exit_code, -9) << killed.out << killed.err;
-  CommandResult again = host.Kubectl({"restore", snap, "--yes"});
+  CommandResult again = node.Kubectl({"restore", snap, "--yes"});
   EXPECT_EQ(again.exit_code, 5) << again.out << again.err;
-  CommandResult r = undo ? host.Kubectl({"restore", "--undo", "--yes"})
-                         : host.Kubectl({"restore", "--resume", "--yes", "--wait-timeout", "60"});
+  CommandResult r = undo ? node.Kubectl({"restore", "--undo", "--yes"})
+                         : node.Kubectl({"restore", "--resume", "--yes", "--wait-timeout", "60"});
   ASSERT_EQ(r.exit_code, 0) << "killed at " << step << "\n" << killed.err << r.out << r.err;
-  ASSERT_TRUE(host.WaitEtcd()) << FileContents(host.R("/etcd.log"));
+  ASSERT_TRUE(node.WaitEtcd(30)) << node.EtcdLog();
+  std::string now = FileContents(node.UnitPath());
   if (undo) {
-    EXPECT_EQ(host.Unit(), host.unit());
-    EXPECT_EQ(host.Get("c"), "3\n");
-    EXPECT_EQ(host.Get("a"), "1\n");
+    EXPECT_EQ(now, unit);
+    EXPECT_EQ(node.Get("c"), "3\n");
   } else {
-    EXPECT_NE(host.Unit().find("--data-dir=/var/lib/etcd-restored-"), std::string::npos) << host.Unit();
-    EXPECT_EQ(host.Get("c"), "");
-    EXPECT_EQ(host.Get("a"), "1\n");
+    EXPECT_NE(now.find("--data-dir=/var/lib/etcd-restored-"), std::string::npos) << now;
+    EXPECT_EQ(node.Get("c"), "");
   }
+  EXPECT_EQ(node.Get("a"), "1\n");
 }
 
 std::string SystemdKillName(const ::testing::TestParamInfo<std::tuple<std::string, int>>& param_info) {
