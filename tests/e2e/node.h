@@ -57,10 +57,43 @@ std::string KubeApiServerBinary();
 
 enum class ApiServer { kFake, kReal };
 
-// A scratch host root with its kubelet stand-in.
-class Node {
+// What the node fixtures share: etcdctl with the test's client certificate against the
+// node's etcd.
+class EtcdHost {
  public:
-  Node(const EtcdVersion& v, const TestCerts& certs, const std::string& name) : v_(v), certs_(certs), name_(name) {
+  EtcdHost(const EtcdVersion& v, const TestCerts& certs) : v_(v), certs_(certs) {}
+  virtual ~EtcdHost() = default;
+  virtual std::string ClientUrl() const = 0;
+
+  CommandResult Etcdctl(const std::vector<std::string>& args, int timeout = 20) const {
+    std::vector<std::string> argv = {v_.etcdctl(), "--endpoints", ClientUrl(), "--cacert", certs_.ca_crt, "--cert",
+                                     certs_.client_crt, "--key", certs_.client_key, "--command-timeout", "5s"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return Run(argv, {{"ETCDCTL_API", "3"}}, timeout);
+  }
+  std::string Get(const std::string& key) const {
+    CommandResult r = Etcdctl({"get", key, "--print-value-only"});
+    return r.exit_code == 0 ? r.out : "<error " + r.err + ">";
+  }
+  bool WaitEtcd(int seconds) const {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    do {
+      if (Etcdctl({"endpoint", "health"}, 5).exit_code == 0) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    } while (std::chrono::steady_clock::now() < deadline);
+    return false;
+  }
+
+ protected:
+  EtcdVersion v_;
+  const TestCerts& certs_;
+};
+
+// A scratch host root with its kubelet stand-in.
+class Node : public EtcdHost {
+ public:
+  Node(const EtcdVersion& v, const TestCerts& certs, const std::string& name)
+      : EtcdHost(v, certs), name_(name) {
     p_.client = FreePort();
     p_.peer = FreePort();
     p_.metrics = FreePort();
@@ -82,6 +115,7 @@ class Node {
   std::string R(const std::string& p = "") const { return root_.path() + p; }
   std::string Manifests() const { return R("/etc/kubernetes/manifests"); }
   const Ports& ports() const { return p_; }
+  std::string ClientUrl() const override { return "https://127.0.0.1:" + std::to_string(p_.client); }
   std::string PeerUrl() const { return "https://127.0.0.1:" + std::to_string(p_.peer); }
   const std::string& name() const { return name_; }
 
@@ -106,25 +140,6 @@ class Node {
     }
   }
 
-  CommandResult Etcdctl(const std::vector<std::string>& args, int timeout = 20) const {
-    std::vector<std::string> argv = {v_.etcdctl(), "--endpoints", "https://127.0.0.1:" + std::to_string(p_.client),
-                                     "--cacert", certs_.ca_crt, "--cert", certs_.client_crt, "--key",
-                                     certs_.client_key, "--command-timeout", "5s"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return Run(argv, {{"ETCDCTL_API", "3"}}, timeout);
-  }
-  std::string Get(const std::string& key) const {
-    CommandResult r = Etcdctl({"get", key, "--print-value-only"});
-    return r.exit_code == 0 ? r.out : "<error " + r.err + ">";
-  }
-  bool WaitEtcd(int seconds) const {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-    do {
-      if (Etcdctl({"endpoint", "health"}, 5).exit_code == 0) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    } while (std::chrono::steady_clock::now() < deadline);
-    return false;
-  }
   // The HTTP status of GET /livez without credentials, as the kubelet's probe (0: no answer
   // within timeout_ms; the real API server takes its etcd check's 2 s to fail it).
   long Livez(long timeout_ms = 1000) const {
@@ -178,8 +193,6 @@ class Node {
  private:
   std::string KubeadmConfigMap() const;
 
-  EtcdVersion v_;
-  const TestCerts& certs_;
   std::string name_;
   TempDir root_;
   Ports p_;
@@ -192,10 +205,10 @@ inline const std::vector<std::string> kAllManifests = {"etcd.yaml", "kube-apiser
                                                 "kube-scheduler.yaml"};
 
 // A host root whose etcd is a systemd service, run by the systemctl stand-in.
-class SystemdNode {
+class SystemdNode : public EtcdHost {
  public:
   SystemdNode(const EtcdVersion& v, const TestCerts& certs, const std::string& name)
-      : v_(v), certs_(certs), name_(name), client_(FreePort()), peer_(FreePort()) {
+      : EtcdHost(v, certs), name_(name), client_(FreePort()), peer_(FreePort()) {
     for (auto [from, to] : std::vector<std::pair<std::string, std::string>>{
              {certs.ca_crt, "/etc/etcd/ca.pem"}, {certs.server_crt, "/etc/etcd/kubernetes.pem"},
              {certs.server_key, "/etc/etcd/kubernetes-key.pem"}}) {
@@ -207,7 +220,7 @@ class SystemdNode {
 
   std::string R(const std::string& p = "") const { return root_.path() + p; }
   const std::string& name() const { return name_; }
-  std::string ClientUrl() const { return "https://127.0.0.1:" + std::to_string(client_); }
+  std::string ClientUrl() const override { return "https://127.0.0.1:" + std::to_string(client_); }
   std::string PeerUrl() const { return "https://127.0.0.1:" + std::to_string(peer_); }
   std::string UnitPath() const { return R("/etc/systemd/system/etcd.service"); }
 
@@ -256,24 +269,6 @@ class SystemdNode {
     all.insert(env.begin(), env.end());
     return Run(args, all, timeout);
   }
-  CommandResult Etcdctl(const std::vector<std::string>& args, int timeout = 20) const {
-    std::vector<std::string> argv = {v_.etcdctl(), "--endpoints", ClientUrl(), "--cacert", certs_.ca_crt, "--cert",
-                                     certs_.client_crt, "--key", certs_.client_key, "--command-timeout", "5s"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return Run(argv, {{"ETCDCTL_API", "3"}}, timeout);
-  }
-  std::string Get(const std::string& key) const {
-    CommandResult r = Etcdctl({"get", key, "--print-value-only"});
-    return r.exit_code == 0 ? r.out : "<error " + r.err + ">";
-  }
-  bool WaitEtcd(int seconds) const {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-    do {
-      if (Etcdctl({"endpoint", "health"}, 5).exit_code == 0) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    } while (std::chrono::steady_clock::now() < deadline);
-    return false;
-  }
   std::string SystemctlLog() const { return FileContents(R("/systemctl.log")); }
   std::string EtcdLog() const { return FileContents(R("/etcd.log")); }
   // The lines of systemctl.log from `from` on (calls, and "# " notes of the stand-in).
@@ -287,8 +282,6 @@ class SystemdNode {
   }
 
  private:
-  EtcdVersion v_;
-  const TestCerts& certs_;
   std::string name_;
   TempDir root_;
   int client_, peer_;
