@@ -85,7 +85,9 @@ if(KETCD_STATIC)
     set(CURL_INCLUDE_DIR "${KETCD_CURL_ROOT}/include" CACHE PATH "" FORCE)
     set(CURL_LIBRARY "${KETCD_CURL_ROOT}/lib/libcurl.a" CACHE FILEPATH "" FORCE)
   endif()
-  target_link_options(ketcd_settings INTERFACE -static-libstdc++ -static-libgcc)
+  set(CMAKE_LINK_SEARCH_START_STATIC ON)
+  set(CMAKE_LINK_SEARCH_END_STATIC ON)
+  target_link_options(ketcd_settings INTERFACE -static)
 endif()
 
 # Replaces lib<name>.so[.N] by lib<name>.a in the imported targets of this directory.

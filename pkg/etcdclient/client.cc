@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "pkg/base/interrupt.h"
 #include "pkg/etcdclient/proto/rpc.grpc.pb.h"
+#include "pkg/etcdclient/resolve.h"
 #include "pkg/etcdclient/tls_probe.h"
 #include "pkg/fsutil/file.h"
 
@@ -66,7 +67,12 @@ std::shared_ptr<grpc::Channel> MakeChannel(const Endpoint& ep, std::shared_ptr<g
   // A large window lets the server stream snapshot chunks without waiting on us.
   args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 1);
   args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 1 << 20);
-  return grpc::CreateCustomChannel(ep.HostPort(), std::move(creds), args);
+  if (GrpcTargetOverridesName(ep)) {
+    // Dialled by address: certificate check and :authority still use the name given.
+    args.SetSslTargetNameOverride(ep.host);
+    args.SetString(GRPC_ARG_DEFAULT_AUTHORITY, ep.HostPort());
+  }
+  return grpc::CreateCustomChannel(GrpcTarget(ep), std::move(creds), args);
 }
 
 }  // namespace

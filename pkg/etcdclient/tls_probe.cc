@@ -15,6 +15,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "pkg/etcdclient/resolve.h"
 
 namespace ketcd::etcdclient {
 namespace {
@@ -42,17 +43,10 @@ int RemainingMs(Clock::time_point deadline) {
 
 // Connects a TCP socket (left in blocking mode with timeouts) or explains why not.
 absl::StatusOr<int> Dial(const Endpoint& ep, Clock::time_point deadline) {
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* res = nullptr;
-  std::string port = std::to_string(ep.port);
-  int rc = ::getaddrinfo(ep.host.c_str(), port.c_str(), &hints, &res);
-  if (rc != 0) {
-    return absl::UnavailableError(absl::StrCat("cannot resolve \"", ep.host, "\": ", gai_strerror(rc)));
-  }
+  KETCD_ASSIGN_OR_RETURN(AddrInfoList addresses, ResolveTcp(ep));
   int last_err = 0;
   bool timed_out = false;
-  for (addrinfo* ai = res; ai != nullptr; ai = ai->ai_next) {
+  for (addrinfo* ai = addresses.get(); ai != nullptr; ai = ai->ai_next) {
     int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
     if (fd < 0) continue;
     if (::connect(fd, ai->ai_addr, ai->ai_addrlen) != 0 && errno != EINPROGRESS) {
@@ -66,7 +60,6 @@ absl::StatusOr<int> Dial(const Endpoint& ep, Clock::time_point deadline) {
     socklen_t len = sizeof err;
     if (n == 1) ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
     if (n == 1 && err == 0) {
-      ::freeaddrinfo(res);
       ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
       timeval tv{RemainingMs(deadline) / 1000, (RemainingMs(deadline) % 1000) * 1000};
       ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
@@ -77,7 +70,6 @@ absl::StatusOr<int> Dial(const Endpoint& ep, Clock::time_point deadline) {
     last_err = err;
     ::close(fd);
   }
-  ::freeaddrinfo(res);
   if (last_err == ECONNREFUSED) {
     return absl::UnavailableError(absl::StrCat("connection refused by ", ep.HostPort(),
                                                ": nothing listens there (is etcd running? its client port is "

@@ -2,10 +2,11 @@
 # Installs the Debian packages the build and the tests need, if any is missing.
 # usage: install-deps.sh [extra packages...]
 set -euo pipefail
+# shellcheck source=packages.sh
+source "$(dirname "$0")/packages.sh"
 packages=(
   cmake ninja-build g++ pkg-config make openssl ca-certificates
-  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libcxxopts-dev libyaml-cpp-dev libssl-dev libcurl4-openssl-dev nlohmann-json3-dev
+  "${library_packages[@]}" protobuf-compiler-grpc protobuf-compiler libcurl4-openssl-dev
   libgtest-dev libgmock-dev
   etcd-server etcd-client  # etcd 3.4, the oldest server version tested
   python3 python3-yaml curl  # fake API server and kubelet stand-in in the tests; health checks in the demo
