@@ -9,7 +9,7 @@ TOOLS     := tests/tools
 # Warnings are errors in CI (CI=true) and wherever WERROR=ON is given.
 WERROR    ?= $(if $(CI),ON,OFF)
 
-.PHONY: all deps build test unit e2e sanitize demo bench fuzz clean test-servers dist test-dist install
+.PHONY: all deps build test unit e2e sanitize demo bench fuzz clean test-servers dist image test-dist install
 
 all: build
 
@@ -93,15 +93,21 @@ fuzz:
 	    $(FUZZ_BUILD)/corpus/$$name $$seeds; \
 	done
 
-# Release archive with a static, stripped binary, its .sha256 and the Krew manifest:
-# dist/kubectl-etcd_v<version>_linux_amd64.tar.gz, dist/etcd.yaml.
+# Release archives with a fully static, stripped binary for linux/amd64 and linux/arm64
+# (cross-compiled), their .sha256 and the Krew manifest:
+# dist/kubectl-etcd_v<version>_linux_{amd64,arm64}.tar.gz, dist/etcd.yaml.
 DIST_BUILD ?= build-dist
 dist: deps
 	@BUILD_DIST=$(DIST_BUILD) JOBS=$(JOBS) $(TOOLS)/dist.sh
 
-# The archive on a bare Debian (chroot), installed by krew and run through kubectl,
-# shell completion through kubectl, and the README's examples.
-test-dist: dist test-servers
+# The container image (OCI archive, both platforms) of those binaries:
+# dist/kubectl-etcd_v<version>_image.tar. No registry and no daemon needed.
+image: dist
+	@$(TOOLS)/image.sh
+
+# Each archive in an empty root (chroot, no libc; arm64 under qemu), installed by krew and
+# run through kubectl, the image in containerd, completion, and the README's examples.
+test-dist: dist image test-servers
 	@tests/release/run.sh
 
 PREFIX ?= /usr/local
@@ -111,4 +117,4 @@ install: build
 	install -m 755 cmd/kubectl-etcd/kubectl_complete-etcd $(DESTDIR)$(PREFIX)/bin/kubectl_complete-etcd
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz $(DIST_BUILD) $(DIST_BUILD)-arm64 dist

@@ -4,7 +4,10 @@
 # scratch KREW_ROOT, then `kubectl etcd ...` through a real kubectl's plugin lookup:
 # version, backup over TLS from a kubeadm-like layout, status; and completion through
 # `kubectl __complete etcd ...` with kubectl_complete-etcd on PATH.
-# usage: krew_test.sh dist/etcd.yaml dist/kubectl-etcd_vX_linux_amd64.tar.gz
+# For an archive of another architecture (arm64 on an amd64 machine) krew is told the
+# platform (KREW_ARCH, krew's own override) and the installed plugin runs under qemu
+# user-mode emulation (tests/release/lib.sh: emulate).
+# usage: krew_test.sh dist/etcd.yaml dist/kubectl-etcd_vX_linux_<arch>.tar.gz
 set -euo pipefail
 manifest=$(realpath "${1:?usage: krew_test.sh MANIFEST ARCHIVE}")
 archive=$(realpath "${2:?usage: krew_test.sh MANIFEST ARCHIVE}")
@@ -14,7 +17,13 @@ ETCD_BIN=$(etcd_bin)  # before HOME moves: the etcd builds are cached under it
 
 work=$(mktemp -d)
 http_pid=
-trap 'stop_etcd; [[ -n $http_pid ]] && kill $http_pid 2>/dev/null; rm -rf "$work"' EXIT
+trap 'stop_etcd; unemulate; [[ -n $http_pid ]] && kill $http_pid 2>/dev/null; rm -rf "$work"' EXIT
+arch=$(archive_arch "$archive")
+if [[ $arch != "$(dpkg --print-architecture)" ]]; then
+  [[ $(id -u) -eq 0 ]] || fail "running the $arch plugin needs root (binfmt_misc)"
+  emulate "$arch"
+  export KREW_ARCH=$arch
+fi
 mkdir -p "$work/bin" "$work/home" "$work/www/release"
 ln -s "$tools/kubectl" "$work/bin/kubectl"
 ln -s "$tools/krew" "$work/bin/kubectl-krew"
@@ -22,13 +31,14 @@ export HOME=$work/home KREW_ROOT=$work/krew KUBECONFIG=$work/home/no-kubeconfig
 export PATH=$KREW_ROOT/bin:$work/bin:/usr/local/bin:/usr/bin:/bin
 export KREW_NO_UPGRADE_CHECK=1
 
-# krew-index CI: validate-krew-manifest installs every platform from its uri.
+# krew-index CI: validate-krew-manifest installs every platform from its uri (the
+# archives of all platforms, beside this one).
 port=$(free_port)
-cp "$archive" "$work/www/release/"
+cp "$(dirname "$archive")"/kubectl-etcd_*_linux_*.tar.gz "$work/www/release/"
 python3 -m http.server "$port" --bind 127.0.0.1 --directory "$work/www" >/dev/null 2>&1 &
 http_pid=$!
 mkdir -p "$work/index"
-sed "s|uri: .*|uri: http://127.0.0.1:$port/release/$(basename "$archive")|" "$manifest" >"$work/index/etcd.yaml"
+sed -E "s|uri: .*/([^/]+)\$|uri: http://127.0.0.1:$port/release/\1|" "$manifest" >"$work/index/etcd.yaml"
 for i in $(seq 50); do curl -sf "http://127.0.0.1:$port/" >/dev/null && break; sleep 0.1; done
 "$tools/validate-krew-manifest" -manifest "$work/index/etcd.yaml" >"$work/validate.log" 2>&1 ||
   { cat "$work/validate.log" >&2; fail "validate-krew-manifest"; }
@@ -38,7 +48,9 @@ kubectl krew install --manifest="$manifest" --archive="$archive" >"$work/install
   { cat "$work/install.log" >&2; fail "kubectl krew install"; }
 [[ -L $KREW_ROOT/bin/kubectl-etcd ]] || fail "krew did not link $KREW_ROOT/bin/kubectl-etcd"
 ls "$KREW_ROOT"/store/etcd/*/LICENSE >/dev/null || fail "LICENSE not installed"
-pass "kubectl krew install --manifest --archive"
+installed=$(readlink -f "$KREW_ROOT/bin/kubectl-etcd")
+cmp -s "$installed" <(tar -xzOf "$archive" kubectl-etcd) || fail "krew installed $installed, not the $arch binary"
+pass "kubectl krew install --manifest --archive ($arch)"
 
 # Captured first: with pipefail, `grep -q` quitting at the match can fail the pipeline by SIGPIPE.
 plugins=$(kubectl plugin list 2>&1) || true

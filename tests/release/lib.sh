@@ -95,3 +95,76 @@ stop_etcd() {
     ETCD_PID=
   fi
 }
+
+# emulate ARCH: runs ARCH's binaries on this machine. Nothing to do for the machine's own
+# architecture; otherwise registers Debian's qemu-user-static with the kernel (binfmt_misc,
+# "F": the interpreter is opened now, so it works inside a chroot too), unless a handler
+# is there already. unemulate removes what emulate added.
+declare -A qemu_magic=(
+  [arm64]='\x7f\x45\x4c\x46\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xb7\x00:\xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff'
+)
+declare -A qemu_name=([arm64]=aarch64)
+BINFMT_ADDED=
+emulate() {
+  local arch=$1 binfmt=/proc/sys/fs/binfmt_misc entry
+  [[ $arch != "$(dpkg --print-architecture)" ]] || return 0
+  [[ -n ${qemu_magic[$arch]:-} ]] || fail "no emulation known for $arch"
+  [[ -x /usr/bin/qemu-${qemu_name[$arch]}-static ]] || "$repo/tests/tools/install-deps.sh" qemu-user-static
+  [[ -f $binfmt/register ]] || mount -t binfmt_misc binfmt_misc "$binfmt" ||
+    fail "binfmt_misc is not available: cannot run $arch binaries"
+  for entry in "$binfmt/ketcd-${qemu_name[$arch]}" "$binfmt/qemu-${qemu_name[$arch]}"; do
+    if [[ -f $entry ]] && grep -q '^enabled' "$entry" && grep -q '^flags:.*F' "$entry"; then
+      return 0
+    fi
+  done
+  echo ":ketcd-${qemu_name[$arch]}:M::${qemu_magic[$arch]}:/usr/bin/qemu-${qemu_name[$arch]}-static:F" \
+    >"$binfmt/register" || fail "cannot register qemu-${qemu_name[$arch]}-static with binfmt_misc"
+  BINFMT_ADDED="$binfmt/ketcd-${qemu_name[$arch]}"
+}
+unemulate() {
+  if [[ -n $BINFMT_ADDED && -f $BINFMT_ADDED ]]; then
+    echo -1 >"$BINFMT_ADDED" || true
+  fi
+  BINFMT_ADDED=
+}
+
+# archive_arch ARCHIVE: amd64 or arm64, from the Krew-style name.
+archive_arch() {
+  local name
+  name=$(basename "$1" .tar.gz)
+  echo "${name##*_}"
+}
+
+# put_keys: a few keys in the etcd of start_etcd, through the real etcdctl.
+put_keys() {
+  local pki=$1/etc/kubernetes/pki/etcd etcdctl i
+  etcdctl=$(dirname "$(etcd_bin)")/etcdctl
+  for i in 1 2 3; do
+    "$etcdctl" --endpoints "$ETCD_URL" --cacert "$pki/ca.crt" \
+      --cert "$pki/healthcheck-client.crt" --key "$pki/healthcheck-client.key" \
+      put "/registry/test/key$i" "value$i" >/dev/null || fail "etcdctl put"
+  done
+}
+
+# serve_restored DATA_DIR NAME PEER_PORT: the real etcd (this machine's) on a restored
+# data dir, plain HTTP on loopback; prints /registry/test/key2's value, then stops it.
+serve_restored() {
+  local dir=$1 name=$2 peer=$3 client bin etcdctl i value=""
+  bin=$(etcd_bin)
+  etcdctl=$(dirname "$bin")/etcdctl
+  client=$(free_port)
+  "$bin" --name "$name" --data-dir "$dir" --listen-client-urls "http://127.0.0.1:$client" \
+    --advertise-client-urls "http://127.0.0.1:$client" --listen-peer-urls "http://127.0.0.1:$peer" \
+    --initial-advertise-peer-urls "http://127.0.0.1:$peer" >"$work/restored-etcd.log" 2>&1 &
+  local pid=$!
+  for i in $(seq 100); do
+    value=$("$etcdctl" --endpoints "http://127.0.0.1:$client" --command-timeout=2s \
+      get /registry/test/key2 --print-value-only 2>/dev/null) && [[ -n $value ]] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  [[ -n $value ]] || { cat "$work/restored-etcd.log" >&2; fail "etcd did not serve the restored dir $dir"; }
+  echo "$value"
+}

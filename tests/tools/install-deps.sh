@@ -10,6 +10,9 @@ packages=(
   libgtest-dev libgmock-dev
   etcd-server etcd-client  # etcd 3.4, the oldest server version tested
   python3 python3-yaml curl  # fake API server and kubelet stand-in in the tests; health checks in the demo
+  # The release (make dist, image, test-dist): arm64 cross compiler and the root of its
+  # libraries, arm64 binaries under emulation, the image in containerd.
+  g++-aarch64-linux-gnu mmdebstrap qemu-user-static containerd runc file
   "$@"
 )
 missing=()
