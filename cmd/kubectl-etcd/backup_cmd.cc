@@ -8,6 +8,8 @@
 #include "cmd/kubectl-etcd/connection.h"
 #include "pkg/backup/snapshot_save.h"
 #include "pkg/base/format.h"
+#include "pkg/envelope/seal.h"
+#include "pkg/stream/zstd.h"
 #include "pkg/cli/output.h"
 #include "pkg/fsutil/file.h"
 
@@ -28,7 +30,10 @@ nlohmann::ordered_json ResultJson(const backup::SaveResult& r) {
   j["path"] = r.path;
   j["size"] = r.size;
   j["sha256"] = r.sha256;
-  if (r.path != "-") j["revision"] = r.revision;  // read back from the file
+  j["compression"] = r.compression;
+  j["encryption"] = r.encryption;
+  j["fileSize"] = r.file_size;
+  if (r.revision_read) j["revision"] = r.revision;  // read back from the file
   j["durationSeconds"] = r.duration_seconds;
   j["etcdVersion"] = r.etcd_version;
   j["memberName"] = r.member_name;
@@ -36,6 +41,21 @@ nlohmann::ordered_json ResultJson(const backup::SaveResult& r) {
   j["clusterID"] = IdHex(r.cluster_id);
   j["endpoint"] = r.endpoint;
   return j;
+}
+
+absl::StatusOr<envelope::SealOptions> SealFlags(const cxxopts::ParseResult& flags) {
+  envelope::SealOptions seal;
+  const std::string compress = flags["compress"].as<std::string>();
+  if (compress != "zstd" && compress != "none") {
+    return absl::InvalidArgumentError(absl::StrCat("--compress \"", compress, "\": want zstd or none"));
+  }
+  seal.zstd = compress == "zstd";
+  seal.zstd_options.level = flags["compress-level"].as<int>();
+  seal.zstd_options.workers = stream::DefaultZstdWorkers();
+  if (seal.zstd_options.level < 1 || seal.zstd_options.level > 19) {
+    return absl::InvalidArgumentError("--compress-level: want 1 to 19");
+  }
+  return seal;
 }
 
 }  // namespace
@@ -57,13 +77,18 @@ absl::Status RunBackup(Invocation& inv) {
       "  kubectl etcd backup snap.db --endpoints https://10.0.0.11:2379 \\\n"
       "      --cacert ca.crt --cert client.crt --key client.key\n"
       "  # Stream into another program:\n"
-      "  kubectl etcd backup - | gzip > etcd.db.gz\n");
+      "  kubectl etcd backup - | gzip > etcd.db.gz\n"
+      "  # zstd-compressed (zstd -d reads it; status and restore read it as it is):\n"
+      "  kubectl etcd backup --compress zstd /var/backups/etcd.db.zst\n");
   AddConnectionFlags(options);
   options.add_options()
       ("dir", "Directory for the snapshot when FILE is not given", cxxopts::value<std::string>()->default_value("."))
       ("force", "Replace FILE and FILE.json if they exist")
       ("stall-timeout", "Give up after this many seconds without data, or with one write to FILE stuck",
        cxxopts::value<double>()->default_value("60"))
+      ("compress", "Compress the snapshot: zstd (FILE must end in .zst; the zstd tool reads it) or none",
+       cxxopts::value<std::string>()->default_value("none"))
+      ("compress-level", "zstd level, 1 (fastest) to 19", cxxopts::value<int>()->default_value("3"))
       ("file", "", cxxopts::value<std::vector<std::string>>());
   AddOutputFlag(options, kTextFormats, "text");
   options.parse_positional({"file"});
@@ -77,14 +102,17 @@ absl::Status RunBackup(Invocation& inv) {
   double stall = flags["stall-timeout"].as<double>();
   if (stall <= 0) return absl::InvalidArgumentError("--stall-timeout must be positive");
 
+  backup::SaveOptions opts;
+  KETCD_ASSIGN_OR_RETURN(opts.seal, SealFlags(flags));
+
   KETCD_ASSIGN_OR_RETURN(Connection conn, ResolveConnection(flags));
   KETCD_ASSIGN_OR_RETURN(etcdclient::Selected sel, etcdclient::SelectMember(conn.config));
   std::string member = MemberName(*sel.client, sel.status.header().member_id());
 
-  backup::SaveOptions opts;
   if (files.empty()) {
     opts.path = fsutil::JoinPath(flags["dir"].as<std::string>(),
-                                 backup::DefaultSnapshotName(member, static_cast<int64_t>(::time(nullptr))));
+                                 backup::DefaultSnapshotName(member, static_cast<int64_t>(::time(nullptr))) +
+                                     envelope::FileSuffix(opts.seal));
   } else {
     opts.path = files[0];
   }
@@ -108,7 +136,13 @@ absl::Status RunBackup(Invocation& inv) {
            << "  from     " << r.endpoint << " (member " << (r.member_name.empty() ? IdHex(r.member_id) : r.member_name)
            << ", etcd " << r.etcd_version << ")\n"
            << "  size     " << HumanizeIec(static_cast<double>(r.size)) << " (" << r.size << " bytes)\n";
-    if (!to_stdout) report << "  revision " << r.revision << "\n";
+    if (r.file_size != r.size) {
+      char ratio[32];
+      std::snprintf(ratio, sizeof ratio, "%.2f", r.file_size ? static_cast<double>(r.size) / r.file_size : 0.0);
+      report << "  file     " << HumanizeIec(static_cast<double>(r.file_size)) << " (" << r.file_size
+             << " bytes; " << r.compression << " " << ratio << ":1, encryption " << r.encryption << ")\n";
+    }
+    if (r.revision_read) report << "  revision " << r.revision << "\n";
     report << "  sha256   " << r.sha256 << "\n";
     char secs[32];
     std::snprintf(secs, sizeof secs, "%.2fs", r.duration_seconds);

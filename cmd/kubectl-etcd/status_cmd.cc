@@ -7,6 +7,7 @@
 #include "pkg/base/format.h"
 #include "pkg/bbolt/db.h"
 #include "pkg/cli/output.h"
+#include "pkg/envelope/unseal.h"
 #include "pkg/snapshot/status.h"
 #include "pkg/snapshot/status_json.h"
 
@@ -109,7 +110,9 @@ absl::Status RunStatus(Invocation& inv) {
   cxxopts::Options options = NewOptions(
       inv, "Check a snapshot file offline and print its hash, revision, total keys and size exactly as\n"
            "`etcdutl snapshot status` does, plus an integrity check and the SHA-256 trailer state.\n"
-           "Exits 4 when the file is corrupt or its hash does not match. The file is only read.\n\n"
+           "Exits 4 when the file is corrupt or its hash does not match. The file is only read; a\n"
+           "zstd-compressed file is recognised by its first bytes and decoded into a private\n"
+           "directory under $TMPDIR (or /tmp), removed afterwards.\n\n"
            "Examples:\n"
            "  kubectl etcd status /var/backups/etcd.db\n"
            "  # Live keys per resource and namespace, leases, members, alarms, as JSON:\n"
@@ -138,7 +141,8 @@ absl::Status RunStatus(Invocation& inv) {
   }
   o.file = files[0];
 
-  KETCD_ASSIGN_OR_RETURN(auto db, bbolt::Db::Open(o.file));
+  KETCD_ASSIGN_OR_RETURN(auto plain, envelope::Unseal(o.file, {}));
+  KETCD_ASSIGN_OR_RETURN(auto db, bbolt::Db::Open(plain->path()));
   snapshot::StatusOptions so;
   so.check_integrity = !o.skip_integrity;
   so.check_trailer = !o.skip_hash_check;  // no SHA-256 pass when it would not be enforced

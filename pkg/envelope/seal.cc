@@ -1,0 +1,43 @@
+#include "pkg/envelope/seal.h"
+
+#include <vector>
+
+namespace ketcd::envelope {
+namespace {
+
+// Owns the layers; writes go to the outermost.
+class Chain : public stream::Writer {
+ public:
+  void Push(std::unique_ptr<stream::Writer> w) { layers_.push_back(std::move(w)); }
+  stream::Writer* head() { return layers_.back().get(); }
+  absl::Status Write(const void* data, size_t n) override { return head()->Write(data, n); }
+  absl::Status Close() override { return head()->Close(); }
+
+ private:
+  std::vector<std::unique_ptr<stream::Writer>> layers_;
+};
+
+}  // namespace
+
+std::string FileSuffix(const SealOptions& o) { return o.zstd ? ".zst" : ""; }
+
+std::string CompressionName(const SealOptions& o) { return o.zstd ? "zstd" : "none"; }
+
+std::string EncryptionName(const SealOptions&) { return "none"; }
+
+bool Sealed(const SealOptions& o) { return o.zstd; }
+
+std::string Describe(const SealOptions& o) { return o.zstd ? "zstd-compressed" : "plain"; }
+
+absl::StatusOr<std::unique_ptr<stream::Writer>> NewSealWriter(stream::Writer* sink, const SealOptions& o) {
+  auto chain = std::make_unique<Chain>();
+  chain->Push(std::make_unique<stream::FnWriter>([sink](const void* p, size_t n) { return sink->Write(p, n); },
+                                                 [sink] { return sink->Close(); }));
+  if (o.zstd) {
+    KETCD_ASSIGN_OR_RETURN(auto z, stream::NewZstdWriter(chain->head(), o.zstd_options));
+    chain->Push(std::move(z));
+  }
+  return std::unique_ptr<stream::Writer>(std::move(chain));
+}
+
+}  // namespace ketcd::envelope
