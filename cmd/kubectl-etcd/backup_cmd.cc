@@ -8,8 +8,7 @@
 #include "cmd/kubectl-etcd/connection.h"
 #include "pkg/backup/snapshot_save.h"
 #include "pkg/base/format.h"
-#include "pkg/envelope/seal.h"
-#include "pkg/stream/zstd.h"
+#include "cmd/kubectl-etcd/seal_flags.h"
 #include "pkg/cli/output.h"
 #include "pkg/fsutil/file.h"
 
@@ -43,21 +42,6 @@ nlohmann::ordered_json ResultJson(const backup::SaveResult& r) {
   return j;
 }
 
-absl::StatusOr<envelope::SealOptions> SealFlags(const cxxopts::ParseResult& flags) {
-  envelope::SealOptions seal;
-  const std::string compress = flags["compress"].as<std::string>();
-  if (compress != "zstd" && compress != "none") {
-    return absl::InvalidArgumentError(absl::StrCat("--compress \"", compress, "\": want zstd or none"));
-  }
-  seal.zstd = compress == "zstd";
-  seal.zstd_options.level = flags["compress-level"].as<int>();
-  seal.zstd_options.workers = stream::DefaultZstdWorkers();
-  if (seal.zstd_options.level < 1 || seal.zstd_options.level > 19) {
-    return absl::InvalidArgumentError("--compress-level: want 1 to 19");
-  }
-  return seal;
-}
-
 }  // namespace
 
 absl::Status RunBackup(Invocation& inv) {
@@ -79,17 +63,17 @@ absl::Status RunBackup(Invocation& inv) {
       "  # Stream into another program:\n"
       "  kubectl etcd backup - | gzip > etcd.db.gz\n"
       "  # zstd-compressed (zstd -d reads it; status and restore read it as it is):\n"
-      "  kubectl etcd backup --compress zstd /var/backups/etcd.db.zst\n");
+      "  kubectl etcd backup --compress zstd /var/backups/etcd.db.zst\n"
+      "  # Compressed, then encrypted with age (`age -d -i key.txt` decrypts it):\n"
+      "  kubectl etcd backup --compress zstd --encrypt-to age1... /var/backups/etcd.db.zst.age\n");
   AddConnectionFlags(options);
   options.add_options()
       ("dir", "Directory for the snapshot when FILE is not given", cxxopts::value<std::string>()->default_value("."))
       ("force", "Replace FILE and FILE.json if they exist")
       ("stall-timeout", "Give up after this many seconds without data, or with one write to FILE stuck",
        cxxopts::value<double>()->default_value("60"))
-      ("compress", "Compress the snapshot: zstd (FILE must end in .zst; the zstd tool reads it) or none",
-       cxxopts::value<std::string>()->default_value("none"))
-      ("compress-level", "zstd level, 1 (fastest) to 19", cxxopts::value<int>()->default_value("3"))
       ("file", "", cxxopts::value<std::vector<std::string>>());
+  AddSealFlags(options);
   AddOutputFlag(options, kTextFormats, "text");
   options.parse_positional({"file"});
   options.positional_help("[FILE|-]");

@@ -7,7 +7,7 @@
 #include "pkg/base/format.h"
 #include "pkg/bbolt/db.h"
 #include "pkg/cli/output.h"
-#include "pkg/envelope/unseal.h"
+#include "cmd/kubectl-etcd/seal_flags.h"
 #include "pkg/snapshot/status.h"
 #include "pkg/snapshot/status_json.h"
 
@@ -111,20 +111,23 @@ absl::Status RunStatus(Invocation& inv) {
       inv, "Check a snapshot file offline and print its hash, revision, total keys and size exactly as\n"
            "`etcdutl snapshot status` does, plus an integrity check and the SHA-256 trailer state.\n"
            "Exits 4 when the file is corrupt or its hash does not match. The file is only read; a\n"
-           "zstd-compressed file is recognised by its first bytes and decoded into a private\n"
+           "zstd-compressed or age-encrypted file is recognised by its first bytes and decoded into a private\n"
            "directory under $TMPDIR (or /tmp), removed afterwards.\n\n"
            "Examples:\n"
            "  kubectl etcd status /var/backups/etcd.db\n"
            "  # Live keys per resource and namespace, leases, members, alarms, as JSON:\n"
            "  kubectl etcd status snap.db --keys -o json\n"
            "  # A copy of a data dir's member/snap/db (no SHA-256 trailer):\n"
-           "  kubectl etcd status /var/lib/etcd/member/snap/db --skip-hash-check\n");
+           "  kubectl etcd status /var/lib/etcd/member/snap/db --skip-hash-check\n"
+           "  # Compressed and encrypted with age:\n"
+           "  kubectl etcd status etcd.db.zst.age --identity key.txt\n");
   AddOutputFlag(options, kFormats, "table");
   options.add_options()("keys", "Also look inside: live keys per /registry/<resource>/ and namespace, "
                                 "compaction, leases, auth, members, alarms")(
       "skip-hash-check", "Accept a file without (or with a wrong) SHA-256 trailer, e.g. a copy of member/snap/db")(
       "skip-integrity-check", "Do not run the bbolt integrity check (faster on huge files)")(
       "file", "Snapshot file", cxxopts::value<std::vector<std::string>>());
+  AddUnsealFlags(options);
   options.parse_positional({"file"});
   options.positional_help("FILE");
   KETCD_ASSIGN_OR_RETURN(auto parsed, Parse(options, inv));
@@ -141,7 +144,8 @@ absl::Status RunStatus(Invocation& inv) {
   }
   o.file = files[0];
 
-  KETCD_ASSIGN_OR_RETURN(auto plain, envelope::Unseal(o.file, {}));
+  KETCD_ASSIGN_OR_RETURN(envelope::UnsealOptions unseal, UnsealFlags(*parsed));
+  KETCD_ASSIGN_OR_RETURN(auto plain, envelope::Unseal(o.file, unseal));
   KETCD_ASSIGN_OR_RETURN(auto db, bbolt::Db::Open(plain->path()));
   snapshot::StatusOptions so;
   so.check_integrity = !o.skip_integrity;

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "pkg/age/crypto.h"
+#include "pkg/envelope/key_files.h"
 #include "pkg/envelope/seal.h"
 #include "pkg/envelope/unseal.h"
 #include "pkg/fsutil/atomic_file.h"
@@ -140,6 +142,100 @@ TEST_F(EnvelopeTest, MissingFileAndFifoArePassedThrough) {
   auto f = Unseal(fifo, Temp());  // must not block reading it
   ASSERT_TRUE(f.ok());
   EXPECT_EQ((*f)->path(), fifo);
+}
+
+age::Identity NewIdentity() { return age::Identity{age::Identity::Type::kX25519, age::RandomBytes(32)}; }
+
+age::Recipient RecipientOf(const age::Identity& id) {
+  return age::Recipient{age::Recipient::Type::kX25519, *age::PublicKeyOf(id)};
+}
+
+TEST_F(EnvelopeTest, AgeNamesAndOrder) {
+  SealOptions both = Zstd();
+  both.recipients = {RecipientOf(NewIdentity())};
+  EXPECT_EQ(FileSuffix(both), ".zst.age");
+  EXPECT_EQ(EncryptionName(both), "age");
+  EXPECT_EQ(Describe(both), "zstd-compressed, age-encrypted");
+  SealOptions age_only;
+  age_only.recipients = both.recipients;
+  EXPECT_EQ(FileSuffix(age_only), ".age");
+  EXPECT_TRUE(Sealed(age_only));
+  // Compressed first, then encrypted: the file is an age file whose payload is zstd.
+  std::string sealed = Seal(Content(), both);
+  EXPECT_EQ(sealed.rfind("age-encryption.org/v1\n", 0), 0u);
+  EXPECT_LT(sealed.size(), Content().size() / 4);
+}
+
+TEST_F(EnvelopeTest, CompressedAndEncryptedFileIsDecoded) {
+  age::Identity id = NewIdentity(), other = NewIdentity();
+  for (bool zstd : {false, true}) {
+    SealOptions o = zstd ? Zstd() : SealOptions();
+    o.recipients = {RecipientOf(other), RecipientOf(id)};
+    std::string p = Write("snap", Seal(Content(), o));
+    UnsealOptions u = Temp();
+    u.identities = {id};
+    auto got = Unseal(p, u);
+    ASSERT_TRUE(got.ok()) << got.status();
+    EXPECT_TRUE((*got)->encrypted());
+    EXPECT_EQ((*got)->compressed(), zstd);
+    EXPECT_TRUE(*fsutil::ReadFile((*got)->path()) == Content());
+  }
+  EXPECT_TRUE(TempEntries().empty());
+}
+
+TEST_F(EnvelopeTest, WrongOrMissingKeyIsInvalidArgumentAndLeavesNothing) {
+  SealOptions o = Zstd();
+  o.recipients = {RecipientOf(NewIdentity())};
+  std::string p = Write("snap.db.zst.age", Seal(Content(), o));
+  UnsealOptions wrong = Temp();
+  wrong.identities = {NewIdentity(), age::PassphraseIdentity("guess")};
+  auto w = Unseal(p, wrong);
+  EXPECT_TRUE(absl::IsInvalidArgument(w.status())) << w.status();
+  auto none = Unseal(p, Temp());
+  EXPECT_TRUE(absl::IsInvalidArgument(none.status())) << none.status();
+  EXPECT_NE(none.status().message().find("--identity"), std::string::npos);
+  EXPECT_TRUE(TempEntries().empty());
+}
+
+TEST_F(EnvelopeTest, DamagedAgeFileIsDataLossAndLeavesNothing) {
+  age::Identity id = NewIdentity();
+  SealOptions o = Zstd();
+  o.recipients = {RecipientOf(id)};
+  std::string sealed = Seal(Content(), o);
+  UnsealOptions u = Temp();
+  u.identities = {id};
+  std::string flipped = sealed;
+  flipped[flipped.size() - 20] ^= 1;
+  for (const std::string& bad : {sealed.substr(0, sealed.size() - 1), flipped, sealed.substr(0, 60)}) {
+    auto got = Unseal(Write("bad.age", bad), u);
+    EXPECT_TRUE(absl::IsDataLoss(got.status())) << got.status();
+  }
+  EXPECT_TRUE(TempEntries().empty());
+}
+
+TEST_F(EnvelopeTest, KeyFlagsFiles) {
+  age::Identity id = NewIdentity();
+  const std::string recipient = age::EncodeRecipient(*age::PublicKeyOf(id));
+  std::string rfile = Write("recipients.txt", "# backups\n" + recipient + "\n\n");
+  std::string ifile = Write("key.txt", "# created: now\n# public key: " + recipient + "\n" +
+                                           age::EncodeIdentity(id.key) + "\n");
+  std::string pfile = Write("pass.txt", "secret phrase\r\n");
+  auto rs = LoadRecipients({recipient}, {rfile}, "");
+  ASSERT_TRUE(rs.ok()) << rs.status();
+  EXPECT_EQ(rs->size(), 2u);
+  auto ids = LoadIdentities({ifile}, pfile);
+  ASSERT_TRUE(ids.ok()) << ids.status();
+  ASSERT_EQ(ids->size(), 2u);
+  EXPECT_EQ((*ids)[0].key, id.key);
+  EXPECT_EQ((*ids)[1].key, "secret phrase");  // one trailing newline dropped
+  EXPECT_TRUE(absl::IsInvalidArgument(LoadRecipients({recipient}, {}, pfile).status()));
+  EXPECT_TRUE(absl::IsInvalidArgument(LoadRecipients({"age1nope"}, {}, "").status()));
+  EXPECT_TRUE(absl::IsInvalidArgument(ReadPassphraseFile(Write("empty.txt", "\n")).status()));
+  auto wrong_file = LoadIdentities({rfile}, "");
+  ASSERT_FALSE(wrong_file.ok());
+  EXPECT_NE(wrong_file.status().message().find("line 2"), std::string::npos) << wrong_file.status();
+  EXPECT_EQ(wrong_file.status().message().find(recipient), std::string::npos);
+  EXPECT_TRUE(absl::IsNotFound(LoadIdentities({Write("x", "") + ".missing"}, "").status()));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "pkg/age/keys.h"
 #include "pkg/stream/stream.h"
 #include "pkg/stream/zstd.h"
 
@@ -14,16 +15,17 @@ namespace ketcd::envelope {
 struct SealOptions {
   bool zstd = false;
   stream::ZstdOptions zstd_options;
+  std::vector<age::Recipient> recipients;  // encrypt with age when not empty
 };
 
-// ".zst", or "" when nothing is added.
+// ".zst", ".zst.age", ".age", or "" when nothing is added.
 std::string FileSuffix(const SealOptions& o);
 // "zstd" or "none", as FILE.json says.
 std::string CompressionName(const SealOptions& o);
-// "none" (or "age", with recipients), as FILE.json says.
+// "age" or "none", as FILE.json says.
 std::string EncryptionName(const SealOptions& o);
 bool Sealed(const SealOptions& o);
-// "zstd-compressed", for messages.
+// "zstd-compressed, age-encrypted", for messages.
 std::string Describe(const SealOptions& o);
 
 // A writer that compresses (and encrypts) into `sink` (not owned). Close ends every layer

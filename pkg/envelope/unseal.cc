@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "pkg/base/interrupt.h"
 #include "pkg/fsutil/file.h"
+#include "pkg/age/age.h"
 #include "pkg/stream/zstd.h"
 
 namespace ketcd::envelope {
@@ -73,7 +74,16 @@ absl::StatusOr<std::unique_ptr<Unsealed>> Unseal(const std::string& path, const 
   std::vector<std::unique_ptr<stream::Reader>> layers;
   layers.push_back(std::make_unique<stream::PrefixReader>(head, &file));
   if (format == stream::Format::kAge) {
-    return absl::UnimplementedError(absl::StrCat(path, ": age-encrypted snapshots are not supported yet"));
+    if (o.identities.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, " is encrypted with age: pass --identity FILE (AGE-SECRET-KEY-1... lines) or --passphrase-file FILE"));
+    }
+    u->encrypted_ = true;
+    KETCD_ASSIGN_OR_RETURN(auto decrypted, age::NewDecryptReader(layers.back().get(), o.identities, path));
+    layers.push_back(std::move(decrypted));
+    KETCD_ASSIGN_OR_RETURN(std::string inner, Peek(*layers.back()));
+    format = stream::Sniff(inner);
+    layers.push_back(std::make_unique<stream::PrefixReader>(inner, layers.back().get()));
   }
   if (format == stream::Format::kZstd) {
     u->compressed_ = true;

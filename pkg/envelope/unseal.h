@@ -1,5 +1,6 @@
 #pragma once
-// Reading a snapshot file that may be compressed (zstd) or encrypted (age): told apart by
+// Reading a snapshot file that may be compressed (zstd), encrypted (age), or both (zstd
+// inside age, as seal.h writes it): told apart by
 // their first bytes, not by the file name. bbolt needs random access, so a sealed file is
 // decoded into `snapshot.db` in a private directory (mode 0700, made with mkdtemp under
 // `temp_parent`), which the Unsealed object removes when it goes, on success and on every
@@ -8,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "pkg/age/keys.h"
 #include "pkg/base/status.h"
 #include "pkg/stream/stream.h"
 
@@ -15,6 +17,7 @@ namespace ketcd::envelope {
 
 struct UnsealOptions {
   std::string temp_parent;  // where the private directory goes; "" = $TMPDIR or /tmp
+  std::vector<age::Identity> identities;  // X25519 keys and passphrases for age files
 };
 
 class Unsealed {
@@ -37,7 +40,8 @@ class Unsealed {
   bool compressed_ = false, encrypted_ = false;
 };
 
-// NotFound for a missing file; DataLoss for a damaged or truncated one. Anything that is
+// DataLoss for a damaged or truncated file; InvalidArgument for an age file that no
+// identity opens (or when none was given). Anything that is
 // not a regular file is passed through as it is (the bbolt reader refuses it). Polls
 // Interrupted() (Cancelled).
 absl::StatusOr<std::unique_ptr<Unsealed>> Unseal(const std::string& path, const UnsealOptions& o);
