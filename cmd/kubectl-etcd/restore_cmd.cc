@@ -303,6 +303,12 @@ absl::Status RunNodeRestore(Invocation& inv, const cxxopts::ParseResult& flags, 
   if (flags.count("list-runs")) return ListRuns(inv, flags, format);
   if (flags.count("undo") || flags.count("resume")) return RecoverRun(inv, flags, format, flags.count("undo") > 0, files);
   if (files.size() != 1) return absl::InvalidArgumentError("restore requires exactly one snapshot FILE (or --undo)");
+  KETCD_ASSIGN_OR_RETURN(stream::Format sealed, envelope::SniffFile(files[0]));
+  if (sealed != stream::Format::kPlain) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        files[0], " is ", stream::FormatName(sealed), "-encoded; the restore of a node takes a plain snapshot: ",
+        "decode it first (zstd -d, age -d)"));
+  }
 
   // One restore at a time: the lock is taken before the plan is built, so a second run
   // refuses before it looks at a node that the first one is changing.

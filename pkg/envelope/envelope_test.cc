@@ -133,6 +133,12 @@ TEST_F(EnvelopeTest, TruncatedZstdIsDataLossAndLeavesNothing) {
   EXPECT_TRUE(TempEntries().empty());
 }
 
+TEST_F(EnvelopeTest, SniffFileLooksAtTheFirstBytes) {
+  EXPECT_EQ(*SniffFile(Write("a.db", Seal(Content(), Zstd()))), stream::Format::kZstd);
+  EXPECT_EQ(*SniffFile(Write("b.db", std::string(100, '\0'))), stream::Format::kPlain);
+  EXPECT_EQ(*SniffFile(fsutil::JoinPath(dir_, "missing")), stream::Format::kPlain);
+}
+
 TEST_F(EnvelopeTest, MissingFileAndFifoArePassedThrough) {
   auto u = Unseal(fsutil::JoinPath(dir_, "missing"), Temp());
   ASSERT_TRUE(u.ok());

@@ -49,6 +49,17 @@ absl::StatusOr<std::string> Peek(stream::Reader& r) {
 
 }  // namespace
 
+absl::StatusOr<stream::Format> SniffFile(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return stream::Format::kPlain;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fsutil::ErrnoError("open", path, errno);
+  absl::Cleanup close_fd = [fd] { ::close(fd); };
+  stream::FdReader file(fd, path);
+  KETCD_ASSIGN_OR_RETURN(std::string head, Peek(file));
+  return stream::Sniff(head);
+}
+
 Unsealed::~Unsealed() {
   if (!temp_dir_.empty()) (void)fsutil::RemoveAll(temp_dir_);
 }

@@ -40,6 +40,9 @@ class Unsealed {
   bool compressed_ = false, encrypted_ = false;
 };
 
+// What `path` is, from its first bytes (kPlain for anything but a regular file).
+absl::StatusOr<stream::Format> SniffFile(const std::string& path);
+
 // DataLoss for a damaged or truncated file; InvalidArgument for an age file that no
 // identity opens (or when none was given). Anything that is
 // not a regular file is passed through as it is (the bbolt reader refuses it). Polls

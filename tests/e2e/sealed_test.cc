@@ -199,6 +199,12 @@ TEST_P(SealedTest, DamagedFilesAndWrongKeysFailWithoutOutput) {
   EXPECT_TRUE(Leftovers(dir_.path()).empty());
   EXPECT_TRUE(Leftovers("/tmp").empty());
 
+  // The restore of a node (no --data-dir) takes plain snapshots only, and says so first.
+  CommandResult node = RunKubectlEtcd({"restore", dir_.Sub("s.db.zst"), "--dry-run", "--host-root", dir_.Sub("none")});
+  EXPECT_EQ(node.exit_code, 2) << node.err;
+  EXPECT_NE(node.err.find("is zstd-encoded; the restore of a node takes a plain snapshot"), std::string::npos)
+      << node.err;
+
   // A FILE without the suffix its layers need is refused before anything is written.
   auto conn = server_->ConnectionFlags();
   std::vector<std::string> args = {"backup", dir_.Sub("x.db"), "--compress", "zstd", "--encrypt-to", recipient_};
