@@ -6,9 +6,9 @@
 #include "absl/strings/str_cat.h"
 #include "cmd/kubectl-etcd/command.h"
 #include "cmd/kubectl-etcd/connection.h"
+#include "cmd/kubectl-etcd/seal_flags.h"
 #include "pkg/backup/snapshot_save.h"
 #include "pkg/base/format.h"
-#include "cmd/kubectl-etcd/seal_flags.h"
 #include "pkg/cli/output.h"
 #include "pkg/fsutil/file.h"
 

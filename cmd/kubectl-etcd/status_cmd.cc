@@ -4,10 +4,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "cmd/kubectl-etcd/command.h"
+#include "cmd/kubectl-etcd/seal_flags.h"
 #include "pkg/base/format.h"
 #include "pkg/bbolt/db.h"
 #include "pkg/cli/output.h"
-#include "cmd/kubectl-etcd/seal_flags.h"
 #include "pkg/snapshot/status.h"
 #include "pkg/snapshot/status_json.h"
 
