@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "cmd/kubectl-etcd/command.h"
 #include "cmd/kubectl-etcd/connection.h"
+#include "cmd/kubectl-etcd/seal_flags.h"
 #include "pkg/backup/snapshot_save.h"
 #include "pkg/base/format.h"
 #include "pkg/cli/output.h"
@@ -28,7 +29,10 @@ nlohmann::ordered_json ResultJson(const backup::SaveResult& r) {
   j["path"] = r.path;
   j["size"] = r.size;
   j["sha256"] = r.sha256;
-  if (r.path != "-") j["revision"] = r.revision;  // read back from the file
+  j["compression"] = r.compression;
+  j["encryption"] = r.encryption;
+  j["fileSize"] = r.file_size;
+  if (r.revision_read) j["revision"] = r.revision;  // read back from the file
   j["durationSeconds"] = r.duration_seconds;
   j["etcdVersion"] = r.etcd_version;
   j["memberName"] = r.member_name;
@@ -57,7 +61,11 @@ absl::Status RunBackup(Invocation& inv) {
       "  kubectl etcd backup snap.db --endpoints https://10.0.0.11:2379 \\\n"
       "      --cacert ca.crt --cert client.crt --key client.key\n"
       "  # Stream into another program:\n"
-      "  kubectl etcd backup - | gzip > etcd.db.gz\n");
+      "  kubectl etcd backup - | gzip > etcd.db.gz\n"
+      "  # zstd-compressed (zstd -d reads it; status and restore read it as it is):\n"
+      "  kubectl etcd backup --compress zstd /var/backups/etcd.db.zst\n"
+      "  # Compressed, then encrypted with age (`age -d -i key.txt` decrypts it):\n"
+      "  kubectl etcd backup --compress zstd --encrypt-to age1... /var/backups/etcd.db.zst.age\n");
   AddConnectionFlags(options);
   options.add_options()
       ("dir", "Directory for the snapshot when FILE is not given", cxxopts::value<std::string>()->default_value("."))
@@ -65,6 +73,7 @@ absl::Status RunBackup(Invocation& inv) {
       ("stall-timeout", "Give up after this many seconds without data, or with one write to FILE stuck",
        cxxopts::value<double>()->default_value("60"))
       ("file", "", cxxopts::value<std::vector<std::string>>());
+  AddSealFlags(options);
   AddOutputFlag(options, kTextFormats, "text");
   options.parse_positional({"file"});
   options.positional_help("[FILE|-]");
@@ -77,14 +86,17 @@ absl::Status RunBackup(Invocation& inv) {
   double stall = flags["stall-timeout"].as<double>();
   if (stall <= 0) return absl::InvalidArgumentError("--stall-timeout must be positive");
 
+  backup::SaveOptions opts;
+  KETCD_ASSIGN_OR_RETURN(opts.seal, SealFlags(flags));
+
   KETCD_ASSIGN_OR_RETURN(Connection conn, ResolveConnection(flags));
   KETCD_ASSIGN_OR_RETURN(etcdclient::Selected sel, etcdclient::SelectMember(conn.config));
   std::string member = MemberName(*sel.client, sel.status.header().member_id());
 
-  backup::SaveOptions opts;
   if (files.empty()) {
     opts.path = fsutil::JoinPath(flags["dir"].as<std::string>(),
-                                 backup::DefaultSnapshotName(member, static_cast<int64_t>(::time(nullptr))));
+                                 backup::DefaultSnapshotName(member, static_cast<int64_t>(::time(nullptr))) +
+                                     envelope::FileSuffix(opts.seal));
   } else {
     opts.path = files[0];
   }
@@ -108,7 +120,13 @@ absl::Status RunBackup(Invocation& inv) {
            << "  from     " << r.endpoint << " (member " << (r.member_name.empty() ? IdHex(r.member_id) : r.member_name)
            << ", etcd " << r.etcd_version << ")\n"
            << "  size     " << HumanizeIec(static_cast<double>(r.size)) << " (" << r.size << " bytes)\n";
-    if (!to_stdout) report << "  revision " << r.revision << "\n";
+    if (r.file_size != r.size) {
+      char ratio[32];
+      std::snprintf(ratio, sizeof ratio, "%.2f", r.file_size ? static_cast<double>(r.size) / r.file_size : 0.0);
+      report << "  file     " << HumanizeIec(static_cast<double>(r.file_size)) << " (" << r.file_size
+             << " bytes; " << r.compression << " " << ratio << ":1, encryption " << r.encryption << ")\n";
+    }
+    if (r.revision_read) report << "  revision " << r.revision << "\n";
     report << "  sha256   " << r.sha256 << "\n";
     char secs[32];
     std::snprintf(secs, sizeof secs, "%.2fs", r.duration_seconds);

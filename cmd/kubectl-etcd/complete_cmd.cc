@@ -26,6 +26,8 @@ ValueKind KindOf(std::string_view flag) {
       {"manifest", ValueKind::kManifest}, {"dir", ValueKind::kDir},
       {"data-dir", ValueKind::kDir},      {"wal-dir", ValueKind::kDir},
       {"host-root", ValueKind::kDir},     {"backup-dir", ValueKind::kDir},
+      {"identity", ValueKind::kFile},     {"passphrase-file", ValueKind::kFile},
+      {"encrypt-to-file", ValueKind::kFile},
       {"context", ValueKind::kContext},
       {"etcd-version", ValueKind::kEtcdVersion}, {"output", ValueKind::kOutput}};
   for (const auto& [name, kind] : kKinds) {
@@ -261,7 +263,7 @@ Completion Complete(const std::vector<std::string>& words) {
   } else if (cmd->name == "completion" && rest == 0) {
     choices = {{"bash", "Completion script for bash"}, {"zsh", "Completion script for zsh"}};
   } else if ((cmd->run == RunStatus || cmd->run == RunRestore) && rest == 0) {
-    return {{{"db", ""}}, kDirectiveFilterFileExt};  // snapshot files, and directories
+    return {{{"db", ""}, {"zst", ""}, {"age", ""}}, kDirectiveFilterFileExt};  // snapshot files, and directories
   } else if (cmd->run == RunBackup && rest == 0) {
     return {{}, kDirectiveDefault};  // the snapshot file to write
   }

@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "cmd/kubectl-etcd/command.h"
 #include "cmd/kubectl-etcd/connection.h"
+#include "cmd/kubectl-etcd/seal_flags.h"
 #include "pkg/base/format.h"
 #include "pkg/cli/output.h"
 #include "pkg/cli/progress.h"
@@ -101,7 +102,9 @@ absl::Status RunRestore(Invocation& inv) {
       "      --initial-cluster m1=https://10.0.0.1:2380,m2=https://10.0.0.2:2380,m3=https://10.0.0.3:2380 \\\n"
       "      --initial-advertise-peer-urls https://10.0.0.1:2380 --initial-cluster-token restored\n"
       "  # Keep revisions moving forward for watchers and informers:\n"
-      "  kubectl etcd restore snap.db --data-dir d --bump-revision 1000000000 --mark-compacted\n\n"
+      "  kubectl etcd restore snap.db --data-dir d --bump-revision 1000000000 --mark-compacted\n"
+      "  # zstd-compressed and age-encrypted (told by the first bytes; decoded beside the data dir):\n"
+      "  kubectl etcd restore snap.db.zst.age --data-dir d --identity key.txt\n\n"
       "Without --data-dir (`kubectl etcd restore FILE` on a control-plane node), the restore is orchestrated:\n"
       "the plan is checked and shown, then the API server, controller-manager and scheduler manifests are\n"
       "moved out of the kubelet's directory, the snapshot is restored into a new dir beside the old one\n"
@@ -145,6 +148,7 @@ absl::Status RunRestore(Invocation& inv) {
       ("etcd-version", "Write the byte layout of this etcd release: 3.4, 3.5, 3.6 or 3.7 "
        "(default: detected from the snapshot)", cxxopts::value<std::string>())
       ("file", "", cxxopts::value<std::vector<std::string>>());
+  AddUnsealFlags(options);
   AddOutputFlag(options, kTextFormats, "text");
   options.parse_positional({"file"});
   options.positional_help("FILE");
@@ -169,6 +173,7 @@ absl::Status RunRestore(Invocation& inv) {
   opts.skip_hash_check = flags["skip-hash-check"].as<bool>();
   opts.bump_revision = flags.count("bump-revision") ? flags["bump-revision"].as<uint64_t>() : 0;
   opts.mark_compacted = flags["mark-compacted"].as<bool>();
+  KETCD_ASSIGN_OR_RETURN(opts.unseal, UnsealFlags(flags));
   if (flags.count("etcd-version")) {
     std::string v = flags["etcd-version"].as<std::string>();
     opts.format = restore::ParseFormat(v);
@@ -298,6 +303,12 @@ absl::Status RunNodeRestore(Invocation& inv, const cxxopts::ParseResult& flags, 
   if (flags.count("list-runs")) return ListRuns(inv, flags, format);
   if (flags.count("undo") || flags.count("resume")) return RecoverRun(inv, flags, format, flags.count("undo") > 0, files);
   if (files.size() != 1) return absl::InvalidArgumentError("restore requires exactly one snapshot FILE (or --undo)");
+  KETCD_ASSIGN_OR_RETURN(stream::Format sealed, envelope::SniffFile(files[0]));
+  if (sealed != stream::Format::kPlain) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        files[0], " is ", stream::FormatName(sealed), "-encoded; the restore of a node takes a plain snapshot: ",
+        "decode it first (zstd -d, age -d)"));
+  }
 
   // One restore at a time: the lock is taken before the plan is built, so a second run
   // refuses before it looks at a node that the first one is changing.

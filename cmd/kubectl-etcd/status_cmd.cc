@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "cmd/kubectl-etcd/command.h"
+#include "cmd/kubectl-etcd/seal_flags.h"
 #include "pkg/base/format.h"
 #include "pkg/bbolt/db.h"
 #include "pkg/cli/output.h"
@@ -109,19 +110,24 @@ absl::Status RunStatus(Invocation& inv) {
   cxxopts::Options options = NewOptions(
       inv, "Check a snapshot file offline and print its hash, revision, total keys and size exactly as\n"
            "`etcdutl snapshot status` does, plus an integrity check and the SHA-256 trailer state.\n"
-           "Exits 4 when the file is corrupt or its hash does not match. The file is only read.\n\n"
+           "Exits 4 when the file is corrupt or its hash does not match. The file is only read; a\n"
+           "zstd-compressed or age-encrypted file is recognised by its first bytes and decoded into a private\n"
+           "directory under $TMPDIR (or /tmp), removed afterwards.\n\n"
            "Examples:\n"
            "  kubectl etcd status /var/backups/etcd.db\n"
            "  # Live keys per resource and namespace, leases, members, alarms, as JSON:\n"
            "  kubectl etcd status snap.db --keys -o json\n"
            "  # A copy of a data dir's member/snap/db (no SHA-256 trailer):\n"
-           "  kubectl etcd status /var/lib/etcd/member/snap/db --skip-hash-check\n");
+           "  kubectl etcd status /var/lib/etcd/member/snap/db --skip-hash-check\n"
+           "  # Compressed and encrypted with age:\n"
+           "  kubectl etcd status etcd.db.zst.age --identity key.txt\n");
   AddOutputFlag(options, kFormats, "table");
   options.add_options()("keys", "Also look inside: live keys per /registry/<resource>/ and namespace, "
                                 "compaction, leases, auth, members, alarms")(
       "skip-hash-check", "Accept a file without (or with a wrong) SHA-256 trailer, e.g. a copy of member/snap/db")(
       "skip-integrity-check", "Do not run the bbolt integrity check (faster on huge files)")(
       "file", "Snapshot file", cxxopts::value<std::vector<std::string>>());
+  AddUnsealFlags(options);
   options.parse_positional({"file"});
   options.positional_help("FILE");
   KETCD_ASSIGN_OR_RETURN(auto parsed, Parse(options, inv));
@@ -138,7 +144,9 @@ absl::Status RunStatus(Invocation& inv) {
   }
   o.file = files[0];
 
-  KETCD_ASSIGN_OR_RETURN(auto db, bbolt::Db::Open(o.file));
+  KETCD_ASSIGN_OR_RETURN(envelope::UnsealOptions unseal, UnsealFlags(*parsed));
+  KETCD_ASSIGN_OR_RETURN(auto plain, envelope::Unseal(o.file, unseal));
+  KETCD_ASSIGN_OR_RETURN(auto db, bbolt::Db::Open(plain->path()));
   snapshot::StatusOptions so;
   so.check_integrity = !o.skip_integrity;
   so.check_trailer = !o.skip_hash_check;  // no SHA-256 pass when it would not be enforced

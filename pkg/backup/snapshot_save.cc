@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "pkg/backup/sink.h"
 #include "pkg/base/format.h"
@@ -22,6 +23,7 @@
 #include "pkg/fsutil/direct_append.h"
 #include "pkg/fsutil/file.h"
 #include "pkg/snapshot/status.h"
+#include "pkg/stream/stream.h"
 
 namespace ketcd::backup {
 namespace {
@@ -73,6 +75,10 @@ class TrailerSplitter {
 struct Output {
   std::unique_ptr<fsutil::AtomicFile> file;  // null: standard output
   std::optional<fsutil::DirectAppender> appender;
+  // Compression and encryption in front of Emit, or null.
+  std::unique_ptr<stream::FnWriter> emitter;
+  std::unique_ptr<stream::Writer> sealed;
+  uint64_t emitted = 0;
   std::string endpoint;
   uint64_t expected_db = 0;
   uint64_t received = 0;
@@ -82,11 +88,25 @@ struct Output {
   // Set when the receiving thread gave up on Close (Ctrl-C, stuck): no rename after that.
   std::atomic<bool> abandoned{false};
 
+  absl::Status Seal(const envelope::SealOptions& opts) {
+    if (!envelope::Sealed(opts)) return absl::OkStatus();
+    emitter = std::make_unique<stream::FnWriter>([this](const void* p, size_t n) { return Emit(p, n); });
+    KETCD_ASSIGN_OR_RETURN(sealed, envelope::NewSealWriter(emitter.get(), opts));
+    return absl::OkStatus();
+  }
+
   absl::Status Write(const std::string& blob) {
     splitter.Add(blob);
     received += blob.size();
-    if (appender) return appender->Append(blob.data(), blob.size());
-    absl::Status s = fsutil::WriteAll(STDOUT_FILENO, blob.data(), blob.size(), "standard output");
+    if (sealed) return sealed->Write(blob.data(), blob.size());
+    return Emit(blob.data(), blob.size());
+  }
+
+  // The bytes that go into the file.
+  absl::Status Emit(const void* p, size_t n) {
+    emitted += n;
+    if (appender) return appender->Append(p, n);
+    absl::Status s = fsutil::WriteAll(STDOUT_FILENO, p, n, "standard output");
     if (s.ok()) return s;
     return absl::UnavailableError(absl::StrCat("writing to standard output failed: ", s.message()));
   }
@@ -94,6 +114,7 @@ struct Output {
   // After the last blob: the stream must be complete and match its trailer; a file then gets
   // its revision read back, is fsynced and renamed into place.
   absl::Status Finish() {
+    if (sealed) KETCD_RETURN_IF_ERROR(sealed->Close());
     if (appender) KETCD_RETURN_IF_ERROR(appender->Finish());
     if (!splitter.has_trailer() || received % 512 != kTrailerSize || received != expected_db + kTrailerSize) {
       return absl::DataLossError(absl::StrCat("the snapshot stream from ", endpoint, " ended after ", received,
@@ -109,7 +130,9 @@ struct Output {
                                               "); the data was damaged in transit; nothing was saved"));
     }
     if (!file) return absl::OkStatus();
-    KETCD_ASSIGN_OR_RETURN(revision, ReadRevision(file->temp_path()));
+    if (!sealed) {
+      KETCD_ASSIGN_OR_RETURN(revision, ReadRevision(file->temp_path()));
+    }
     // The long fsync first, so that a Ctrl-C during it is still honoured before the rename
     // (Commit's own fsync then has nothing left to write).
     if (::fsync(file->fd()) != 0) return fsutil::ErrnoError("fsync", file->temp_path(), errno);
@@ -165,6 +188,13 @@ absl::StatusOr<SaveResult> SaveSnapshot(etcdclient::Client& client, const etcdse
   auto out = std::make_shared<Output>();
   out->endpoint = r.endpoint;
   const bool to_file = opts.path != "-";
+  const std::string suffix = envelope::FileSuffix(opts.seal);
+  if (to_file && !absl::EndsWith(opts.path, suffix)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("\"", opts.path, "\": a ", envelope::Describe(opts.seal), " snapshot file must end in ", suffix));
+  }
+  r.compression = envelope::CompressionName(opts.seal);
+  r.encryption = envelope::EncryptionName(opts.seal);
   if (to_file) {
     // Both files are refused before anything is received.
     if (!opts.force && fsutil::PathExists(opts.path + ".json")) {
@@ -174,6 +204,7 @@ absl::StatusOr<SaveResult> SaveSnapshot(etcdclient::Client& client, const etcdse
     KETCD_ASSIGN_OR_RETURN(out->file, fsutil::AtomicFile::Create(opts.path, {.mode = 0600, .overwrite = opts.force}));
     out->appender.emplace(out->file->fd(), out->file->temp_path());
   }
+  KETCD_RETURN_IF_ERROR(out->Seal(opts.seal));
   Sink::Options sink_opts;
   sink_opts.name = to_file ? absl::StrCat("\"", out->file->temp_path(), "\"") : std::string("standard output");
   sink_opts.stall_timeout = opts.stall_timeout;
@@ -207,9 +238,11 @@ absl::StatusOr<SaveResult> SaveSnapshot(etcdclient::Client& client, const etcdse
   }
 
   r.size = out->received;
+  r.file_size = out->emitted;
   r.db_sha256 = DigestHex(out->db);
   r.sha256 = DigestHex(out->whole);
   r.revision = out->revision;
+  r.revision_read = to_file && !envelope::Sealed(opts.seal);
   if (to_file) {
     std::string meta = MetadataJson(r);
     absl::Status m = fsutil::WriteFileAtomically(opts.path + ".json", meta, {.mode = 0600, .overwrite = opts.force});
@@ -227,8 +260,11 @@ std::string MetadataJson(const SaveResult& r) {
   j["file"] = fsutil::Basename(r.path);
   j["size"] = r.size;
   j["sha256"] = r.sha256;
+  j["compression"] = r.compression;
+  j["encryption"] = r.encryption;
+  if (r.file_size != r.size) j["fileSize"] = r.file_size;
   j["dbSha256"] = r.db_sha256;
-  j["revision"] = r.revision;
+  if (r.revision_read) j["revision"] = r.revision;
   j["etcdVersion"] = r.etcd_version;
   if (!r.storage_version.empty()) j["storageVersion"] = r.storage_version;
   j["clusterID"] = IdHex(r.cluster_id);

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "pkg/base/status.h"
+#include "pkg/envelope/seal.h"
 #include "pkg/etcdclient/client.h"
 
 namespace ketcd::backup {
@@ -24,15 +25,24 @@ struct SaveOptions {
   bool force = false;  // replace an existing file
   std::chrono::milliseconds stall_timeout{60000};
   std::ostream* progress = nullptr;  // where to draw a progress bar, or null
+  // Compression and encryption of what is written; `path` must then end in
+  // envelope::FileSuffix. The checks above run on the snapshot as etcd sent it; the
+  // revision is not read back from a sealed file (0, as for standard output).
+  envelope::SealOptions seal;
 };
 
 struct SaveResult {
   std::string path;
-  uint64_t size = 0;              // bytes written, trailer included
-  std::string sha256;             // of the whole file, as sha256sum prints it
+  uint64_t size = 0;              // bytes of the snapshot, trailer included
+  std::string sha256;             // of the whole snapshot, as sha256sum prints it (of the plain
+                                  // snapshot, before compression and encryption)
+  uint64_t file_size = 0;         // bytes written (== size unless sealed)
+  std::string compression = "none";  // envelope::CompressionName
+  std::string encryption = "none";   // envelope::EncryptionName
   std::string db_sha256;          // the trailer: sha256 of the database image
   int64_t revision = 0;           // of the saved database: its latest revision, as `status` reports it
                                   // (read back from the file; 0 for standard output)
+  bool revision_read = false;     // a plain file: `revision` was read back
   std::string etcd_version;       // server version (Status)
   std::string storage_version;    // 3.6+: storage version the stream reports
   uint64_t cluster_id = 0;

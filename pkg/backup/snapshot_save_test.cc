@@ -23,5 +23,28 @@ TEST(MetadataJson, NonUtf8PathAndNamesAreKept) {
   EXPECT_EQ(j["endpoint"], "https://10.0.0.1:2379");
 }
 
+TEST(MetadataJson, SaysWhatWasAppliedToTheFile) {
+  SaveResult plain;
+  plain.size = plain.file_size = 20512;
+  plain.revision = 7;
+  plain.revision_read = true;
+  auto p = nlohmann::json::parse(MetadataJson(plain));
+  EXPECT_EQ(p["compression"], "none");
+  EXPECT_EQ(p["encryption"], "none");
+  EXPECT_FALSE(p.contains("fileSize"));
+  EXPECT_EQ(p["revision"], 7);
+
+  SaveResult zst = plain;
+  zst.compression = "zstd";
+  zst.file_size = 611;
+  zst.revision = 0;
+  zst.revision_read = false;  // not read back from a compressed file
+  auto z = nlohmann::json::parse(MetadataJson(zst));
+  EXPECT_EQ(z["compression"], "zstd");
+  EXPECT_EQ(z["size"], 20512);
+  EXPECT_EQ(z["fileSize"], 611);
+  EXPECT_FALSE(z.contains("revision"));
+}
+
 }  // namespace
 }  // namespace ketcd::backup

@@ -192,7 +192,12 @@ absl::StatusOr<RestoreResult> Restore(const RestoreOptions& opts, const Progress
   const std::string wal_rel = WalInsideDataDir(plan);
   KETCD_RETURN_IF_ERROR(CheckTargets(plan));
 
-  KETCD_ASSIGN_OR_RETURN(std::unique_ptr<bbolt::Db> src, bbolt::Db::Open(opts.snapshot_path));
+  envelope::UnsealOptions unseal = opts.unseal;
+  if (unseal.temp_parent.empty()) unseal.temp_parent = fsutil::Dirname(plan.data_dir);
+  KETCD_ASSIGN_OR_RETURN(std::unique_ptr<envelope::Unsealed> plain, envelope::Unseal(opts.snapshot_path, unseal));
+  r.compressed = plain->compressed();
+  r.encrypted = plain->encrypted();
+  KETCD_ASSIGN_OR_RETURN(std::unique_ptr<bbolt::Db> src, bbolt::Db::Open(plain->path()));
   if (!opts.skip_hash_check && !bbolt::HasSha256Trailer(src->file_size())) {
     return TrailerError(opts, bbolt::TrailerCheck{});
   }
@@ -229,6 +234,7 @@ absl::StatusOr<RestoreResult> Restore(const RestoreOptions& opts, const Progress
   KETCD_RETURN_IF_ERROR(src->CheckIntact());
   KETCD_RETURN_IF_ERROR(written);
   src.reset();
+  plain.reset();
   KETCD_RETURN_IF_ERROR(VerifyWrittenDb(db_path, plan, opts.compact_db));
 
   SnapFile sf = BuildRestoreSnap(plan, r.format);

@@ -4,7 +4,8 @@
 //
 // Order of work (each step fails before anything is visible at the target):
 //  1. flags (restore_options.h); refuse a non-empty data dir or an existing WAL dir;
-//  2. open the snapshot, verify the SHA-256 trailer (unless skip_hash_check) and the
+//  2. decode a compressed or encrypted snapshot into a private temp dir beside the data dir
+//     (removed on every path); open the snapshot, verify the SHA-256 trailer (unless skip_hash_check) and the
 //     bbolt integrity check;
 //  3. build <data-dir> in a staging dir beside it (staging_dir.h): member/snap/db
 //     copied from the snapshot and patched with the restore edits (backend_edit.h,
@@ -31,6 +32,8 @@ struct RestoreResult {
   std::string storage_version;      // meta/storageVersion of the snapshot ("" before 3.6)
   bool hash_checked = false;
   std::string sha256;               // the trailer, when present
+  bool compressed = false;          // the file was zstd-compressed
+  bool encrypted = false;           // the file was age-encrypted
   int64_t revision = 0;             // latest main revision in the snapshot
   int64_t bumped_revision = 0;      // new latest (and compacted) revision; 0 without a bump
   uint64_t revisions = 0;           // entries in the `key` bucket

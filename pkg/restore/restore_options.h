@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "pkg/base/status.h"
+#include "pkg/envelope/unseal.h"
 #include "pkg/restore/etcd_format.h"
 #include "pkg/restore/member.h"
 
@@ -37,6 +38,9 @@ struct RestoreOptions {
   // copying the snapshot's image and patching the edited buckets copy-on-write. Same
   // buckets, keys and values either way; the patch is several times faster.
   bool compact_db = false;
+  // A compressed or encrypted snapshot is decoded first (envelope/unseal.h), by default into
+  // a private directory beside the data dir.
+  envelope::UnsealOptions unseal;
 };
 
 // Everything derived from the flags.

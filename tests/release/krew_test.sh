@@ -87,6 +87,8 @@ expect_complete $'save\tSame as backup (etcdctl\'s spelling)' snapshot s
 expect_complete 'json' status -o ''
 expect_complete '--output=yaml' backup --output=y
 expect_complete 'db' restore ''
+expect_complete 'zst' status ''
+expect_complete 'age' restore ''
 expect_complete ':8' restore ''
 expect_complete ':16' backup --dir ''
 pass "kubectl __complete etcd ... (subcommands, flags, -o values, snapshot files)"
