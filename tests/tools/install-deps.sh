@@ -8,7 +8,6 @@ packages=(
   cmake ninja-build g++ pkg-config make openssl ca-certificates
   "${library_packages[@]}" protobuf-compiler-grpc protobuf-compiler libcurl4-openssl-dev
   libgtest-dev libgmock-dev
-  libzstd-dev  # backup --compress zstd (libzstd.a in the static release build)
   zstd age     # the interop tests: zstd -d and age -d read our files, we read theirs
   etcd-server etcd-client  # etcd 3.4, the oldest server version tested
   python3 python3-yaml curl  # fake API server and kubelet stand-in in the tests; health checks in the demo
