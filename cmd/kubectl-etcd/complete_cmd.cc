@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "cmd/kubectl-etcd/complete.h"
-#include "pkg/discovery/kubeconfig.h"
+#include "pkg/kubeclient/kubeconfig.h"
 
 namespace ketcd::cmd {
 namespace {
@@ -59,7 +59,7 @@ std::vector<std::pair<std::string, std::string>> TopWords() {
 
 std::vector<std::string> Contexts() {
   std::vector<std::string> out;
-  for (const std::string& file : discovery::KubeconfigFiles({})) {
+  for (const std::string& file : kubeclient::KubeconfigFiles({})) {
     try {
       YAML::Node doc = YAML::LoadFile(file);
       for (const auto& ctx : doc["contexts"]) {

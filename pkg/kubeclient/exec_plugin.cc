@@ -15,11 +15,11 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "pkg/discovery/kubeconfig.h"
+#include "pkg/kubeclient/kubeconfig.h"
 
 extern char** environ;
 
-namespace ketcd::discovery {
+namespace ketcd::kubeclient {
 namespace {
 
 constexpr int kPluginTimeoutSeconds = 60;
@@ -176,4 +176,4 @@ absl::Status RunExecPlugin(RestConfig* cfg) {
   return ParseExecCredential(output, who, cfg);
 }
 
-}  // namespace ketcd::discovery
+}  // namespace ketcd::kubeclient

@@ -1,6 +1,6 @@
 // kubeconfig files (client-go clientcmd/api/v1 types): selection, merging with
 // "first file to set a name wins" and resolution of one context.
-#include "pkg/discovery/kubeconfig.h"
+#include "pkg/kubeclient/kubeconfig.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -16,7 +16,7 @@
 #include "absl/strings/str_split.h"
 #include "pkg/fsutil/file.h"
 
-namespace ketcd::discovery {
+namespace ketcd::kubeclient {
 namespace {
 
 struct Entry {
@@ -213,4 +213,4 @@ absl::StatusOr<RestConfig> LoadKubeconfig(const KubeconfigOptions& opts) {
   return rc;
 }
 
-}  // namespace ketcd::discovery
+}  // namespace ketcd::kubeclient

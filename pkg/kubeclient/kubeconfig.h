@@ -11,7 +11,7 @@
 
 #include "pkg/base/status.h"
 
-namespace ketcd::discovery {
+namespace ketcd::kubeclient {
 
 struct ExecConfig {
   std::string api_version;  // client.authentication.k8s.io/v1 or v1beta1
@@ -63,4 +63,4 @@ absl::Status RunExecPlugin(RestConfig* cfg);
 // apiVersion, has fields of the wrong type, or carries no credential.
 absl::Status ParseExecCredential(const std::string& output, const std::string& who, RestConfig* cfg);
 
-}  // namespace ketcd::discovery
+}  // namespace ketcd::kubeclient
