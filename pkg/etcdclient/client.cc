@@ -54,7 +54,7 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> MakeCredentials(const 
   return grpc::SslCredentials(opts);
 }
 
-std::shared_ptr<grpc::Channel> MakeChannel(const Endpoint& ep, std::shared_ptr<grpc::ChannelCredentials> creds) {
+std::shared_ptr<grpc::Channel> MakeChannel(const Endpoint& ep, const std::shared_ptr<grpc::ChannelCredentials>& creds) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
@@ -66,7 +66,7 @@ std::shared_ptr<grpc::Channel> MakeChannel(const Endpoint& ep, std::shared_ptr<g
   // A large window lets the server stream snapshot chunks without waiting on us.
   args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 1);
   args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 1 << 20);
-  return grpc::CreateCustomChannel(ep.HostPort(), std::move(creds), args);
+  return grpc::CreateCustomChannel(ep.HostPort(), creds, args);
 }
 
 }  // namespace
