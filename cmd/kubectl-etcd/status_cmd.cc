@@ -26,7 +26,7 @@ struct Options {
 std::string Hex(uint32_t h) { return absl::StrCat(absl::Hex(h)); }
 
 // The columns etcdctl/etcdutl print; 3.6+ files add VERSION.
-std::vector<std::string> EtcdRow(const snapshot::Status& st) {
+std::vector<std::string> EtcdRow(const snapshot::SnapshotStatus& st) {
   std::vector<std::string> row = {Hex(st.hash), std::to_string(st.revision), std::to_string(st.total_key),
                                   HumanizeBytes(static_cast<uint64_t>(st.total_size))};
   if (st.has_storage_version) row.push_back(st.version);
@@ -76,7 +76,7 @@ void PrintInspectText(std::ostream& out, const snapshot::Inspection& in) {
       << "\n";
 }
 
-void PrintTable(std::ostream& out, const snapshot::Status& st, const Options& o) {
+void PrintTable(std::ostream& out, const snapshot::SnapshotStatus& st, const Options& o) {
   std::vector<std::string> headers = {"hash", "revision", "total keys", "total size"};
   if (st.has_storage_version) headers.push_back("version");
   cli::PrintBorderedTable(out, headers, {EtcdRow(st)});
@@ -88,7 +88,7 @@ void PrintTable(std::ostream& out, const snapshot::Status& st, const Options& o)
   if (o.keys) PrintInspectText(out, st.inspect);
 }
 
-absl::Status Validate(const snapshot::Status& st, const Options& o) {
+absl::Status Validate(const snapshot::SnapshotStatus& st, const Options& o) {
   if (st.integrity_checked) KETCD_RETURN_IF_ERROR(snapshot::IntegrityStatus(st.integrity));
   if (o.skip_hash_check) return absl::OkStatus();
   if (st.trailer.state == bbolt::TrailerState::kAbsent) {
@@ -143,7 +143,7 @@ absl::Status RunStatus(Invocation& inv) {
   so.check_integrity = !o.skip_integrity;
   so.check_trailer = !o.skip_hash_check;  // no SHA-256 pass when it would not be enforced
   so.inspect = o.keys;
-  KETCD_ASSIGN_OR_RETURN(snapshot::Status st, snapshot::ComputeStatus(*db, so));
+  KETCD_ASSIGN_OR_RETURN(snapshot::SnapshotStatus st, snapshot::ComputeStatus(*db, so));
   KETCD_RETURN_IF_ERROR(Validate(st, o));
 
   if (o.output == "json") {
