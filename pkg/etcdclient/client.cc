@@ -74,7 +74,7 @@ std::shared_ptr<grpc::Channel> MakeChannel(const Endpoint& ep, const std::shared
 absl::StatusOr<std::unique_ptr<Client>> Client::Connect(const ConnectionConfig& config, const Endpoint& ep) {
   if (ep.tls()) KETCD_RETURN_IF_ERROR(CheckTlsFiles(config.tls));
   KETCD_ASSIGN_OR_RETURN(auto creds, MakeCredentials(ep, config.tls));
-  auto channel = MakeChannel(ep, std::move(creds));
+  auto channel = MakeChannel(ep, creds);
   auto deadline = std::chrono::system_clock::now() + config.dial_timeout;
   std::unique_ptr<Client> client(new Client(config, ep, channel));
   // Wait for READY, but diagnose at the first TRANSIENT_FAILURE: a TLS or port mistake
