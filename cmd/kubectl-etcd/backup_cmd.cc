@@ -9,6 +9,7 @@
 #include "pkg/backup/snapshot_save.h"
 #include "pkg/base/format.h"
 #include "pkg/cli/output.h"
+#include "pkg/cli/progress.h"
 #include "pkg/fsutil/file.h"
 
 namespace ketcd::cmd {
@@ -38,7 +39,31 @@ nlohmann::ordered_json ResultJson(const backup::SaveResult& r) {
   return j;
 }
 
+void PrintText(std::ostream& out, const backup::SaveResult& r) {
+  bool to_stdout = r.path == "-";
+  out << "Snapshot saved at " << r.path << "\n"
+      << "  from     " << r.endpoint << " (member " << (r.member_name.empty() ? IdHex(r.member_id) : r.member_name)
+      << ", etcd " << r.etcd_version << ")\n"
+      << "  size     " << HumanizeIec(static_cast<double>(r.size)) << " (" << r.size << " bytes)\n";
+  if (!to_stdout) out << "  revision " << r.revision << "\n";
+  out << "  sha256   " << r.sha256 << "\n";
+  char secs[32];
+  std::snprintf(secs, sizeof secs, "%.2fs", r.duration_seconds);
+  out << "  took     " << secs << "\n";
+}
+
 }  // namespace
+
+void AddBackupFlags(cxxopts::Options& options) {
+  AddConnectionFlags(options);
+  options.add_options()
+      ("dir", "Directory for the snapshot when FILE is not given", cxxopts::value<std::string>()->default_value("."))
+      ("force", "Replace FILE and FILE.json if they exist")
+      ("stall-timeout", "Give up after this many seconds without data, or with one write to FILE stuck",
+       cxxopts::value<double>()->default_value("60"));
+  AddOutputFlag(options, kTextFormats, "text");
+  AddPositional(options, "file", "[FILE|-]");
+}
 
 absl::Status RunBackup(Invocation& inv) {
   cxxopts::Options options = NewOptions(inv,
@@ -57,17 +82,8 @@ absl::Status RunBackup(Invocation& inv) {
       "  kubectl etcd backup snap.db --endpoints https://10.0.0.11:2379 \\\n"
       "      --cacert ca.crt --cert client.crt --key client.key\n"
       "  # Stream into another program:\n"
-      "  kubectl etcd backup - | gzip > etcd.db.gz\n");
-  AddConnectionFlags(options);
-  options.add_options()
-      ("dir", "Directory for the snapshot when FILE is not given", cxxopts::value<std::string>()->default_value("."))
-      ("force", "Replace FILE and FILE.json if they exist")
-      ("stall-timeout", "Give up after this many seconds without data, or with one write to FILE stuck",
-       cxxopts::value<double>()->default_value("60"))
-      ("file", "", cxxopts::value<std::vector<std::string>>());
-  AddOutputFlag(options, kTextFormats, "text");
-  options.parse_positional({"file"});
-  options.positional_help("[FILE|-]");
+      "  kubectl etcd backup - | gzip > etcd.db.gz\n",
+      AddBackupFlags);
   KETCD_ASSIGN_OR_RETURN(auto parsed, Parse(options, inv));
   if (!parsed) return absl::OkStatus();
   const cxxopts::ParseResult& flags = *parsed;
@@ -90,30 +106,19 @@ absl::Status RunBackup(Invocation& inv) {
   }
   opts.force = flags.count("force") > 0;
   opts.stall_timeout = std::chrono::milliseconds(static_cast<int64_t>(stall * 1000));
-  if (inv.err_is_terminal) opts.progress = &inv.err;
   bool to_stdout = opts.path == "-";
   if (to_stdout && ::isatty(STDOUT_FILENO)) {
     return absl::InvalidArgumentError("refusing to write a binary snapshot to a terminal; redirect standard output");
   }
 
-  KETCD_ASSIGN_OR_RETURN(backup::SaveResult r, backup::SaveSnapshot(*sel.client, sel.status, member, opts));
+  cli::Progress progress(inv.err, inv.err_is_terminal, "Saving snapshot");
+  opts.progress = [&progress](uint64_t done, uint64_t total) { progress.Update(done, total); };
+  auto saved = backup::SaveSnapshot(*sel.client, sel.status, member, opts);
+  progress.Finish();
+  KETCD_ASSIGN_OR_RETURN(backup::SaveResult r, std::move(saved));
 
   std::ostream& report = to_stdout ? inv.err : inv.out;
-  if (format == "json") {
-    cli::PrintJson(report, ResultJson(r));
-  } else if (format == "yaml") {
-    cli::PrintYaml(report, ResultJson(r));
-  } else {
-    report << "Snapshot saved at " << r.path << "\n"
-           << "  from     " << r.endpoint << " (member " << (r.member_name.empty() ? IdHex(r.member_id) : r.member_name)
-           << ", etcd " << r.etcd_version << ")\n"
-           << "  size     " << HumanizeIec(static_cast<double>(r.size)) << " (" << r.size << " bytes)\n";
-    if (!to_stdout) report << "  revision " << r.revision << "\n";
-    report << "  sha256   " << r.sha256 << "\n";
-    char secs[32];
-    std::snprintf(secs, sizeof secs, "%.2fs", r.duration_seconds);
-    report << "  took     " << secs << "\n";
-  }
+  cli::PrintResult(report, format, ResultJson(r), [&] { PrintText(report, r); });
   return absl::OkStatus();
 }
 

@@ -17,13 +17,24 @@ int RunCatchingExceptions(const std::function<int()>& body, std::ostream& err) {
   return kExitError;
 }
 
-cxxopts::Options NewOptions(const Invocation& inv, std::string_view description) {
-  cxxopts::Options options(absl::StrCat(inv.program, " ", inv.command), std::string(description));
+void AddGlobalFlags(cxxopts::Options& options) {
   options.add_options("Global")
       ("kubeconfig", "Path to the kubeconfig file", cxxopts::value<std::string>())
       ("context", "The kubeconfig context to use", cxxopts::value<std::string>())
       ("h,help", "Show this help");
+}
+
+cxxopts::Options NewOptions(const Invocation& inv, std::string_view description, FlagsFn add_flags) {
+  cxxopts::Options options(absl::StrCat(inv.program, " ", inv.command), std::string(description));
+  if (add_flags != nullptr) add_flags(options);
+  AddGlobalFlags(options);
   return options;
+}
+
+void AddPositional(cxxopts::Options& options, const std::string& name, const std::string& usage) {
+  options.add_options()(name, "", cxxopts::value<std::vector<std::string>>());
+  options.parse_positional({name});
+  options.positional_help(usage);
 }
 
 absl::StatusOr<std::optional<cxxopts::ParseResult>> Parse(cxxopts::Options& options, Invocation& inv) {

@@ -87,6 +87,8 @@ fi
 
 }  // namespace
 
+void AddCompletionFlags(cxxopts::Options& options) { AddPositional(options, "shell", "bash|zsh"); }
+
 absl::Status RunCompletion(Invocation& inv) {
   cxxopts::Options options = NewOptions(inv,
       "Print a shell completion script for the kubectl-etcd binary run on its own.\n"
@@ -98,10 +100,8 @@ absl::Status RunCompletion(Invocation& inv) {
       "  # bash, every shell:\n"
       "  kubectl-etcd completion bash > /etc/bash_completion.d/kubectl-etcd\n"
       "  # zsh:\n"
-      "  kubectl-etcd completion zsh > \"${fpath[1]}/_kubectl-etcd\"\n");
-  options.add_options()("shell", "", cxxopts::value<std::vector<std::string>>());
-  options.parse_positional({"shell"});
-  options.positional_help("bash|zsh");
+      "  kubectl-etcd completion zsh > \"${fpath[1]}/_kubectl-etcd\"\n",
+      AddCompletionFlags);
   KETCD_ASSIGN_OR_RETURN(auto parsed, Parse(options, inv));
   if (!parsed) return absl::OkStatus();
   std::vector<std::string> shell =

@@ -105,6 +105,16 @@ absl::Status Validate(const snapshot::SnapshotStatus& st, const Options& o) {
 
 }  // namespace
 
+void AddStatusFlags(cxxopts::Options& options) {
+  AddOutputFlag(options, kFormats, "table");
+  options.add_options()
+      ("keys", "Also look inside: live keys per /registry/<resource>/ and namespace, compaction, leases, auth, "
+       "members, alarms")
+      ("skip-hash-check", "Accept a file without (or with a wrong) SHA-256 trailer, e.g. a copy of member/snap/db")
+      ("skip-integrity-check", "Do not run the bbolt integrity check (faster on huge files)");
+  AddPositional(options, "file", "FILE");
+}
+
 absl::Status RunStatus(Invocation& inv) {
   cxxopts::Options options = NewOptions(
       inv, "Check a snapshot file offline and print its hash, revision, total keys and size exactly as\n"
@@ -115,15 +125,8 @@ absl::Status RunStatus(Invocation& inv) {
            "  # Live keys per resource and namespace, leases, members, alarms, as JSON:\n"
            "  kubectl etcd status snap.db --keys -o json\n"
            "  # A copy of a data dir's member/snap/db (no SHA-256 trailer):\n"
-           "  kubectl etcd status /var/lib/etcd/member/snap/db --skip-hash-check\n");
-  AddOutputFlag(options, kFormats, "table");
-  options.add_options()("keys", "Also look inside: live keys per /registry/<resource>/ and namespace, "
-                                "compaction, leases, auth, members, alarms")(
-      "skip-hash-check", "Accept a file without (or with a wrong) SHA-256 trailer, e.g. a copy of member/snap/db")(
-      "skip-integrity-check", "Do not run the bbolt integrity check (faster on huge files)")(
-      "file", "Snapshot file", cxxopts::value<std::vector<std::string>>());
-  options.parse_positional({"file"});
-  options.positional_help("FILE");
+           "  kubectl etcd status /var/lib/etcd/member/snap/db --skip-hash-check\n",
+      AddStatusFlags);
   KETCD_ASSIGN_OR_RETURN(auto parsed, Parse(options, inv));
   if (!parsed) return absl::OkStatus();
   Options o;
@@ -146,16 +149,14 @@ absl::Status RunStatus(Invocation& inv) {
   KETCD_ASSIGN_OR_RETURN(snapshot::SnapshotStatus st, snapshot::ComputeStatus(*db, so));
   KETCD_RETURN_IF_ERROR(Validate(st, o));
 
-  if (o.output == "json") {
-    cli::PrintJson(inv.out, snapshot::StatusJson(st, o.keys));
-  } else if (o.output == "yaml") {
-    cli::PrintYaml(inv.out, snapshot::StatusJson(st, o.keys));
-  } else if (o.output == "simple") {
-    inv.out << absl::StrJoin(EtcdRow(st), ", ") << "\n";
-    if (o.keys) PrintInspectText(inv.out, st.inspect);
-  } else {
-    PrintTable(inv.out, st, o);
-  }
+  cli::PrintResult(inv.out, o.output, snapshot::StatusJson(st, o.keys), [&] {
+    if (o.output == "simple") {
+      inv.out << absl::StrJoin(EtcdRow(st), ", ") << "\n";
+      if (o.keys) PrintInspectText(inv.out, st.inspect);
+    } else {
+      PrintTable(inv.out, st, o);
+    }
+  });
   return absl::OkStatus();
 }
 
