@@ -66,7 +66,7 @@ void AddBackupFlags(cxxopts::Options& options) {
 }
 
 absl::Status RunBackup(Invocation& inv) {
-  cxxopts::Options options = NewOptions(inv,
+  KETCD_ASSIGN_OR_RETURN(auto parsed, ParseFlags(inv,
       "Take a consistent snapshot of a live etcd member over its gRPC API.\n\n"
       "Without --endpoints, etcd is discovered: the static-pod manifest (kubeadm, RKE2) or systemd\n"
       "unit on this host (under --host-root), the kube-apiserver's --etcd-* flags, then the etcd\n"
@@ -83,8 +83,7 @@ absl::Status RunBackup(Invocation& inv) {
       "      --cacert ca.crt --cert client.crt --key client.key\n"
       "  # Stream into another program:\n"
       "  kubectl etcd backup - | gzip > etcd.db.gz\n",
-      AddBackupFlags);
-  KETCD_ASSIGN_OR_RETURN(auto parsed, Parse(options, inv));
+      AddBackupFlags));
   if (!parsed) return absl::OkStatus();
   const cxxopts::ParseResult& flags = *parsed;
   KETCD_ASSIGN_OR_RETURN(std::string format, OutputFormat(flags, kTextFormats));

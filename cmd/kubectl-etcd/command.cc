@@ -24,20 +24,17 @@ void AddGlobalFlags(cxxopts::Options& options) {
       ("h,help", "Show this help");
 }
 
-cxxopts::Options NewOptions(const Invocation& inv, std::string_view description, FlagsFn add_flags) {
-  cxxopts::Options options(absl::StrCat(inv.program, " ", inv.command), std::string(description));
-  if (add_flags != nullptr) add_flags(options);
-  AddGlobalFlags(options);
-  return options;
-}
-
 void AddPositional(cxxopts::Options& options, const std::string& name, const std::string& usage) {
   options.add_options()(name, "", cxxopts::value<std::vector<std::string>>());
   options.parse_positional({name});
   options.positional_help(usage);
 }
 
-absl::StatusOr<std::optional<cxxopts::ParseResult>> Parse(cxxopts::Options& options, Invocation& inv) {
+absl::StatusOr<std::optional<cxxopts::ParseResult>> ParseFlags(Invocation& inv, std::string_view description,
+                                                               FlagsFn add_flags) {
+  cxxopts::Options options(absl::StrCat(inv.program, " ", inv.command), std::string(description));
+  if (add_flags != nullptr) add_flags(options);
+  AddGlobalFlags(options);
   std::vector<std::string> words;
   words.push_back(absl::StrCat(inv.program, " ", inv.command));
   words.insert(words.end(), inv.args.begin(), inv.args.end());

@@ -37,16 +37,15 @@ struct Command {
 // The kubectl globals every command accepts (--kubeconfig, --context) and -h/--help.
 void AddGlobalFlags(cxxopts::Options& options);
 
-// Options named "<program> <command>" with the global flags and the command's own.
-cxxopts::Options NewOptions(const Invocation& inv, std::string_view description, FlagsFn add_flags);
-
 // Declares the positional arguments, collected into the option `name` and shown as
 // `usage` in the help ("[FILE|-]"). They are the only options without a description,
 // which is how completion tells them from flags.
 void AddPositional(cxxopts::Options& options, const std::string& name, const std::string& usage);
 
-// Parses inv.args. Returns nullopt after printing help for -h/--help.
-absl::StatusOr<std::optional<cxxopts::ParseResult>> Parse(cxxopts::Options& options, Invocation& inv);
+// Parses inv.args against the global flags and the command's own (`add_flags`). For
+// -h/--help prints the help, `description` on top, and returns nullopt.
+absl::StatusOr<std::optional<cxxopts::ParseResult>> ParseFlags(Invocation& inv, std::string_view description,
+                                                               FlagsFn add_flags);
 
 // Adds -o/--output with the allowed values listed in the help text.
 void AddOutputFlag(cxxopts::Options& options, const std::vector<std::string>& formats, const std::string& dflt);

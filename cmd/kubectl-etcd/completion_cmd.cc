@@ -90,7 +90,7 @@ fi
 void AddCompletionFlags(cxxopts::Options& options) { AddPositional(options, "shell", "bash|zsh"); }
 
 absl::Status RunCompletion(Invocation& inv) {
-  cxxopts::Options options = NewOptions(inv,
+  KETCD_ASSIGN_OR_RETURN(auto parsed, ParseFlags(inv,
       "Print a shell completion script for the kubectl-etcd binary run on its own.\n"
       "Through kubectl (1.26+), `kubectl etcd <TAB>` asks the kubectl_complete-etcd program\n"
       "on PATH instead (installed by `make install`; see the README for Krew installs).\n\n"
@@ -101,8 +101,7 @@ absl::Status RunCompletion(Invocation& inv) {
       "  kubectl-etcd completion bash > /etc/bash_completion.d/kubectl-etcd\n"
       "  # zsh:\n"
       "  kubectl-etcd completion zsh > \"${fpath[1]}/_kubectl-etcd\"\n",
-      AddCompletionFlags);
-  KETCD_ASSIGN_OR_RETURN(auto parsed, Parse(options, inv));
+      AddCompletionFlags));
   if (!parsed) return absl::OkStatus();
   std::vector<std::string> shell =
       parsed->count("shell") ? (*parsed)["shell"].as<std::vector<std::string>>() : std::vector<std::string>();

@@ -193,7 +193,7 @@ void AddDiscoverFlags(cxxopts::Options& options) {
 }
 
 absl::Status RunDiscover(Invocation& inv) {
-  cxxopts::Options options = NewOptions(inv,
+  KETCD_ASSIGN_OR_RETURN(auto parsed, ParseFlags(inv,
       "Show how kubectl-etcd finds etcd: every source tried, in order, every value found and the\n"
       "flag, file or default it came from, the cluster's etcd pods, and what etcd says about\n"
       "its members. Explicit connection flags win over discovered values.\n\n"
@@ -205,8 +205,7 @@ absl::Status RunDiscover(Invocation& inv) {
       "  kubectl etcd discover\n"
       "  # From a debug pod with the node's root at /host, files only:\n"
       "  kubectl etcd discover --host-root /host --offline -o yaml\n",
-      AddDiscoverFlags);
-  KETCD_ASSIGN_OR_RETURN(auto parsed, Parse(options, inv));
+      AddDiscoverFlags));
   if (!parsed) return absl::OkStatus();
   const cxxopts::ParseResult& flags = *parsed;
   KETCD_ASSIGN_OR_RETURN(std::string format, OutputFormat(flags, kFormats));

@@ -127,7 +127,7 @@ void AddRestoreFlags(cxxopts::Options& options) {
 }
 
 absl::Status RunRestore(Invocation& inv) {
-  cxxopts::Options options = NewOptions(inv,
+  KETCD_ASSIGN_OR_RETURN(auto parsed, ParseFlags(inv,
       "Restore an etcd snapshot into a new data directory, offline and without etcdutl.\n\n"
       "Writes what `etcdutl snapshot restore` (etcdctl for 3.4) writes: member/snap/db with the new\n"
       "membership, the raft snapshot and the WAL of a fresh cluster. The byte layout follows the etcd\n"
@@ -149,8 +149,7 @@ absl::Status RunRestore(Invocation& inv) {
       "  kubectl etcd restore snap.db --dry-run            # the plan only\n"
       "  kubectl etcd restore snap.db --yes                # no prompt\n"
       "  kubectl etcd restore --undo\n",
-      AddRestoreFlags);
-  KETCD_ASSIGN_OR_RETURN(auto parsed, Parse(options, inv));
+      AddRestoreFlags));
   if (!parsed) return absl::OkStatus();
   const cxxopts::ParseResult& flags = *parsed;
   KETCD_ASSIGN_OR_RETURN(std::string format, OutputFormat(flags, kTextFormats));

@@ -116,7 +116,7 @@ void AddStatusFlags(cxxopts::Options& options) {
 }
 
 absl::Status RunStatus(Invocation& inv) {
-  cxxopts::Options options = NewOptions(
+  KETCD_ASSIGN_OR_RETURN(auto parsed, ParseFlags(
       inv, "Check a snapshot file offline and print its hash, revision, total keys and size exactly as\n"
            "`etcdutl snapshot status` does, plus an integrity check and the SHA-256 trailer state.\n"
            "Exits 4 when the file is corrupt or its hash does not match. The file is only read.\n\n"
@@ -126,8 +126,7 @@ absl::Status RunStatus(Invocation& inv) {
            "  kubectl etcd status snap.db --keys -o json\n"
            "  # A copy of a data dir's member/snap/db (no SHA-256 trailer):\n"
            "  kubectl etcd status /var/lib/etcd/member/snap/db --skip-hash-check\n",
-      AddStatusFlags);
-  KETCD_ASSIGN_OR_RETURN(auto parsed, Parse(options, inv));
+      AddStatusFlags));
   if (!parsed) return absl::OkStatus();
   Options o;
   KETCD_ASSIGN_OR_RETURN(o.output, OutputFormat(*parsed, kFormats));

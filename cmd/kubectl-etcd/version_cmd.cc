@@ -9,13 +9,12 @@ namespace ketcd::cmd {
 void AddVersionFlags(cxxopts::Options& options) { AddOutputFlag(options, kTextFormats, "text"); }
 
 absl::Status RunVersion(Invocation& inv) {
-  cxxopts::Options options = NewOptions(inv,
+  KETCD_ASSIGN_OR_RETURN(auto parsed, ParseFlags(inv,
       "Print the version of kubectl-etcd and the etcd releases it supports.\n\n"
       "Examples:\n"
       "  kubectl etcd version\n"
       "  kubectl etcd version -o json\n",
-      AddVersionFlags);
-  KETCD_ASSIGN_OR_RETURN(auto parsed, Parse(options, inv));
+      AddVersionFlags));
   if (!parsed) return absl::OkStatus();
   KETCD_ASSIGN_OR_RETURN(std::string format, OutputFormat(*parsed, kTextFormats));
   nlohmann::ordered_json j = {{"version", "v" KETCD_VERSION},
