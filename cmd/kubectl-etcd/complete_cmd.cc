@@ -14,7 +14,7 @@ namespace {
 // Debian's abseil has its own string_view type; these take the standard one.
 bool StartsWith(std::string_view s, std::string_view prefix) { return s.starts_with(prefix); }
 
-// What a flag's value is, where the help text cannot say.
+// What a flag's value is, where its declaration cannot say.
 enum class ValueKind { kNone, kFile, kDir, kManifest, kContext, kEtcdVersion, kOutput };
 
 ValueKind KindOf(std::string_view flag) {
