@@ -54,36 +54,39 @@ void PrintText(std::ostream& out, const backup::SaveResult& r) {
 
 }  // namespace
 
+constexpr char kBackupHelp[] =
+    "Take a consistent snapshot of a live etcd member over its gRPC API.\n\n"
+    "Without --endpoints, etcd is discovered: the static-pod manifest (kubeadm, RKE2) or systemd\n"
+    "unit on this host (under --host-root), the kube-apiserver's --etcd-* flags, then the etcd\n"
+    "pods through the kubeconfig (--kubeconfig, --context); see `kubectl etcd discover`.\n"
+    "The file is written as FILE.part,\n"
+    "checked against the SHA-256 the server sends, fsynced, then renamed; FILE.json records\n"
+    "where it came from. FILE and FILE.json are only replaced with --force; a FILE.part left by\n"
+    "a killed run is replaced. FILE '-' streams the snapshot to standard output.\n\n"
+    "Examples:\n"
+    "  # On a kubeadm control-plane node, as root:\n"
+    "  kubectl etcd backup /var/backups/etcd.db\n"
+    "  # Explicit connection:\n"
+    "  kubectl etcd backup snap.db --endpoints https://10.0.0.11:2379 \\\n"
+    "      --cacert ca.crt --cert client.crt --key client.key\n"
+    "  # Stream into another program:\n"
+    "  kubectl etcd backup - | gzip > etcd.db.gz\n";
+
 void AddBackupFlags(cxxopts::Options& options) {
   AddConnectionFlags(options);
+  // clang-format off
   options.add_options()
       ("dir", "Directory for the snapshot when FILE is not given", cxxopts::value<std::string>()->default_value("."))
       ("force", "Replace FILE and FILE.json if they exist")
       ("stall-timeout", "Give up after this many seconds without data, or with one write to FILE stuck",
        cxxopts::value<double>()->default_value("60"));
+  // clang-format on
   AddOutputFlag(options, kTextFormats, "text");
   AddPositional(options, "file", "[FILE|-]");
 }
 
 absl::Status RunBackup(Invocation& inv) {
-  KETCD_ASSIGN_OR_RETURN(auto parsed, ParseFlags(inv,
-      "Take a consistent snapshot of a live etcd member over its gRPC API.\n\n"
-      "Without --endpoints, etcd is discovered: the static-pod manifest (kubeadm, RKE2) or systemd\n"
-      "unit on this host (under --host-root), the kube-apiserver's --etcd-* flags, then the etcd\n"
-      "pods through the kubeconfig (--kubeconfig, --context); see `kubectl etcd discover`.\n"
-      "The file is written as FILE.part,\n"
-      "checked against the SHA-256 the server sends, fsynced, then renamed; FILE.json records\n"
-      "where it came from. FILE and FILE.json are only replaced with --force; a FILE.part left by\n"
-      "a killed run is replaced. FILE '-' streams the snapshot to standard output.\n\n"
-      "Examples:\n"
-      "  # On a kubeadm control-plane node, as root:\n"
-      "  kubectl etcd backup /var/backups/etcd.db\n"
-      "  # Explicit connection:\n"
-      "  kubectl etcd backup snap.db --endpoints https://10.0.0.11:2379 \\\n"
-      "      --cacert ca.crt --cert client.crt --key client.key\n"
-      "  # Stream into another program:\n"
-      "  kubectl etcd backup - | gzip > etcd.db.gz\n",
-      AddBackupFlags));
+  KETCD_ASSIGN_OR_RETURN(auto parsed, ParseFlags(inv, kBackupHelp, AddBackupFlags));
   if (!parsed) return absl::OkStatus();
   const cxxopts::ParseResult& flags = *parsed;
   KETCD_ASSIGN_OR_RETURN(std::string format, OutputFormat(flags, kTextFormats));

@@ -18,10 +18,12 @@ int RunCatchingExceptions(const std::function<int()>& body, std::ostream& err) {
 }
 
 void AddGlobalFlags(cxxopts::Options& options) {
+  // clang-format off
   options.add_options("Global")
       ("kubeconfig", "Path to the kubeconfig file", cxxopts::value<std::string>())
       ("context", "The kubeconfig context to use", cxxopts::value<std::string>())
       ("h,help", "Show this help");
+  // clang-format on
 }
 
 void AddPositional(cxxopts::Options& options, const std::string& name, const std::string& usage) {
@@ -54,8 +56,10 @@ absl::StatusOr<std::optional<cxxopts::ParseResult>> ParseFlags(Invocation& inv, 
 }
 
 void AddOutputFlag(cxxopts::Options& options, const std::vector<std::string>& formats, const std::string& dflt) {
+  // clang-format off
   options.add_options()("o,output", absl::StrCat("Output format: ", absl::StrJoin(formats, "|")),
                         cxxopts::value<std::string>()->default_value(dflt));
+  // clang-format on
 }
 
 absl::StatusOr<std::string> OutputFormat(const cxxopts::ParseResult& flags, const std::vector<std::string>& formats) {

@@ -184,28 +184,31 @@ const std::vector<std::string> kFormats = {"table", "json", "yaml"};
 
 }  // namespace
 
+constexpr char kDiscoverHelp[] =
+    "Show how kubectl-etcd finds etcd: every source tried, in order, every value found and the\n"
+    "flag, file or default it came from, the cluster's etcd pods, and what etcd says about\n"
+    "its members. Explicit connection flags win over discovered values.\n\n"
+    "Sources, in order: --manifest, or the kubeadm and RKE2 static-pod manifests; the etcd\n"
+    "systemd unit (with drop-ins, environment files and --config-file); the kube-apiserver's\n"
+    "--etcd-* flags; the etcd pods listed through the kubeconfig.\n\n"
+    "Examples:\n"
+    "  # On a control-plane node:\n"
+    "  kubectl etcd discover\n"
+    "  # From a debug pod with the node's root at /host, files only:\n"
+    "  kubectl etcd discover --host-root /host --offline -o yaml\n";
+
 void AddDiscoverFlags(cxxopts::Options& options) {
   AddConnectionFlags(options);
+  // clang-format off
   options.add_options()
       ("offline", "Read files on this host only: do not ask the API server or etcd")
       ("no-headers", "Print the tables without their header lines");
+  // clang-format on
   AddOutputFlag(options, kFormats, "table");
 }
 
 absl::Status RunDiscover(Invocation& inv) {
-  KETCD_ASSIGN_OR_RETURN(auto parsed, ParseFlags(inv,
-      "Show how kubectl-etcd finds etcd: every source tried, in order, every value found and the\n"
-      "flag, file or default it came from, the cluster's etcd pods, and what etcd says about\n"
-      "its members. Explicit connection flags win over discovered values.\n\n"
-      "Sources, in order: --manifest, or the kubeadm and RKE2 static-pod manifests; the etcd\n"
-      "systemd unit (with drop-ins, environment files and --config-file); the kube-apiserver's\n"
-      "--etcd-* flags; the etcd pods listed through the kubeconfig.\n\n"
-      "Examples:\n"
-      "  # On a control-plane node:\n"
-      "  kubectl etcd discover\n"
-      "  # From a debug pod with the node's root at /host, files only:\n"
-      "  kubectl etcd discover --host-root /host --offline -o yaml\n",
-      AddDiscoverFlags));
+  KETCD_ASSIGN_OR_RETURN(auto parsed, ParseFlags(inv, kDiscoverHelp, AddDiscoverFlags));
   if (!parsed) return absl::OkStatus();
   const cxxopts::ParseResult& flags = *parsed;
   KETCD_ASSIGN_OR_RETURN(std::string format, OutputFormat(flags, kFormats));

@@ -87,8 +87,32 @@ void PrintText(std::ostream& out, const restore::RestoreOptions& opts, const res
 // The orchestrated restore on a node (below).
 absl::Status RunNodeRestore(Invocation& inv, const cxxopts::ParseResult& flags, const std::string& format);
 
+constexpr char kRestoreHelp[] =
+    "Restore an etcd snapshot into a new data directory, offline and without etcdutl.\n\n"
+    "Writes what `etcdutl snapshot restore` (etcdctl for 3.4) writes: member/snap/db with the new\n"
+    "membership, the raft snapshot and the WAL of a fresh cluster. The byte layout follows the etcd\n"
+    "release that made the snapshot (or --etcd-version). The data dir must be missing or empty and a\n"
+    "separate --wal-dir must not exist; everything is built beside the target and renamed into place.\n\n"
+    "Examples:\n"
+    "  kubectl etcd restore snap.db --data-dir /var/lib/etcd-restored\n"
+    "  # One of three members (run once per member with its own --name and peer URL):\n"
+    "  kubectl etcd restore snap.db --data-dir /var/lib/etcd-new --name m1 \\\n"
+    "      --initial-cluster m1=https://10.0.0.1:2380,m2=https://10.0.0.2:2380,m3=https://10.0.0.3:2380 \\\n"
+    "      --initial-advertise-peer-urls https://10.0.0.1:2380 --initial-cluster-token restored\n"
+    "  # Keep revisions moving forward for watchers and informers:\n"
+    "  kubectl etcd restore snap.db --data-dir d --bump-revision 1000000000 --mark-compacted\n\n"
+    "Without --data-dir (`kubectl etcd restore FILE` on a control-plane node), the restore is orchestrated:\n"
+    "the plan is checked and shown, then the API server, controller-manager and scheduler manifests are\n"
+    "moved out of the kubelet's directory, the snapshot is restored into a new dir beside the old one\n"
+    "(kept as it is), etcd's manifest or systemd unit is pointed at it, and everything is started again\n"
+    "and verified. Any failure rolls back; --undo returns to the previous state later.\n"
+    "  kubectl etcd restore snap.db --dry-run            # the plan only\n"
+    "  kubectl etcd restore snap.db --yes                # no prompt\n"
+    "  kubectl etcd restore --undo\n";
+
 void AddRestoreFlags(cxxopts::Options& options) {
   AddConnectionFlags(options);
+  // clang-format off
   options.add_options("Node restore")
       ("yes", "Do not ask for confirmation")
       ("dry-run", "Show the plan and change nothing")
@@ -102,6 +126,8 @@ void AddRestoreFlags(cxxopts::Options& options) {
        cxxopts::value<double>()->default_value("300"))
       ("backup-dir", "Where manifests, units and state are backed up (host path)",
        cxxopts::value<std::string>()->default_value("/etc/kubernetes/kubectl-etcd-backups"));
+  // clang-format on
+  // clang-format off
   options.add_options()
       ("data-dir", "Path to the output data directory (default \"<name>.etcd\")", cxxopts::value<std::string>())
       ("wal-dir", "Path to the WAL directory (default: <data-dir>/member/wal)", cxxopts::value<std::string>())
@@ -122,34 +148,13 @@ void AddRestoreFlags(cxxopts::Options& options) {
        cxxopts::value<uint64_t>()->default_value("0"))
       ("etcd-version", "Write the byte layout of this etcd release: 3.4, 3.5, 3.6 or 3.7 "
        "(default: detected from the snapshot)", cxxopts::value<std::string>());
+  // clang-format on
   AddOutputFlag(options, kTextFormats, "text");
   AddPositional(options, "file", "FILE");
 }
 
 absl::Status RunRestore(Invocation& inv) {
-  KETCD_ASSIGN_OR_RETURN(auto parsed, ParseFlags(inv,
-      "Restore an etcd snapshot into a new data directory, offline and without etcdutl.\n\n"
-      "Writes what `etcdutl snapshot restore` (etcdctl for 3.4) writes: member/snap/db with the new\n"
-      "membership, the raft snapshot and the WAL of a fresh cluster. The byte layout follows the etcd\n"
-      "release that made the snapshot (or --etcd-version). The data dir must be missing or empty and a\n"
-      "separate --wal-dir must not exist; everything is built beside the target and renamed into place.\n\n"
-      "Examples:\n"
-      "  kubectl etcd restore snap.db --data-dir /var/lib/etcd-restored\n"
-      "  # One of three members (run once per member with its own --name and peer URL):\n"
-      "  kubectl etcd restore snap.db --data-dir /var/lib/etcd-new --name m1 \\\n"
-      "      --initial-cluster m1=https://10.0.0.1:2380,m2=https://10.0.0.2:2380,m3=https://10.0.0.3:2380 \\\n"
-      "      --initial-advertise-peer-urls https://10.0.0.1:2380 --initial-cluster-token restored\n"
-      "  # Keep revisions moving forward for watchers and informers:\n"
-      "  kubectl etcd restore snap.db --data-dir d --bump-revision 1000000000 --mark-compacted\n\n"
-      "Without --data-dir (`kubectl etcd restore FILE` on a control-plane node), the restore is orchestrated:\n"
-      "the plan is checked and shown, then the API server, controller-manager and scheduler manifests are\n"
-      "moved out of the kubelet's directory, the snapshot is restored into a new dir beside the old one\n"
-      "(kept as it is), etcd's manifest or systemd unit is pointed at it, and everything is started again\n"
-      "and verified. Any failure rolls back; --undo returns to the previous state later.\n"
-      "  kubectl etcd restore snap.db --dry-run            # the plan only\n"
-      "  kubectl etcd restore snap.db --yes                # no prompt\n"
-      "  kubectl etcd restore --undo\n",
-      AddRestoreFlags));
+  KETCD_ASSIGN_OR_RETURN(auto parsed, ParseFlags(inv, kRestoreHelp, AddRestoreFlags));
   if (!parsed) return absl::OkStatus();
   const cxxopts::ParseResult& flags = *parsed;
   KETCD_ASSIGN_OR_RETURN(std::string format, OutputFormat(flags, kTextFormats));
@@ -227,7 +232,8 @@ absl::Status Finish(Invocation& inv, const std::string& format, nlohmann::ordere
   j["run"] = noderestore::RunJson(r, status);
   cli::PrintResult(inv.out, format, j, [&] {
     PrintSteps(inv.out, r);
-    if (status.ok()) inv.out << "Restore " << (r.journal.phase == noderestore::Phase::kUndone ? "undone" : "finished") << ".\n";
+    if (status.ok())
+      inv.out << "Restore " << (r.journal.phase == noderestore::Phase::kUndone ? "undone" : "finished") << ".\n";
   });
   return status;
 }

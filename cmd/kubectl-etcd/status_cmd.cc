@@ -105,28 +105,31 @@ absl::Status Validate(const snapshot::SnapshotStatus& st, const Options& o) {
 
 }  // namespace
 
+constexpr char kStatusHelp[] =
+    "Check a snapshot file offline and print its hash, revision, total keys and size exactly as\n"
+    "`etcdutl snapshot status` does, plus an integrity check and the SHA-256 trailer state.\n"
+    "Exits 4 when the file is corrupt or its hash does not match. The file is only read.\n\n"
+    "Examples:\n"
+    "  kubectl etcd status /var/backups/etcd.db\n"
+    "  # Live keys per resource and namespace, leases, members, alarms, as JSON:\n"
+    "  kubectl etcd status snap.db --keys -o json\n"
+    "  # A copy of a data dir's member/snap/db (no SHA-256 trailer):\n"
+    "  kubectl etcd status /var/lib/etcd/member/snap/db --skip-hash-check\n";
+
 void AddStatusFlags(cxxopts::Options& options) {
   AddOutputFlag(options, kFormats, "table");
+  // clang-format off
   options.add_options()
       ("keys", "Also look inside: live keys per /registry/<resource>/ and namespace, compaction, leases, auth, "
        "members, alarms")
       ("skip-hash-check", "Accept a file without (or with a wrong) SHA-256 trailer, e.g. a copy of member/snap/db")
       ("skip-integrity-check", "Do not run the bbolt integrity check (faster on huge files)");
+  // clang-format on
   AddPositional(options, "file", "FILE");
 }
 
 absl::Status RunStatus(Invocation& inv) {
-  KETCD_ASSIGN_OR_RETURN(auto parsed, ParseFlags(
-      inv, "Check a snapshot file offline and print its hash, revision, total keys and size exactly as\n"
-           "`etcdutl snapshot status` does, plus an integrity check and the SHA-256 trailer state.\n"
-           "Exits 4 when the file is corrupt or its hash does not match. The file is only read.\n\n"
-           "Examples:\n"
-           "  kubectl etcd status /var/backups/etcd.db\n"
-           "  # Live keys per resource and namespace, leases, members, alarms, as JSON:\n"
-           "  kubectl etcd status snap.db --keys -o json\n"
-           "  # A copy of a data dir's member/snap/db (no SHA-256 trailer):\n"
-           "  kubectl etcd status /var/lib/etcd/member/snap/db --skip-hash-check\n",
-      AddStatusFlags));
+  KETCD_ASSIGN_OR_RETURN(auto parsed, ParseFlags(inv, kStatusHelp, AddStatusFlags));
   if (!parsed) return absl::OkStatus();
   Options o;
   KETCD_ASSIGN_OR_RETURN(o.output, OutputFormat(*parsed, kFormats));

@@ -41,7 +41,7 @@ TEST(PrintResult, DocumentForJsonAndYamlTextOtherwise) {
   for (const char* format : {"json", "yaml", "text", "table"}) {
     std::ostringstream out;
     PrintResult(out, format, j, [&] { out << "text\n"; });
-    std::string want = std::string(format) == "json" ? "{\n    \"a\": 1\n}\n"
+    std::string want = std::string(format) == "json"   ? "{\n    \"a\": 1\n}\n"
                        : std::string(format) == "yaml" ? "a: 1\n"
                                                        : "text\n";
     EXPECT_EQ(out.str(), want) << format;

@@ -13,12 +13,12 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "pkg/kubeclient/client.h"
 #include "pkg/discovery/cluster_pods.h"
 #include "pkg/discovery/discovery.h"
-#include "pkg/kubeclient/kubeconfig.h"
 #include "pkg/discovery/test_root.h"
 #include "pkg/fsutil/file.h"
+#include "pkg/kubeclient/client.h"
+#include "pkg/kubeclient/kubeconfig.h"
 
 namespace ketcd::discovery {
 namespace {

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "pkg/base/status.h"
-#include "pkg/kubeclient/client.h"
 #include "pkg/discovery/discovery.h"
+#include "pkg/kubeclient/client.h"
 
 namespace ketcd::discovery {
 

@@ -6,13 +6,13 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "pkg/kubeclient/client.h"
 #include "pkg/discovery/apiserver_flags.h"
 #include "pkg/discovery/cluster_pods.h"
 #include "pkg/discovery/discovery.h"
-#include "pkg/kubeclient/kubeconfig.h"
 #include "pkg/discovery/systemd_unit.h"
 #include "pkg/fsutil/file.h"
+#include "pkg/kubeclient/client.h"
+#include "pkg/kubeclient/kubeconfig.h"
 
 namespace ketcd::discovery {
 namespace {

@@ -96,11 +96,16 @@ SlistPtr SetServerName(CURL* h, const std::string& server_name, std::string* url
 
 absl::StatusCode CodeForHttpStatus(long http_status) {
   switch (http_status) {
-    case 401: return absl::StatusCode::kUnauthenticated;
-    case 403: return absl::StatusCode::kPermissionDenied;
-    case 404: return absl::StatusCode::kNotFound;
-    case 409: return absl::StatusCode::kAborted;
-    default: return absl::StatusCode::kUnavailable;
+    case 401:
+      return absl::StatusCode::kUnauthenticated;
+    case 403:
+      return absl::StatusCode::kPermissionDenied;
+    case 404:
+      return absl::StatusCode::kNotFound;
+    case 409:
+      return absl::StatusCode::kAborted;
+    default:
+      return absl::StatusCode::kUnavailable;
   }
 }
 

@@ -35,8 +35,9 @@ class OneShotServer {
     EXPECT_EQ(::listen(fd_, 1), 0);
     EXPECT_EQ(::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len), 0);
     port_ = ntohs(a.sin_port);
-    std::string reply = absl::StrCat("HTTP/1.1 ", code, " X\r\nContent-Type: application/json\r\nContent-Length: ",
-                                     body.size(), "\r\nConnection: close\r\n\r\n", body);
+    std::string reply =
+        absl::StrCat("HTTP/1.1 ", code, " X\r\nContent-Type: application/json\r\nContent-Length: ", body.size(),
+                     "\r\nConnection: close\r\n\r\n", body);
     thread_ = std::thread([this, reply] { Serve(reply); });
   }
   ~OneShotServer() {

@@ -96,7 +96,8 @@ absl::Status ParseExecCredential(const std::string& output, const std::string& w
   std::string crt = JsonString(st, "clientCertificateData");
   std::string key = JsonString(st, "clientKeyData");
   if (crt.empty() != key.empty()) {
-    return absl::UnauthenticatedError(absl::StrCat(who, " returned clientCertificateData without clientKeyData or the reverse"));
+    return absl::UnauthenticatedError(
+        absl::StrCat(who, " returned clientCertificateData without clientKeyData or the reverse"));
   }
   if (token.empty() && crt.empty()) {
     return absl::UnauthenticatedError(absl::StrCat(who, " returned neither status.token nor a client certificate"));
