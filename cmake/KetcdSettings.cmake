@@ -36,7 +36,8 @@ function(ketcd_library name)
   target_link_libraries(${name} PUBLIC ${ARG_DEPS} PRIVATE ketcd_settings ketcd_warnings)
 endfunction()
 
-# ketcd_test(NAME SOURCES... DEPS ...): a GoogleTest binary registered with CTest.
+# ketcd_test(NAME SOURCES... DEPS ...): a GoogleTest binary registered with CTest; the
+# `unit-tests` target builds every one labelled unit (the default label).
 function(ketcd_test name)
   if(NOT KETCD_BUILD_TESTS)
     return()
@@ -49,6 +50,9 @@ function(ketcd_test name)
     set(ARG_LABELS unit)
   endif()
   gtest_discover_tests(${name} PROPERTIES LABELS "${ARG_LABELS}" DISCOVERY_TIMEOUT 60)
+  if("unit" IN_LIST ARG_LABELS)
+    set_property(GLOBAL APPEND PROPERTY KETCD_UNIT_TESTS ${name})
+  endif()
 endfunction()
 
 # ketcd_fuzzer(NAME SOURCES... DEPS ...): a libFuzzer target (KETCD_FUZZ=ON, clang only),

@@ -10,6 +10,7 @@
 #include "pkg/backup/snapshot_save.h"
 #include "pkg/base/format.h"
 #include "pkg/cli/output.h"
+#include "pkg/cli/progress.h"
 #include "pkg/fsutil/file.h"
 
 namespace ketcd::cmd {
@@ -42,42 +43,64 @@ nlohmann::ordered_json ResultJson(const backup::SaveResult& r) {
   return j;
 }
 
+void PrintText(std::ostream& out, const backup::SaveResult& r) {
+  out << "Snapshot saved at " << r.path << "\n"
+      << "  from     " << r.endpoint << " (member " << (r.member_name.empty() ? IdHex(r.member_id) : r.member_name)
+      << ", etcd " << r.etcd_version << ")\n"
+      << "  size     " << HumanizeIec(static_cast<double>(r.size)) << " (" << r.size << " bytes)\n";
+  if (r.file_size != r.size) {
+    char ratio[32];
+    std::snprintf(ratio, sizeof ratio, "%.2f", r.file_size ? static_cast<double>(r.size) / r.file_size : 0.0);
+    out << "  file     " << HumanizeIec(static_cast<double>(r.file_size)) << " (" << r.file_size << " bytes; "
+        << r.compression << " " << ratio << ":1, encryption " << r.encryption << ")\n";
+  }
+  if (r.revision_read) out << "  revision " << r.revision << "\n";
+  out << "  sha256   " << r.sha256 << "\n";
+  char secs[32];
+  std::snprintf(secs, sizeof secs, "%.2fs", r.duration_seconds);
+  out << "  took     " << secs << "\n";
+}
+
 }  // namespace
 
-absl::Status RunBackup(Invocation& inv) {
-  cxxopts::Options options = NewOptions(inv,
-      "Take a consistent snapshot of a live etcd member over its gRPC API.\n\n"
-      "Without --endpoints, etcd is discovered: the static-pod manifest (kubeadm, RKE2) or systemd\n"
-      "unit on this host (under --host-root), the kube-apiserver's --etcd-* flags, then the etcd\n"
-      "pods through the kubeconfig (--kubeconfig, --context); see `kubectl etcd discover`.\n"
-      "The file is written as FILE.part,\n"
-      "checked against the SHA-256 the server sends, fsynced, then renamed; FILE.json records\n"
-      "where it came from. FILE and FILE.json are only replaced with --force; a FILE.part left by\n"
-      "a killed run is replaced. FILE '-' streams the snapshot to standard output.\n\n"
-      "Examples:\n"
-      "  # On a kubeadm control-plane node, as root:\n"
-      "  kubectl etcd backup /var/backups/etcd.db\n"
-      "  # Explicit connection:\n"
-      "  kubectl etcd backup snap.db --endpoints https://10.0.0.11:2379 \\\n"
-      "      --cacert ca.crt --cert client.crt --key client.key\n"
-      "  # Stream into another program:\n"
-      "  kubectl etcd backup - | gzip > etcd.db.gz\n"
-      "  # zstd-compressed (zstd -d reads it; status and restore read it as it is):\n"
-      "  kubectl etcd backup --compress zstd /var/backups/etcd.db.zst\n"
-      "  # Compressed, then encrypted with age (`age -d -i key.txt` decrypts it):\n"
-      "  kubectl etcd backup --compress zstd --encrypt-to age1... /var/backups/etcd.db.zst.age\n");
+constexpr char kBackupHelp[] =
+    "Take a consistent snapshot of a live etcd member over its gRPC API.\n\n"
+    "Without --endpoints, etcd is discovered: the static-pod manifest (kubeadm, RKE2) or systemd\n"
+    "unit on this host (under --host-root), the kube-apiserver's --etcd-* flags, then the etcd\n"
+    "pods through the kubeconfig (--kubeconfig, --context); see `kubectl etcd discover`.\n"
+    "The file is written as FILE.part,\n"
+    "checked against the SHA-256 the server sends, fsynced, then renamed; FILE.json records\n"
+    "where it came from. FILE and FILE.json are only replaced with --force; a FILE.part left by\n"
+    "a killed run is replaced. FILE '-' streams the snapshot to standard output.\n\n"
+    "Examples:\n"
+    "  # On a kubeadm control-plane node, as root:\n"
+    "  kubectl etcd backup /var/backups/etcd.db\n"
+    "  # Explicit connection:\n"
+    "  kubectl etcd backup snap.db --endpoints https://10.0.0.11:2379 \\\n"
+    "      --cacert ca.crt --cert client.crt --key client.key\n"
+    "  # Stream into another program:\n"
+    "  kubectl etcd backup - | gzip > etcd.db.gz\n"
+    "  # zstd-compressed (zstd -d reads it; status and restore read it as it is):\n"
+    "  kubectl etcd backup --compress zstd /var/backups/etcd.db.zst\n"
+    "  # Compressed, then encrypted with age (`age -d -i key.txt` decrypts it):\n"
+    "  kubectl etcd backup --compress zstd --encrypt-to age1... /var/backups/etcd.db.zst.age\n";
+
+void AddBackupFlags(cxxopts::Options& options) {
   AddConnectionFlags(options);
+  // clang-format off
   options.add_options()
       ("dir", "Directory for the snapshot when FILE is not given", cxxopts::value<std::string>()->default_value("."))
       ("force", "Replace FILE and FILE.json if they exist")
       ("stall-timeout", "Give up after this many seconds without data, or with one write to FILE stuck",
-       cxxopts::value<double>()->default_value("60"))
-      ("file", "", cxxopts::value<std::vector<std::string>>());
+       cxxopts::value<double>()->default_value("60"));
+  // clang-format on
   AddSealFlags(options);
   AddOutputFlag(options, kTextFormats, "text");
-  options.parse_positional({"file"});
-  options.positional_help("[FILE|-]");
-  KETCD_ASSIGN_OR_RETURN(auto parsed, Parse(options, inv));
+  AddPositional(options, "file", "[FILE|-]");
+}
+
+absl::Status RunBackup(Invocation& inv) {
+  KETCD_ASSIGN_OR_RETURN(auto parsed, ParseFlags(inv, kBackupHelp, AddBackupFlags));
   if (!parsed) return absl::OkStatus();
   const cxxopts::ParseResult& flags = *parsed;
   KETCD_ASSIGN_OR_RETURN(std::string format, OutputFormat(flags, kTextFormats));
@@ -102,36 +125,19 @@ absl::Status RunBackup(Invocation& inv) {
   }
   opts.force = flags.count("force") > 0;
   opts.stall_timeout = std::chrono::milliseconds(static_cast<int64_t>(stall * 1000));
-  if (inv.err_is_terminal) opts.progress = &inv.err;
   bool to_stdout = opts.path == "-";
   if (to_stdout && ::isatty(STDOUT_FILENO)) {
     return absl::InvalidArgumentError("refusing to write a binary snapshot to a terminal; redirect standard output");
   }
 
-  KETCD_ASSIGN_OR_RETURN(backup::SaveResult r, backup::SaveSnapshot(*sel.client, sel.status, member, opts));
+  cli::Progress progress(inv.err, inv.err_is_terminal, "Saving snapshot");
+  opts.progress = [&progress](uint64_t done, uint64_t total) { progress.Update(done, total); };
+  auto saved = backup::SaveSnapshot(*sel.client, sel.status, member, opts);
+  progress.Finish();
+  KETCD_ASSIGN_OR_RETURN(backup::SaveResult r, std::move(saved));
 
   std::ostream& report = to_stdout ? inv.err : inv.out;
-  if (format == "json") {
-    cli::PrintJson(report, ResultJson(r));
-  } else if (format == "yaml") {
-    cli::PrintYaml(report, ResultJson(r));
-  } else {
-    report << "Snapshot saved at " << r.path << "\n"
-           << "  from     " << r.endpoint << " (member " << (r.member_name.empty() ? IdHex(r.member_id) : r.member_name)
-           << ", etcd " << r.etcd_version << ")\n"
-           << "  size     " << HumanizeIec(static_cast<double>(r.size)) << " (" << r.size << " bytes)\n";
-    if (r.file_size != r.size) {
-      char ratio[32];
-      std::snprintf(ratio, sizeof ratio, "%.2f", r.file_size ? static_cast<double>(r.size) / r.file_size : 0.0);
-      report << "  file     " << HumanizeIec(static_cast<double>(r.file_size)) << " (" << r.file_size
-             << " bytes; " << r.compression << " " << ratio << ":1, encryption " << r.encryption << ")\n";
-    }
-    if (r.revision_read) report << "  revision " << r.revision << "\n";
-    report << "  sha256   " << r.sha256 << "\n";
-    char secs[32];
-    std::snprintf(secs, sizeof secs, "%.2fs", r.duration_seconds);
-    report << "  took     " << secs << "\n";
-  }
+  cli::PrintResult(report, format, ResultJson(r), [&] { PrintText(report, r); });
   return absl::OkStatus();
 }
 

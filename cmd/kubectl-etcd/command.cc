@@ -17,16 +17,26 @@ int RunCatchingExceptions(const std::function<int()>& body, std::ostream& err) {
   return kExitError;
 }
 
-cxxopts::Options NewOptions(const Invocation& inv, std::string_view description) {
-  cxxopts::Options options(absl::StrCat(inv.program, " ", inv.command), std::string(description));
+void AddGlobalFlags(cxxopts::Options& options) {
+  // clang-format off
   options.add_options("Global")
       ("kubeconfig", "Path to the kubeconfig file", cxxopts::value<std::string>())
       ("context", "The kubeconfig context to use", cxxopts::value<std::string>())
       ("h,help", "Show this help");
-  return options;
+  // clang-format on
 }
 
-absl::StatusOr<std::optional<cxxopts::ParseResult>> Parse(cxxopts::Options& options, Invocation& inv) {
+void AddPositional(cxxopts::Options& options, const std::string& name, const std::string& usage) {
+  options.add_options()(name, "", cxxopts::value<std::vector<std::string>>());
+  options.parse_positional({name});
+  options.positional_help(usage);
+}
+
+absl::StatusOr<std::optional<cxxopts::ParseResult>> ParseFlags(Invocation& inv, std::string_view description,
+                                                               FlagsFn add_flags) {
+  cxxopts::Options options(absl::StrCat(inv.program, " ", inv.command), std::string(description));
+  if (add_flags != nullptr) add_flags(options);
+  AddGlobalFlags(options);
   std::vector<std::string> words;
   words.push_back(absl::StrCat(inv.program, " ", inv.command));
   words.insert(words.end(), inv.args.begin(), inv.args.end());
@@ -46,8 +56,10 @@ absl::StatusOr<std::optional<cxxopts::ParseResult>> Parse(cxxopts::Options& opti
 }
 
 void AddOutputFlag(cxxopts::Options& options, const std::vector<std::string>& formats, const std::string& dflt) {
+  // clang-format off
   options.add_options()("o,output", absl::StrCat("Output format: ", absl::StrJoin(formats, "|")),
                         cxxopts::value<std::string>()->default_value(dflt));
+  // clang-format on
 }
 
 absl::StatusOr<std::string> OutputFormat(const cxxopts::ParseResult& flags, const std::vector<std::string>& formats) {

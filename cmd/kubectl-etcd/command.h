@@ -23,18 +23,29 @@ struct Invocation {
   bool err_is_terminal = false;
 };
 
+// Declares a command's flags and positional arguments on its options: help, parsing,
+// the command word scan in main() and completion all read this one declaration.
+using FlagsFn = void (*)(cxxopts::Options& options);
+
 struct Command {
   std::string_view name;
   std::string_view summary;
   absl::Status (*run)(Invocation& inv);
+  FlagsFn add_flags = nullptr;  // the command's flags besides the globals; null: none
 };
 
-// Options named "<program> <command>" with the kubectl globals every command accepts
-// (--kubeconfig, --context) and -h/--help.
-cxxopts::Options NewOptions(const Invocation& inv, std::string_view description);
+// The kubectl globals every command accepts (--kubeconfig, --context) and -h/--help.
+void AddGlobalFlags(cxxopts::Options& options);
 
-// Parses inv.args. Returns nullopt after printing help for -h/--help.
-absl::StatusOr<std::optional<cxxopts::ParseResult>> Parse(cxxopts::Options& options, Invocation& inv);
+// Declares the positional arguments, collected into the option `name` and shown as
+// `usage` in the help ("[FILE|-]"). They are the only options without a description,
+// which is how completion tells them from flags.
+void AddPositional(cxxopts::Options& options, const std::string& name, const std::string& usage);
+
+// Parses inv.args against the global flags and the command's own (`add_flags`). For
+// -h/--help prints the help, `description` on top, and returns nullopt.
+absl::StatusOr<std::optional<cxxopts::ParseResult>> ParseFlags(Invocation& inv, std::string_view description,
+                                                               FlagsFn add_flags);
 
 // Adds -o/--output with the allowed values listed in the help text.
 void AddOutputFlag(cxxopts::Options& options, const std::vector<std::string>& formats, const std::string& dflt);
@@ -55,5 +66,10 @@ absl::Status RunStatus(Invocation& inv);    // status_cmd.cc
 absl::Status RunRestore(Invocation& inv);   // restore_cmd.cc
 absl::Status RunDiscover(Invocation& inv);  // discover_cmd.cc
 absl::Status RunVersion(Invocation& inv);   // version_cmd.cc
+void AddBackupFlags(cxxopts::Options& options);
+void AddStatusFlags(cxxopts::Options& options);
+void AddRestoreFlags(cxxopts::Options& options);
+void AddDiscoverFlags(cxxopts::Options& options);
+void AddVersionFlags(cxxopts::Options& options);
 
 }  // namespace ketcd::cmd

@@ -3,8 +3,8 @@
 // runs `kubectl_complete-etcd WORDS... CURRENT`, which runs `kubectl-etcd __complete`),
 // and the flag table main() uses to find the command word.
 //
-// The flags of a command are read from the help its own option parser prints, so
-// completion, the command word scan and the commands cannot disagree.
+// The flags of a command are read from its own declaration (Command::add_flags), so
+// completion, the command word scan, the help and the parsing cannot disagree.
 
 #include <span>
 #include <string>
@@ -22,12 +22,11 @@ struct FlagSpec {
   std::string name;         // "output" (without dashes)
   char short_name = 0;      // 'o', or 0
   bool takes_value = false;
-  std::string description;  // help text, continuation lines joined
+  std::string description;  // help text, with "(default: ...)" as the help shows it
 };
 
-// The flags listed in a cxxopts help text.
-std::vector<FlagSpec> ParseHelpFlags(std::string_view help);
-// The flags of `cmd`, from its -h output.
+// The flags of `cmd`: its own (Command::add_flags) and the globals, in the order its
+// help lists them; positional arguments aside.
 std::vector<FlagSpec> CommandFlags(const Command& cmd);
 // True if `flag` ("--data-dir", "-o") takes a separate value in any command.
 bool FlagTakesValue(std::string_view flag);
@@ -56,5 +55,6 @@ std::string FormatCompletion(const Completion& c);
 
 absl::Status RunComplete(Invocation& inv);    // complete_cmd.cc: hidden "__complete"
 absl::Status RunCompletion(Invocation& inv);  // completion_cmd.cc: "completion bash|zsh"
+void AddCompletionFlags(cxxopts::Options& options);
 
 }  // namespace ketcd::cmd

@@ -1,6 +1,4 @@
 // kubectl etcd __complete WORDS... CURRENT: kubectl's plugin completion protocol.
-#include <sstream>
-
 #include <yaml-cpp/yaml.h>
 
 #include "absl/strings/ascii.h"
@@ -8,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "cmd/kubectl-etcd/complete.h"
-#include "pkg/discovery/kubeconfig.h"
+#include "pkg/kubeclient/kubeconfig.h"
 
 namespace ketcd::cmd {
 namespace {
@@ -16,7 +14,7 @@ namespace {
 // Debian's abseil has its own string_view type; these take the standard one.
 bool StartsWith(std::string_view s, std::string_view prefix) { return s.starts_with(prefix); }
 
-// What a flag's value is, where the help text cannot say.
+// What a flag's value is, where its declaration cannot say.
 enum class ValueKind { kNone, kFile, kDir, kManifest, kContext, kEtcdVersion, kOutput };
 
 ValueKind KindOf(std::string_view flag) {
@@ -61,7 +59,7 @@ std::vector<std::pair<std::string, std::string>> TopWords() {
 
 std::vector<std::string> Contexts() {
   std::vector<std::string> out;
-  for (const std::string& file : discovery::KubeconfigFiles({})) {
+  for (const std::string& file : kubeclient::KubeconfigFiles({})) {
     try {
       YAML::Node doc = YAML::LoadFile(file);
       for (const auto& ctx : doc["contexts"]) {
@@ -127,47 +125,25 @@ const FlagSpec* FindFlag(const std::vector<FlagSpec>& flags, std::string_view wo
 
 }  // namespace
 
-std::vector<FlagSpec> ParseHelpFlags(std::string_view help_text) {
+std::vector<FlagSpec> CommandFlags(const Command& cmd) {
+  if (Hidden(cmd) || cmd.name == "help") return {};
+  cxxopts::Options options("kubectl etcd");
+  if (cmd.add_flags != nullptr) cmd.add_flags(options);
+  AddGlobalFlags(options);
   std::vector<FlagSpec> flags;
-  bool in_flag = false;
-  absl::string_view help(help_text.data(), help_text.size());
-  for (absl::string_view line : absl::StrSplit(help, '\n')) {
-    absl::string_view t = absl::StripLeadingAsciiWhitespace(line);
-    size_t indent = line.size() - t.size();
-    if (indent >= 2 && indent <= 6 && absl::StartsWith(t, "-")) {
+  for (const std::string& group : options.groups()) {  // in the order the help shows them
+    for (const cxxopts::HelpOptionDetails& o : options.group_help(group).options) {
+      if (o.desc.empty() || o.l.empty()) continue;  // the positional arguments (AddPositional)
       FlagSpec f;
-      if (t.size() > 3 && t[0] == '-' && t[1] != '-' && t[2] == ',') {
-        f.short_name = t[1];
-        t = absl::StripLeadingAsciiWhitespace(t.substr(3));
-      }
-      if (!absl::ConsumePrefix(&t, "--")) continue;
-      size_t end = t.find(' ');
-      f.name = std::string(t.substr(0, end));
-      t = end == absl::string_view::npos ? absl::string_view() : t.substr(end);
-      t = absl::StripLeadingAsciiWhitespace(t);
-      if (absl::ConsumePrefix(&t, "arg")) {
-        f.takes_value = true;
-        t = absl::StripLeadingAsciiWhitespace(t);
-      }
-      f.description = std::string(absl::StripTrailingAsciiWhitespace(t));
+      f.name = o.l.front();
+      f.short_name = o.s.empty() ? 0 : o.s.front();
+      f.takes_value = !o.is_boolean;
+      f.description = o.desc;
+      if (o.has_default && !o.is_boolean) absl::StrAppend(&f.description, " (default: ", o.default_value, ")");
       flags.push_back(std::move(f));
-      in_flag = true;
-    } else if (in_flag && indent > 6 && !t.empty()) {
-      std::string& d = flags.back().description;
-      absl::StrAppend(&d, d.empty() ? "" : " ", absl::StripTrailingAsciiWhitespace(t));
-    } else {
-      in_flag = false;
     }
   }
   return flags;
-}
-
-std::vector<FlagSpec> CommandFlags(const Command& cmd) {
-  if (Hidden(cmd) || cmd.name == "help") return {};
-  std::ostringstream help;
-  Invocation inv{"kubectl etcd", std::string(cmd.name), {"--help"}, help, help, false};
-  (void)cmd.run(inv);
-  return ParseHelpFlags(help.str());
 }
 
 bool FlagTakesValue(std::string_view flag) {

@@ -87,22 +87,22 @@ fi
 
 }  // namespace
 
+constexpr char kCompletionHelp[] =
+    "Print a shell completion script for the kubectl-etcd binary run on its own.\n"
+    "Through kubectl (1.26+), `kubectl etcd <TAB>` asks the kubectl_complete-etcd program\n"
+    "on PATH instead (installed by `make install`; see the README for Krew installs).\n\n"
+    "Examples:\n"
+    "  # bash, this shell:\n"
+    "  source <(kubectl-etcd completion bash)\n"
+    "  # bash, every shell:\n"
+    "  kubectl-etcd completion bash > /etc/bash_completion.d/kubectl-etcd\n"
+    "  # zsh:\n"
+    "  kubectl-etcd completion zsh > \"${fpath[1]}/_kubectl-etcd\"\n";
+
+void AddCompletionFlags(cxxopts::Options& options) { AddPositional(options, "shell", "bash|zsh"); }
+
 absl::Status RunCompletion(Invocation& inv) {
-  cxxopts::Options options = NewOptions(inv,
-      "Print a shell completion script for the kubectl-etcd binary run on its own.\n"
-      "Through kubectl (1.26+), `kubectl etcd <TAB>` asks the kubectl_complete-etcd program\n"
-      "on PATH instead (installed by `make install`; see the README for Krew installs).\n\n"
-      "Examples:\n"
-      "  # bash, this shell:\n"
-      "  source <(kubectl-etcd completion bash)\n"
-      "  # bash, every shell:\n"
-      "  kubectl-etcd completion bash > /etc/bash_completion.d/kubectl-etcd\n"
-      "  # zsh:\n"
-      "  kubectl-etcd completion zsh > \"${fpath[1]}/_kubectl-etcd\"\n");
-  options.add_options()("shell", "", cxxopts::value<std::vector<std::string>>());
-  options.parse_positional({"shell"});
-  options.positional_help("bash|zsh");
-  KETCD_ASSIGN_OR_RETURN(auto parsed, Parse(options, inv));
+  KETCD_ASSIGN_OR_RETURN(auto parsed, ParseFlags(inv, kCompletionHelp, AddCompletionFlags));
   if (!parsed) return absl::OkStatus();
   std::vector<std::string> shell =
       parsed->count("shell") ? (*parsed)["shell"].as<std::vector<std::string>>() : std::vector<std::string>();

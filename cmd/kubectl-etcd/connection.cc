@@ -12,6 +12,7 @@
 namespace ketcd::cmd {
 
 void AddConnectionFlags(cxxopts::Options& options) {
+  // clang-format off
   options.add_options("Connection")
       ("endpoints", "etcd client URLs, comma-separated (default: discovered on this host)",
        cxxopts::value<std::string>())
@@ -28,6 +29,7 @@ void AddConnectionFlags(cxxopts::Options& options) {
       ("host-root", "Prefix for every host path (e.g. /host in a debug pod)",
        cxxopts::value<std::string>()->default_value("/"))
       ("dial-timeout", "Seconds to wait for a connection", cxxopts::value<double>()->default_value("5"));
+  // clang-format on
 }
 
 namespace {

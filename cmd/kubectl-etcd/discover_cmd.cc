@@ -8,59 +8,14 @@
 #include "cmd/kubectl-etcd/connection.h"
 #include "pkg/base/format.h"
 #include "pkg/cli/output.h"
+#include "pkg/etcdclient/cluster_view.h"
 
 namespace ketcd::cmd {
 namespace {
 
 using Json = nlohmann::ordered_json;
 
-struct EtcdView {
-  std::string endpoint;  // the member the answers came from
-  std::optional<etcdserverpb::MemberListResponse> members;
-  std::vector<std::pair<std::string, absl::StatusOr<etcdserverpb::StatusResponse>>> statuses;  // per client URL
-  std::optional<etcdserverpb::AlarmResponse> alarms;
-  absl::Status error;
-};
-
-EtcdView AskEtcd(const etcdclient::ConnectionConfig& config) {
-  EtcdView v;
-  auto sel = etcdclient::SelectMember(config);
-  if (!sel.ok()) {
-    v.error = sel.status();
-    return v;
-  }
-  v.endpoint = sel->client->endpoint().Url();
-  auto members = sel->client->MemberList();
-  if (!members.ok()) {
-    v.error = members.status();
-    return v;
-  }
-  v.members = *members;
-  auto alarms = sel->client->Alarms();
-  if (alarms.ok()) v.alarms = *alarms;
-  // Status of every member, each through its first client URL (learners and members
-  // that never started have none).
-  for (const auto& m : members->members()) {
-    if (m.clienturls_size() == 0) continue;
-    std::string url = m.clienturls(0);
-    if (m.id() == sel->status.header().member_id()) {
-      v.statuses.push_back({url, sel->status});
-      continue;
-    }
-    auto ep = etcdclient::ParseEndpoint(url, !config.tls.ca_file.empty());
-    if (!ep.ok()) {
-      v.statuses.push_back({url, ep.status()});
-      continue;
-    }
-    auto client = etcdclient::Client::Connect(config, *ep);
-    if (!client.ok()) {
-      v.statuses.push_back({url, client.status()});
-      continue;
-    }
-    v.statuses.push_back({url, (*client)->Status()});
-  }
-  return v;
-}
+using etcdclient::ClusterView;
 
 std::string AlarmName(int a) { return a == 1 ? "NOSPACE" : a == 2 ? "CORRUPT" : absl::StrCat(a); }
 
@@ -90,7 +45,7 @@ Json TargetJson(const discovery::EtcdTarget& t) {
   return j;
 }
 
-Json ReportJson(const discovery::Report& r, const EtcdView* etcd) {
+Json ReportJson(const discovery::Report& r, const ClusterView* etcd) {
   Json j;
   j["nodeName"] = r.node_name;
   Json steps = Json::array();
@@ -148,7 +103,7 @@ Json ReportJson(const discovery::Report& r, const EtcdView* etcd) {
   return j;
 }
 
-void PrintTable(std::ostream& out, const discovery::Report& r, const EtcdView* etcd, bool no_headers) {
+void PrintTable(std::ostream& out, const discovery::Report& r, const ClusterView* etcd, bool no_headers) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& s : r.steps) rows.push_back({s.source, s.location.empty() ? "-" : s.location, s.outcome, s.detail});
   out << "Discovery (node " << (r.node_name.empty() ? "?" : r.node_name) << "):\n";
@@ -225,30 +180,38 @@ void PrintTable(std::ostream& out, const discovery::Report& r, const EtcdView* e
   }
 }
 
+const std::vector<std::string> kFormats = {"table", "json", "yaml"};
+
 }  // namespace
 
-absl::Status RunDiscover(Invocation& inv) {
-  cxxopts::Options options = NewOptions(inv,
-      "Show how kubectl-etcd finds etcd: every source tried, in order, every value found and the\n"
-      "flag, file or default it came from, the cluster's etcd pods, and what etcd says about\n"
-      "its members. Explicit connection flags win over discovered values.\n\n"
-      "Sources, in order: --manifest, or the kubeadm and RKE2 static-pod manifests; the etcd\n"
-      "systemd unit (with drop-ins, environment files and --config-file); the kube-apiserver's\n"
-      "--etcd-* flags; the etcd pods listed through the kubeconfig.\n\n"
-      "Examples:\n"
-      "  # On a control-plane node:\n"
-      "  kubectl etcd discover\n"
-      "  # From a debug pod with the node's root at /host, files only:\n"
-      "  kubectl etcd discover --host-root /host --offline -o yaml\n");
+constexpr char kDiscoverHelp[] =
+    "Show how kubectl-etcd finds etcd: every source tried, in order, every value found and the\n"
+    "flag, file or default it came from, the cluster's etcd pods, and what etcd says about\n"
+    "its members. Explicit connection flags win over discovered values.\n\n"
+    "Sources, in order: --manifest, or the kubeadm and RKE2 static-pod manifests; the etcd\n"
+    "systemd unit (with drop-ins, environment files and --config-file); the kube-apiserver's\n"
+    "--etcd-* flags; the etcd pods listed through the kubeconfig.\n\n"
+    "Examples:\n"
+    "  # On a control-plane node:\n"
+    "  kubectl etcd discover\n"
+    "  # From a debug pod with the node's root at /host, files only:\n"
+    "  kubectl etcd discover --host-root /host --offline -o yaml\n";
+
+void AddDiscoverFlags(cxxopts::Options& options) {
   AddConnectionFlags(options);
-  options.add_options()("offline", "Read files on this host only: do not ask the API server or etcd")(
-      "no-headers", "Print the tables without their header lines");
-  const std::vector<std::string> formats = {"table", "json", "yaml"};
-  AddOutputFlag(options, formats, "table");
-  KETCD_ASSIGN_OR_RETURN(auto parsed, Parse(options, inv));
+  // clang-format off
+  options.add_options()
+      ("offline", "Read files on this host only: do not ask the API server or etcd")
+      ("no-headers", "Print the tables without their header lines");
+  // clang-format on
+  AddOutputFlag(options, kFormats, "table");
+}
+
+absl::Status RunDiscover(Invocation& inv) {
+  KETCD_ASSIGN_OR_RETURN(auto parsed, ParseFlags(inv, kDiscoverHelp, AddDiscoverFlags));
   if (!parsed) return absl::OkStatus();
   const cxxopts::ParseResult& flags = *parsed;
-  KETCD_ASSIGN_OR_RETURN(std::string format, OutputFormat(flags, formats));
+  KETCD_ASSIGN_OR_RETURN(std::string format, OutputFormat(flags, kFormats));
   bool offline = flags.count("offline") > 0;
 
   discovery::Options opts = DiscoveryOptions(flags);
@@ -257,7 +220,7 @@ absl::Status RunDiscover(Invocation& inv) {
   KETCD_ASSIGN_OR_RETURN(discovery::Report report, discovery::DiscoverReport(opts));
 
   absl::Status result;
-  std::optional<EtcdView> etcd;
+  std::optional<ClusterView> etcd;
   if (report.target || flags.count("endpoints")) {
     auto conn = ConnectionFrom(flags, report.target);
     if (!conn.ok()) {
@@ -265,21 +228,16 @@ absl::Status RunDiscover(Invocation& inv) {
     } else {
       report.target = conn->discovered;
       if (!offline) {
-        etcd = AskEtcd(conn->config);
+        etcd = etcdclient::AskEtcd(conn->config);
         result = etcd->error;
       }
     }
   } else {
     result = discovery::TargetFromReport(report).status();
   }
-  const EtcdView* view = etcd ? &*etcd : nullptr;
-  if (format == "json") {
-    cli::PrintJson(inv.out, ReportJson(report, view));
-  } else if (format == "yaml") {
-    cli::PrintYaml(inv.out, ReportJson(report, view));
-  } else {
-    PrintTable(inv.out, report, view, flags.count("no-headers") > 0);
-  }
+  const ClusterView* view = etcd ? &*etcd : nullptr;
+  cli::PrintResult(inv.out, format, ReportJson(report, view),
+                   [&] { PrintTable(inv.out, report, view, flags.count("no-headers") > 0); });
   return result;
 }
 

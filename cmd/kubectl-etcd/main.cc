@@ -18,21 +18,22 @@ absl::Status RunHelp(Invocation& inv);
 
 // Two-word commands are etcdctl's spellings of the same operations.
 const Command kCommands[] = {
-    {"backup", "Take a snapshot of a live etcd member", RunBackup},
-    {"status", "Check a snapshot file offline: hash, revision, keys, size, integrity", RunStatus},
-    {"restore", "Restore a snapshot into a new data dir (and switch this node's etcd to it)", RunRestore},
-    {"discover", "Show the etcd found on this host or through the kubeconfig", RunDiscover},
-    {"snapshot save", "Same as backup (etcdctl's spelling)", RunBackup},
-    {"snapshot status", "Same as status (etcdctl's spelling)", RunStatus},
-    {"snapshot restore", "Same as restore (etcdutl's spelling)", RunRestore},
-    {"version", "Print the version of kubectl-etcd", RunVersion},
-    {"completion", "Print a shell completion script (bash, zsh) for kubectl-etcd", RunCompletion},
+    {"backup", "Take a snapshot of a live etcd member", RunBackup, AddBackupFlags},
+    {"status", "Check a snapshot file offline: hash, revision, keys, size, integrity", RunStatus, AddStatusFlags},
+    {"restore", "Restore a snapshot into a new data dir (and switch this node's etcd to it)", RunRestore,
+     AddRestoreFlags},
+    {"discover", "Show the etcd found on this host or through the kubeconfig", RunDiscover, AddDiscoverFlags},
+    {"snapshot save", "Same as backup (etcdctl's spelling)", RunBackup, AddBackupFlags},
+    {"snapshot status", "Same as status (etcdctl's spelling)", RunStatus, AddStatusFlags},
+    {"snapshot restore", "Same as restore (etcdutl's spelling)", RunRestore, AddRestoreFlags},
+    {"version", "Print the version of kubectl-etcd", RunVersion, AddVersionFlags},
+    {"completion", "Print a shell completion script (bash, zsh) for kubectl-etcd", RunCompletion, AddCompletionFlags},
     {"help", "Show help for kubectl etcd or one of its commands", RunHelp},
     {"__complete", "Answer kubectl's completion protocol (run by kubectl_complete-etcd)", RunComplete},
 };
 
 // Flags of any command that take a separate value ("--dir x"), so that the value is
-// not mistaken for the command name. Read from the commands' own flag definitions.
+// not mistaken for the command name. Read from the commands' flag declarations.
 bool TakesValue(std::string_view flag) { return FlagTakesValue(flag); }
 
 std::string ProgramName(const char* argv0) {

@@ -88,32 +88,34 @@ void PrintText(std::ostream& out, const restore::RestoreOptions& opts, const res
 // The orchestrated restore on a node (below).
 absl::Status RunNodeRestore(Invocation& inv, const cxxopts::ParseResult& flags, const std::string& format);
 
-absl::Status RunRestore(Invocation& inv) {
-  cxxopts::Options options = NewOptions(inv,
-      "Restore an etcd snapshot into a new data directory, offline and without etcdutl.\n\n"
-      "Writes what `etcdutl snapshot restore` (etcdctl for 3.4) writes: member/snap/db with the new\n"
-      "membership, the raft snapshot and the WAL of a fresh cluster. The byte layout follows the etcd\n"
-      "release that made the snapshot (or --etcd-version). The data dir must be missing or empty and a\n"
-      "separate --wal-dir must not exist; everything is built beside the target and renamed into place.\n\n"
-      "Examples:\n"
-      "  kubectl etcd restore snap.db --data-dir /var/lib/etcd-restored\n"
-      "  # One of three members (run once per member with its own --name and peer URL):\n"
-      "  kubectl etcd restore snap.db --data-dir /var/lib/etcd-new --name m1 \\\n"
-      "      --initial-cluster m1=https://10.0.0.1:2380,m2=https://10.0.0.2:2380,m3=https://10.0.0.3:2380 \\\n"
-      "      --initial-advertise-peer-urls https://10.0.0.1:2380 --initial-cluster-token restored\n"
-      "  # Keep revisions moving forward for watchers and informers:\n"
-      "  kubectl etcd restore snap.db --data-dir d --bump-revision 1000000000 --mark-compacted\n"
-      "  # zstd-compressed and age-encrypted (told by the first bytes; decoded beside the data dir):\n"
-      "  kubectl etcd restore snap.db.zst.age --data-dir d --identity key.txt\n\n"
-      "Without --data-dir (`kubectl etcd restore FILE` on a control-plane node), the restore is orchestrated:\n"
-      "the plan is checked and shown, then the API server, controller-manager and scheduler manifests are\n"
-      "moved out of the kubelet's directory, the snapshot is restored into a new dir beside the old one\n"
-      "(kept as it is), etcd's manifest or systemd unit is pointed at it, and everything is started again\n"
-      "and verified. Any failure rolls back; --undo returns to the previous state later.\n"
-      "  kubectl etcd restore snap.db --dry-run            # the plan only\n"
-      "  kubectl etcd restore snap.db --yes                # no prompt\n"
-      "  kubectl etcd restore --undo\n");
+constexpr char kRestoreHelp[] =
+    "Restore an etcd snapshot into a new data directory, offline and without etcdutl.\n\n"
+    "Writes what `etcdutl snapshot restore` (etcdctl for 3.4) writes: member/snap/db with the new\n"
+    "membership, the raft snapshot and the WAL of a fresh cluster. The byte layout follows the etcd\n"
+    "release that made the snapshot (or --etcd-version). The data dir must be missing or empty and a\n"
+    "separate --wal-dir must not exist; everything is built beside the target and renamed into place.\n\n"
+    "Examples:\n"
+    "  kubectl etcd restore snap.db --data-dir /var/lib/etcd-restored\n"
+    "  # One of three members (run once per member with its own --name and peer URL):\n"
+    "  kubectl etcd restore snap.db --data-dir /var/lib/etcd-new --name m1 \\\n"
+    "      --initial-cluster m1=https://10.0.0.1:2380,m2=https://10.0.0.2:2380,m3=https://10.0.0.3:2380 \\\n"
+    "      --initial-advertise-peer-urls https://10.0.0.1:2380 --initial-cluster-token restored\n"
+    "  # Keep revisions moving forward for watchers and informers:\n"
+    "  kubectl etcd restore snap.db --data-dir d --bump-revision 1000000000 --mark-compacted\n"
+    "  # zstd-compressed and age-encrypted (told by the first bytes; decoded beside the data dir):\n"
+    "  kubectl etcd restore snap.db.zst.age --data-dir d --identity key.txt\n\n"
+    "Without --data-dir (`kubectl etcd restore FILE` on a control-plane node), the restore is orchestrated:\n"
+    "the plan is checked and shown, then the API server, controller-manager and scheduler manifests are\n"
+    "moved out of the kubelet's directory, the snapshot is restored into a new dir beside the old one\n"
+    "(kept as it is), etcd's manifest or systemd unit is pointed at it, and everything is started again\n"
+    "and verified. Any failure rolls back; --undo returns to the previous state later.\n"
+    "  kubectl etcd restore snap.db --dry-run            # the plan only\n"
+    "  kubectl etcd restore snap.db --yes                # no prompt\n"
+    "  kubectl etcd restore --undo\n";
+
+void AddRestoreFlags(cxxopts::Options& options) {
   AddConnectionFlags(options);
+  // clang-format off
   options.add_options("Node restore")
       ("yes", "Do not ask for confirmation")
       ("dry-run", "Show the plan and change nothing")
@@ -127,6 +129,8 @@ absl::Status RunRestore(Invocation& inv) {
        cxxopts::value<double>()->default_value("300"))
       ("backup-dir", "Where manifests, units and state are backed up (host path)",
        cxxopts::value<std::string>()->default_value("/etc/kubernetes/kubectl-etcd-backups"));
+  // clang-format on
+  // clang-format off
   options.add_options()
       ("data-dir", "Path to the output data directory (default \"<name>.etcd\")", cxxopts::value<std::string>())
       ("wal-dir", "Path to the WAL directory (default: <data-dir>/member/wal)", cxxopts::value<std::string>())
@@ -146,13 +150,15 @@ absl::Status RunRestore(Invocation& inv) {
       ("initial-memory-map-size", "Accepted for etcdutl compatibility; has no effect",
        cxxopts::value<uint64_t>()->default_value("0"))
       ("etcd-version", "Write the byte layout of this etcd release: 3.4, 3.5, 3.6 or 3.7 "
-       "(default: detected from the snapshot)", cxxopts::value<std::string>())
-      ("file", "", cxxopts::value<std::vector<std::string>>());
+       "(default: detected from the snapshot)", cxxopts::value<std::string>());
+  // clang-format on
   AddUnsealFlags(options);
   AddOutputFlag(options, kTextFormats, "text");
-  options.parse_positional({"file"});
-  options.positional_help("FILE");
-  KETCD_ASSIGN_OR_RETURN(auto parsed, Parse(options, inv));
+  AddPositional(options, "file", "FILE");
+}
+
+absl::Status RunRestore(Invocation& inv) {
+  KETCD_ASSIGN_OR_RETURN(auto parsed, ParseFlags(inv, kRestoreHelp, AddRestoreFlags));
   if (!parsed) return absl::OkStatus();
   const cxxopts::ParseResult& flags = *parsed;
   KETCD_ASSIGN_OR_RETURN(std::string format, OutputFormat(flags, kTextFormats));
@@ -184,13 +190,7 @@ absl::Status RunRestore(Invocation& inv) {
   auto result = restore::Restore(opts, [&](uint64_t done, uint64_t total) { progress.Update(done, total); });
   progress.Finish();
   if (!result.ok()) return result.status();
-  if (format == "json") {
-    cli::PrintJson(inv.out, ResultJson(opts, *result));
-  } else if (format == "yaml") {
-    cli::PrintYaml(inv.out, ResultJson(opts, *result));
-  } else {
-    PrintText(inv.out, opts, *result);
-  }
+  cli::PrintResult(inv.out, format, ResultJson(opts, *result), [&] { PrintText(inv.out, opts, *result); });
   return absl::OkStatus();
 }
 
@@ -232,19 +232,14 @@ absl::Status Confirm(Invocation& inv, bool yes) {
 
 absl::Status Finish(Invocation& inv, const std::string& format, nlohmann::ordered_json plan_json,
                     const noderestore::RunResult& r, const absl::Status& status) {
-  if (format == "text") {
-    PrintSteps(inv.out, r);
-    if (status.ok()) inv.out << "Restore " << (r.journal.phase == noderestore::Phase::kUndone ? "undone" : "finished") << ".\n";
-    return status;
-  }
   nlohmann::ordered_json j;
   if (!plan_json.is_null()) j["plan"] = std::move(plan_json);
   j["run"] = noderestore::RunJson(r, status);
-  if (format == "json") {
-    cli::PrintJson(inv.out, j);
-  } else {
-    cli::PrintYaml(inv.out, j);
-  }
+  cli::PrintResult(inv.out, format, j, [&] {
+    PrintSteps(inv.out, r);
+    if (status.ok())
+      inv.out << "Restore " << (r.journal.phase == noderestore::Phase::kUndone ? "undone" : "finished") << ".\n";
+  });
   return status;
 }
 
@@ -280,13 +275,7 @@ absl::Status ListRuns(Invocation& inv, const cxxopts::ParseResult& flags, const 
   no.host_root = HostRoot(flags);
   std::unique_ptr<noderestore::NodeOps> ops = noderestore::NewRealNodeOps(no);
   auto runs = noderestore::ListRuns(*ops, discovery::UnderRoot(no.host_root, flags["backup-dir"].as<std::string>()));
-  if (format == "json") {
-    cli::PrintJson(inv.out, noderestore::RunListJson(runs));
-  } else if (format == "yaml") {
-    cli::PrintYaml(inv.out, noderestore::RunListJson(runs));
-  } else {
-    inv.out << noderestore::RunListText(runs);
-  }
+  cli::PrintResult(inv.out, format, noderestore::RunListJson(runs), [&] { inv.out << noderestore::RunListText(runs); });
   return absl::OkStatus();
 }
 
@@ -345,13 +334,8 @@ absl::Status RunNodeRestore(Invocation& inv, const cxxopts::ParseResult& flags, 
 
   nlohmann::ordered_json plan_json = noderestore::PlanJson(plan);
   if (flags.count("dry-run")) {
-    if (format == "json") {
-      cli::PrintJson(inv.out, plan_json);
-    } else if (format == "yaml") {
-      cli::PrintYaml(inv.out, plan_json);
-    } else {
-      inv.out << noderestore::PlanText(plan) << "Dry run: nothing changed.\n";
-    }
+    cli::PrintResult(inv.out, format, plan_json,
+                     [&] { inv.out << noderestore::PlanText(plan) << "Dry run: nothing changed.\n"; });
     return absl::OkStatus();
   }
   (text ? inv.out : inv.err) << noderestore::PlanText(plan) << std::flush;

@@ -27,7 +27,7 @@ struct Options {
 std::string Hex(uint32_t h) { return absl::StrCat(absl::Hex(h)); }
 
 // The columns etcdctl/etcdutl print; 3.6+ files add VERSION.
-std::vector<std::string> EtcdRow(const snapshot::Status& st) {
+std::vector<std::string> EtcdRow(const snapshot::SnapshotStatus& st) {
   std::vector<std::string> row = {Hex(st.hash), std::to_string(st.revision), std::to_string(st.total_key),
                                   HumanizeBytes(static_cast<uint64_t>(st.total_size))};
   if (st.has_storage_version) row.push_back(st.version);
@@ -77,7 +77,7 @@ void PrintInspectText(std::ostream& out, const snapshot::Inspection& in) {
       << "\n";
 }
 
-void PrintTable(std::ostream& out, const snapshot::Status& st, const Options& o) {
+void PrintTable(std::ostream& out, const snapshot::SnapshotStatus& st, const Options& o) {
   std::vector<std::string> headers = {"hash", "revision", "total keys", "total size"};
   if (st.has_storage_version) headers.push_back("version");
   cli::PrintBorderedTable(out, headers, {EtcdRow(st)});
@@ -89,7 +89,7 @@ void PrintTable(std::ostream& out, const snapshot::Status& st, const Options& o)
   if (o.keys) PrintInspectText(out, st.inspect);
 }
 
-absl::Status Validate(const snapshot::Status& st, const Options& o) {
+absl::Status Validate(const snapshot::SnapshotStatus& st, const Options& o) {
   if (st.integrity_checked) KETCD_RETURN_IF_ERROR(snapshot::IntegrityStatus(st.integrity));
   if (o.skip_hash_check) return absl::OkStatus();
   if (st.trailer.state == bbolt::TrailerState::kAbsent) {
@@ -106,31 +106,36 @@ absl::Status Validate(const snapshot::Status& st, const Options& o) {
 
 }  // namespace
 
-absl::Status RunStatus(Invocation& inv) {
-  cxxopts::Options options = NewOptions(
-      inv, "Check a snapshot file offline and print its hash, revision, total keys and size exactly as\n"
-           "`etcdutl snapshot status` does, plus an integrity check and the SHA-256 trailer state.\n"
-           "Exits 4 when the file is corrupt or its hash does not match. The file is only read; a\n"
-           "zstd-compressed or age-encrypted file is recognised by its first bytes and decoded into a private\n"
-           "directory under $TMPDIR (or /tmp), removed afterwards.\n\n"
-           "Examples:\n"
-           "  kubectl etcd status /var/backups/etcd.db\n"
-           "  # Live keys per resource and namespace, leases, members, alarms, as JSON:\n"
-           "  kubectl etcd status snap.db --keys -o json\n"
-           "  # A copy of a data dir's member/snap/db (no SHA-256 trailer):\n"
-           "  kubectl etcd status /var/lib/etcd/member/snap/db --skip-hash-check\n"
-           "  # Compressed and encrypted with age:\n"
-           "  kubectl etcd status etcd.db.zst.age --identity key.txt\n");
+constexpr char kStatusHelp[] =
+    "Check a snapshot file offline and print its hash, revision, total keys and size exactly as\n"
+    "`etcdutl snapshot status` does, plus an integrity check and the SHA-256 trailer state.\n"
+    "Exits 4 when the file is corrupt or its hash does not match. The file is only read; a\n"
+    "zstd-compressed or age-encrypted file is recognised by its first bytes and decoded into a private\n"
+    "directory under $TMPDIR (or /tmp), removed afterwards.\n\n"
+    "Examples:\n"
+    "  kubectl etcd status /var/backups/etcd.db\n"
+    "  # Live keys per resource and namespace, leases, members, alarms, as JSON:\n"
+    "  kubectl etcd status snap.db --keys -o json\n"
+    "  # A copy of a data dir's member/snap/db (no SHA-256 trailer):\n"
+    "  kubectl etcd status /var/lib/etcd/member/snap/db --skip-hash-check\n"
+    "  # Compressed and encrypted with age:\n"
+    "  kubectl etcd status etcd.db.zst.age --identity key.txt\n";
+
+void AddStatusFlags(cxxopts::Options& options) {
   AddOutputFlag(options, kFormats, "table");
-  options.add_options()("keys", "Also look inside: live keys per /registry/<resource>/ and namespace, "
-                                "compaction, leases, auth, members, alarms")(
-      "skip-hash-check", "Accept a file without (or with a wrong) SHA-256 trailer, e.g. a copy of member/snap/db")(
-      "skip-integrity-check", "Do not run the bbolt integrity check (faster on huge files)")(
-      "file", "Snapshot file", cxxopts::value<std::vector<std::string>>());
+  // clang-format off
+  options.add_options()
+      ("keys", "Also look inside: live keys per /registry/<resource>/ and namespace, compaction, leases, auth, "
+       "members, alarms")
+      ("skip-hash-check", "Accept a file without (or with a wrong) SHA-256 trailer, e.g. a copy of member/snap/db")
+      ("skip-integrity-check", "Do not run the bbolt integrity check (faster on huge files)");
+  // clang-format on
   AddUnsealFlags(options);
-  options.parse_positional({"file"});
-  options.positional_help("FILE");
-  KETCD_ASSIGN_OR_RETURN(auto parsed, Parse(options, inv));
+  AddPositional(options, "file", "FILE");
+}
+
+absl::Status RunStatus(Invocation& inv) {
+  KETCD_ASSIGN_OR_RETURN(auto parsed, ParseFlags(inv, kStatusHelp, AddStatusFlags));
   if (!parsed) return absl::OkStatus();
   Options o;
   KETCD_ASSIGN_OR_RETURN(o.output, OutputFormat(*parsed, kFormats));
@@ -151,19 +156,17 @@ absl::Status RunStatus(Invocation& inv) {
   so.check_integrity = !o.skip_integrity;
   so.check_trailer = !o.skip_hash_check;  // no SHA-256 pass when it would not be enforced
   so.inspect = o.keys;
-  KETCD_ASSIGN_OR_RETURN(snapshot::Status st, snapshot::ComputeStatus(*db, so));
+  KETCD_ASSIGN_OR_RETURN(snapshot::SnapshotStatus st, snapshot::ComputeStatus(*db, so));
   KETCD_RETURN_IF_ERROR(Validate(st, o));
 
-  if (o.output == "json") {
-    cli::PrintJson(inv.out, snapshot::StatusJson(st, o.keys));
-  } else if (o.output == "yaml") {
-    cli::PrintYaml(inv.out, snapshot::StatusJson(st, o.keys));
-  } else if (o.output == "simple") {
-    inv.out << absl::StrJoin(EtcdRow(st), ", ") << "\n";
-    if (o.keys) PrintInspectText(inv.out, st.inspect);
-  } else {
-    PrintTable(inv.out, st, o);
-  }
+  cli::PrintResult(inv.out, o.output, snapshot::StatusJson(st, o.keys), [&] {
+    if (o.output == "simple") {
+      inv.out << absl::StrJoin(EtcdRow(st), ", ") << "\n";
+      if (o.keys) PrintInspectText(inv.out, st.inspect);
+    } else {
+      PrintTable(inv.out, st, o);
+    }
+  });
   return absl::OkStatus();
 }
 

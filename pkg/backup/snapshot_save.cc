@@ -6,7 +6,6 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
-#include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -18,7 +17,6 @@
 #include "pkg/base/sha256.h"
 #include "pkg/bbolt/db.h"
 #include "pkg/cli/json_text.h"
-#include "pkg/cli/progress.h"
 #include "pkg/fsutil/atomic_file.h"
 #include "pkg/fsutil/direct_append.h"
 #include "pkg/fsutil/file.h"
@@ -209,7 +207,6 @@ absl::StatusOr<SaveResult> SaveSnapshot(etcdclient::Client& client, const etcdse
   sink_opts.name = to_file ? absl::StrCat("\"", out->file->temp_path(), "\"") : std::string("standard output");
   sink_opts.stall_timeout = opts.stall_timeout;
   Sink sink([out](const std::string& blob) { return out->Write(blob); }, [out] { return out->Finish(); }, sink_opts);
-  cli::Progress progress(opts.progress ? *opts.progress : std::cerr, opts.progress != nullptr, "Saving snapshot");
   uint64_t received = 0, expected_db = 0;
   bool first = true;
 
@@ -222,7 +219,7 @@ absl::StatusOr<SaveResult> SaveSnapshot(etcdclient::Client& client, const etcdse
         }
         if (!msg.version().empty()) r.storage_version = msg.version();
         received += msg.blob().size();
-        progress.Update(received, expected_db + kTrailerSize);
+        if (opts.progress) opts.progress(received, expected_db + kTrailerSize);
         std::string blob = sink.TakeBuffer();
         blob.swap(*msg.mutable_blob());
         return sink.Push(std::move(blob));
@@ -230,7 +227,6 @@ absl::StatusOr<SaveResult> SaveSnapshot(etcdclient::Client& client, const etcdse
       opts.stall_timeout);
   // On a failed stream the sink is dropped: the writer stops and the .part is removed.
   absl::Status closed = stream.ok() ? sink.Close() : absl::OkStatus();
-  progress.Finish();
   if (!stream.ok()) return stream;
   if (!closed.ok()) {
     out->abandoned = true;  // a finish still running must not publish the file now

@@ -14,6 +14,7 @@
 #include <ostream>
 #include <string>
 
+#include "pkg/base/progress.h"
 #include "pkg/base/status.h"
 #include "pkg/envelope/seal.h"
 #include "pkg/etcdclient/client.h"
@@ -24,7 +25,7 @@ struct SaveOptions {
   std::string path;  // destination file, or "-" for stdout
   bool force = false;  // replace an existing file
   std::chrono::milliseconds stall_timeout{60000};
-  std::ostream* progress = nullptr;  // where to draw a progress bar, or null
+  ProgressFn progress;  // bytes received of the expected file size; empty: not reported
   // Compression and encryption of what is written; `path` must then end in
   // envelope::FileSuffix. The checks above run on the snapshot as etcd sent it; the
   // revision is not read back from a sealed file (0, as for standard output).

@@ -33,7 +33,7 @@ TEST(MetaTest, Fnv64aMatchesReferenceValues) {
 }
 
 TEST(MetaTest, WorkedExampleFromTheFormatDoc) {
-  // etcd-formats.md §1.2: page 0 of a tiny 3.4 snapshot.
+  // The worked example in pkg/bbolt/README.md ("Meta page"): page 0 of a tiny 3.4 snapshot.
   EXPECT_EQ(LoadLE64(EncodedPage(Sample()).data() + 72), 0xD62B6A93A321C72DULL);
 }
 

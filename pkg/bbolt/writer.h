@@ -1,6 +1,7 @@
 #pragma once
 // BulkWriter: writes a fresh, compact bbolt file from buckets and keys given in sorted
-// order (etcd-formats.md §1.10). The result is what etcd writes, laid out compactly:
+// order (the layout is described under "Writer" in pkg/bbolt/README.md). The result is
+// what etcd writes, laid out compactly:
 // - no freelist (meta.freelist = 0xFFFF...FF, as etcd's NoFreelistSync files), pages
 //   allocated with a bump pointer from page 2, file length = high-water mark * page size;
 // - nodes filled to `fill_percent` (0.9, like etcd's sequential puts and defrag);

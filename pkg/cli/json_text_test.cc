@@ -28,7 +28,7 @@ TEST(JsonText, PlainTextPassesAndBytesAreBase64) {
   EXPECT_EQ(JsonText(std::string("k\xff\x00", 3)), "base64:a/8A");
   // A text that looks like an encoded one is encoded too, so decoding is unambiguous.
   EXPECT_EQ(JsonText("base64:abc"), "base64:YmFzZTY0OmFiYw==");
-  for (std::string s : {std::string("plain"), std::string("\xfe\xff", 2), std::string("base64:x")}) {
+  for (const std::string& s : {std::string("plain"), std::string("\xfe\xff", 2), std::string("base64:x")}) {
     EXPECT_EQ(JsonTextBytes(JsonText(s)), s);
   }
 }

@@ -56,6 +56,17 @@ void PrintYaml(std::ostream& out, const nlohmann::ordered_json& doc) {
   out << e.c_str() << "\n";
 }
 
+void PrintResult(std::ostream& out, const std::string& format, const nlohmann::ordered_json& doc,
+                 const std::function<void()>& text) {
+  if (format == "json") {
+    PrintJson(out, doc);
+  } else if (format == "yaml") {
+    PrintYaml(out, doc);
+  } else {
+    text();
+  }
+}
+
 void PrintPlainTable(std::ostream& out, const std::vector<std::string>& headers,
                      const std::vector<std::vector<std::string>>& rows, bool no_headers) {
   std::vector<size_t> width(headers.size(), 0);

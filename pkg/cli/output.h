@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -18,6 +19,11 @@ absl::Status CheckOutputFormat(const std::string& format, const std::vector<std:
 // UTF-8 are written as json_text.h says ("base64:..."), so printing never fails.
 void PrintJson(std::ostream& out, const nlohmann::ordered_json& doc);
 void PrintYaml(std::ostream& out, const nlohmann::ordered_json& doc);
+
+// The choice every command makes: -o json and -o yaml print `doc` (PrintJson,
+// PrintYaml); any other format is the command's own text, which `text` prints.
+void PrintResult(std::ostream& out, const std::string& format, const nlohmann::ordered_json& doc,
+                 const std::function<void()>& text);
 
 // kubectl-style table: upper-case headers, columns separated by three spaces.
 void PrintPlainTable(std::ostream& out, const std::vector<std::string>& headers,

@@ -36,5 +36,17 @@ TEST(OutputFormat, RejectsUnknown) {
   EXPECT_EQ(CheckOutputFormat("xml", {"json", "yaml"}).code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST(PrintResult, DocumentForJsonAndYamlTextOtherwise) {
+  nlohmann::ordered_json j = {{"a", 1}};
+  for (const char* format : {"json", "yaml", "text", "table"}) {
+    std::ostringstream out;
+    PrintResult(out, format, j, [&] { out << "text\n"; });
+    std::string want = std::string(format) == "json"   ? "{\n    \"a\": 1\n}\n"
+                       : std::string(format) == "yaml" ? "a: 1\n"
+                                                       : "text\n";
+    EXPECT_EQ(out.str(), want) << format;
+  }
+}
+
 }  // namespace
 }  // namespace ketcd::cli

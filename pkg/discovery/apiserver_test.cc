@@ -13,12 +13,12 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "pkg/discovery/apiserver_client.h"
 #include "pkg/discovery/cluster_pods.h"
 #include "pkg/discovery/discovery.h"
-#include "pkg/discovery/kubeconfig.h"
 #include "pkg/discovery/test_root.h"
 #include "pkg/fsutil/file.h"
+#include "pkg/kubeclient/client.h"
+#include "pkg/kubeclient/kubeconfig.h"
 
 namespace ketcd::discovery {
 namespace {
@@ -75,10 +75,10 @@ class ApiServerTest : public ::testing::Test {
   }
 
   absl::StatusOr<std::vector<EtcdPod>> List(const std::string& kubeconfig, const std::string& node = "cp2") {
-    KubeconfigOptions o;
+    kubeclient::KubeconfigOptions o;
     o.explicit_path = kubeconfig;
-    KETCD_ASSIGN_OR_RETURN(RestConfig rc, LoadKubeconfig(o));
-    KETCD_ASSIGN_OR_RETURN(ApiClient api, ApiClient::Create(rc, 10));
+    KETCD_ASSIGN_OR_RETURN(kubeclient::RestConfig rc, kubeclient::LoadKubeconfig(o));
+    KETCD_ASSIGN_OR_RETURN(kubeclient::Client api, kubeclient::Client::Create(rc, 10));
     return ListEtcdPods(api, node);
   }
 
@@ -231,22 +231,6 @@ TEST_F(ApiServerTest, RefusedByTheApiServerKeepsTheAuthError) {
   ASSERT_EQ(t.status().code(), absl::StatusCode::kUnauthenticated) << t.status();
   EXPECT_THAT(std::string(t.status().message()), HasSubstr("no etcd found"));
   EXPECT_THAT(std::string(t.status().message()), HasSubstr("HTTP 401"));
-}
-
-// A kubeconfig's server is fetched over HTTPS or HTTP only: file:// would read (and the
-// error message would quote) a local file.
-TEST(ApiClientTest, OnlyHttpAndHttpsServersAreFetched) {
-  TestRoot root;
-  root.Write("/srv/api/v1/pods", "SECRET-FILE-CONTENT");
-  RestConfig rc;
-  rc.server = "file://" + root.path() + "/srv";
-  rc.context = "c";
-  auto api = ApiClient::Create(rc, 5);
-  ASSERT_TRUE(api.ok()) << api.status();
-  auto got = api->Get("/api/v1/pods");
-  ASSERT_FALSE(got.ok());
-  EXPECT_THAT(std::string(got.status().message()), ::testing::Not(HasSubstr("SECRET-FILE-CONTENT")));
-  EXPECT_EQ(got.status().code(), absl::StatusCode::kUnavailable) << got.status();
 }
 
 // Pod lists come from the API server: a long image tag must not exhaust the stack

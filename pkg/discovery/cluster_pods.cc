@@ -171,7 +171,7 @@ absl::StatusOr<std::vector<EtcdPod>> ParseEtcdPods(const nlohmann::json& list, c
   return pods;
 }
 
-absl::StatusOr<std::vector<EtcdPod>> ListEtcdPods(const ApiClient& api, const std::string& node_name,
+absl::StatusOr<std::vector<EtcdPod>> ListEtcdPods(const kubeclient::Client& api, const std::string& node_name,
                                                   const std::vector<std::string>& local_ips) {
   KETCD_ASSIGN_OR_RETURN(nlohmann::json list, api.Get(kEtcdPodsPath));
   auto pods = ParseEtcdPods(list, node_name, local_ips);

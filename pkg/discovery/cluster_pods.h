@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "pkg/base/status.h"
-#include "pkg/discovery/apiserver_client.h"
 #include "pkg/discovery/discovery.h"
+#include "pkg/kubeclient/client.h"
 
 namespace ketcd::discovery {
 
@@ -22,7 +22,7 @@ inline constexpr char kEtcdPodsPath[] =
 absl::StatusOr<std::vector<EtcdPod>> ParseEtcdPods(const nlohmann::json& pod_list, const std::string& node_name,
                                                    const std::vector<std::string>& local_ips = {});
 
-absl::StatusOr<std::vector<EtcdPod>> ListEtcdPods(const ApiClient& api, const std::string& node_name,
+absl::StatusOr<std::vector<EtcdPod>> ListEtcdPods(const kubeclient::Client& api, const std::string& node_name,
                                                   const std::vector<std::string>& local_ips = {});
 
 // The addresses of this machine's interfaces, loopback excluded.

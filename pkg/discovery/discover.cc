@@ -6,13 +6,13 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "pkg/discovery/apiserver_client.h"
 #include "pkg/discovery/apiserver_flags.h"
 #include "pkg/discovery/cluster_pods.h"
 #include "pkg/discovery/discovery.h"
-#include "pkg/discovery/kubeconfig.h"
 #include "pkg/discovery/systemd_unit.h"
 #include "pkg/fsutil/file.h"
+#include "pkg/kubeclient/client.h"
+#include "pkg/kubeclient/kubeconfig.h"
 
 namespace ketcd::discovery {
 namespace {
@@ -106,13 +106,13 @@ class Run {
       r_->steps.push_back({source, "", "skipped", "etcd already found", absl::OkStatus()});
       return;
     }
-    KubeconfigOptions ko;
+    kubeclient::KubeconfigOptions ko;
     ko.explicit_path = opts_.kubeconfig;
     ko.context = opts_.context;
     ko.env_kubeconfig = opts_.kubeconfig_env;
     ko.home = opts_.home;
     ko.host_root = opts_.host_root;
-    auto rc = LoadKubeconfig(ko);
+    auto rc = kubeclient::LoadKubeconfig(ko);
     if (!rc.ok()) {
       bool absent = absl::IsNotFound(rc.status()) && opts_.kubeconfig.empty();
       r_->steps.push_back({source, opts_.kubeconfig, absent ? "not found" : "error",
@@ -122,7 +122,7 @@ class Run {
     std::string loc = absl::StrCat(absl::StrJoin(rc->files, ":"), " context ", rc->context, " -> ", rc->server);
     r_->api_server = rc->server;
     r_->context = rc->context;
-    auto api = ApiClient::Create(std::move(*rc));
+    auto api = kubeclient::Client::Create(std::move(*rc));
     if (!api.ok()) {
       r_->steps.push_back({source, loc, "error", std::string(api.status().message()), api.status()});
       return;

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "pkg/discovery/test_root.h"
+#include "pkg/fsutil/file.h"
 
 namespace ketcd::discovery {
 namespace {

@@ -129,9 +129,8 @@ absl::StatusOr<EtcdTarget> FromStaticPodManifest(const std::string& path, const 
   t.defined_in = path;
   t.image = c->image;
   t.files.push_back(path);
-  std::string where = path;
   EtcdConfig cfg;
-  AddFlags(c->argv, where, path, &cfg);
+  AddFlags(c->argv, path, path, &cfg);
   if (auto it = cfg.find("config-file"); it != cfg.end()) {
     t.config_file = to_host(it->second.value);
     t.files.push_back(t.config_file);

@@ -55,7 +55,7 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> MakeCredentials(const 
   return grpc::SslCredentials(opts);
 }
 
-std::shared_ptr<grpc::Channel> MakeChannel(const Endpoint& ep, std::shared_ptr<grpc::ChannelCredentials> creds) {
+std::shared_ptr<grpc::Channel> MakeChannel(const Endpoint& ep, const std::shared_ptr<grpc::ChannelCredentials>& creds) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
@@ -72,7 +72,7 @@ std::shared_ptr<grpc::Channel> MakeChannel(const Endpoint& ep, std::shared_ptr<g
     args.SetSslTargetNameOverride(ep.host);
     args.SetString(GRPC_ARG_DEFAULT_AUTHORITY, ep.HostPort());
   }
-  return grpc::CreateCustomChannel(GrpcTarget(ep), std::move(creds), args);
+  return grpc::CreateCustomChannel(GrpcTarget(ep), creds, args);
 }
 
 }  // namespace
@@ -80,7 +80,7 @@ std::shared_ptr<grpc::Channel> MakeChannel(const Endpoint& ep, std::shared_ptr<g
 absl::StatusOr<std::unique_ptr<Client>> Client::Connect(const ConnectionConfig& config, const Endpoint& ep) {
   if (ep.tls()) KETCD_RETURN_IF_ERROR(CheckTlsFiles(config.tls));
   KETCD_ASSIGN_OR_RETURN(auto creds, MakeCredentials(ep, config.tls));
-  auto channel = MakeChannel(ep, std::move(creds));
+  auto channel = MakeChannel(ep, creds);
   auto deadline = std::chrono::system_clock::now() + config.dial_timeout;
   std::unique_ptr<Client> client(new Client(config, ep, channel));
   // Wait for READY, but diagnose at the first TRANSIENT_FAILURE: a TLS or port mistake

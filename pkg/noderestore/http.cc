@@ -17,8 +17,6 @@ size_t Append(char* data, size_t size, size_t n, void* out) {
   return size * n;
 }
 
-curl_blob Blob(const std::string& s) { return curl_blob{const_cast<char*>(s.data()), s.size(), CURL_BLOB_COPY}; }
-
 using CurlPtr = std::unique_ptr<CURL, void (*)(CURL*)>;
 
 CurlPtr NewCurl() {
@@ -95,78 +93,6 @@ uint64_t PeerClusterId(const std::string& peer_url, const std::string& ca_file, 
   curl_easy_setopt(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
   if (curl_easy_perform(h) != CURLE_OK) return 0;
   return id;
-}
-
-absl::StatusOr<nlohmann::json> ApiRequest(const discovery::RestConfig& config, const std::string& method,
-                                          const std::string& path, const std::string& body) {
-  CurlPtr curl = NewCurl();
-  if (!curl) return absl::InternalError("curl_easy_init failed");
-  CURL* h = curl.get();
-  std::string server = config.server;
-  while (!server.empty() && server.back() == '/') server.pop_back();
-  std::string url = server + path;
-  std::string reply;
-  char errbuf[CURL_ERROR_SIZE] = {0};
-  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-  // The server comes from a kubeconfig: never file://, scp:// or any other protocol.
-  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https,http");
-  curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "https,http");
-  curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method.c_str());
-  if (!body.empty()) {
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.data());
-    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-  }
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, Append);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &reply);
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT, 15L);
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  struct curl_slist* headers = nullptr;
-  headers = curl_slist_append(headers, "Accept: application/json");
-  headers = curl_slist_append(headers, "Content-Type: application/json");
-  std::string auth;
-  if (!config.token.empty()) {
-    auth = "Authorization: Bearer " + config.token;
-    headers = curl_slist_append(headers, auth.c_str());
-  } else if (!config.username.empty()) {
-    curl_easy_setopt(h, CURLOPT_USERNAME, config.username.c_str());
-    curl_easy_setopt(h, CURLOPT_PASSWORD, config.password.c_str());
-  }
-  std::unique_ptr<curl_slist, void (*)(curl_slist*)> guard(headers, curl_slist_free_all);
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-  curl_blob ca = Blob(config.ca_pem), crt = Blob(config.client_cert_pem), key = Blob(config.client_key_pem);
-  if (!config.ca_pem.empty()) curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &ca);
-  if (!config.client_cert_pem.empty()) {
-    curl_easy_setopt(h, CURLOPT_SSLCERT_BLOB, &crt);
-    curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
-    curl_easy_setopt(h, CURLOPT_SSLKEY_BLOB, &key);
-    curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
-  }
-  if (config.insecure_skip_tls_verify) {
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
-  }
-  CURLcode rc = curl_easy_perform(h);
-  std::string what = absl::StrCat("API server ", config.server, ": ", method, " ", path);
-  if (rc != CURLE_OK) {
-    return absl::UnavailableError(absl::StrCat(what, ": ", errbuf[0] ? errbuf : curl_easy_strerror(rc)));
-  }
-  long code = 0;
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-  nlohmann::json j = nlohmann::json::parse(reply, nullptr, false);
-  if (code < 200 || code > 299) {
-    std::string msg = absl::StrCat(what, ": HTTP ", code);
-    if (j.is_object() && j.contains("message") && j["message"].is_string()) {
-      msg += absl::StrCat(": ", j["message"].get<std::string>());
-    }
-    if (code == 404) return absl::NotFoundError(msg);
-    if (code == 409) return absl::AbortedError(msg);
-    if (code == 401) return absl::UnauthenticatedError(msg);
-    if (code == 403) return absl::PermissionDeniedError(msg);
-    return absl::UnavailableError(msg);
-  }
-  if (j.is_discarded()) return absl::UnavailableError(absl::StrCat(what, ": reply is not JSON"));
-  return j;
 }
 
 }  // namespace ketcd::noderestore

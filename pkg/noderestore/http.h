@@ -1,14 +1,10 @@
 #pragma once
-// HTTP(S) calls a restore makes besides etcd's gRPC: the API server's liveness probe
-// (like the kubelet's probe: HTTPS without certificate verification) and GET/PUT of
-// objects with a kubeconfig's credentials (pkg/discovery reads only).
+// HTTP(S) probes a restore makes besides etcd's gRPC and the Kubernetes API
+// (pkg/kubeclient): the API server's liveness probe (like the kubelet's probe: HTTPS
+// without certificate verification) and the cluster ID on an etcd peer listener.
 
-#include <nlohmann/json.hpp>
-
+#include <cstdint>
 #include <string>
-
-#include "pkg/base/status.h"
-#include "pkg/discovery/kubeconfig.h"
 
 namespace ketcd::noderestore {
 
@@ -23,11 +19,5 @@ long ProbeHttps(const std::string& host, int port, const std::string& path, long
 // member does not answer.
 uint64_t PeerClusterId(const std::string& peer_url, const std::string& ca_file, const std::string& cert_file,
                        const std::string& key_file, long timeout_ms);
-
-// One request to the Kubernetes API with the kubeconfig's server, CA and credentials
-// (bearer token, basic auth or client certificate). Non-2xx replies are errors
-// (404 NotFound, 409 Aborted, 401/403 Unauthenticated/PermissionDenied, else Unavailable).
-absl::StatusOr<nlohmann::json> ApiRequest(const discovery::RestConfig& config, const std::string& method,
-                                          const std::string& path, const std::string& body = "");
 
 }  // namespace ketcd::noderestore

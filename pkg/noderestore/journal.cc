@@ -129,6 +129,15 @@ bool Unfinished(Phase phase) {
   return phase == Phase::kRunning || phase == Phase::kRollingBack || phase == Phase::kUndoing;
 }
 
+void PutIdentities(const EtcdIdentity& old_etcd, uint64_t new_cluster_id, uint64_t new_member_id,
+                   nlohmann::ordered_json* o) {
+  (*o)["oldClusterID"] = old_etcd.cluster_id ? IdHex(old_etcd.cluster_id) : "";
+  (*o)["oldMemberID"] = old_etcd.member_id ? IdHex(old_etcd.member_id) : "";
+  (*o)["oldRevision"] = old_etcd.revision;
+  (*o)["newClusterID"] = IdHex(new_cluster_id);
+  (*o)["newMemberID"] = IdHex(new_member_id);
+}
+
 std::string JournalToJson(const Journal& j) {
   nlohmann::ordered_json o;
   o["format"] = kFormatVersion;
@@ -161,11 +170,7 @@ std::string JournalToJson(const Journal& j) {
   o["expectedRevision"] = j.expected_revision;
   o["members"] = j.members;
   o["quorumAfter"] = j.quorum_after;
-  o["oldClusterID"] = j.old_etcd.cluster_id ? IdHex(j.old_etcd.cluster_id) : "";
-  o["oldMemberID"] = j.old_etcd.member_id ? IdHex(j.old_etcd.member_id) : "";
-  o["oldRevision"] = j.old_etcd.revision;
-  o["newClusterID"] = IdHex(j.new_cluster_id);
-  o["newMemberID"] = IdHex(j.new_member_id);
+  PutIdentities(j.old_etcd, j.new_cluster_id, j.new_member_id, &o);
   o["updateKubeadmConfig"] = j.update_kubeadm_config;
   o["kubeadmConfigUpdated"] = j.kubeadm_config_updated;
   o["restartKubelet"] = j.restart_kubelet;

@@ -5,6 +5,8 @@
 // holds everything the steps need: the files and dirs involved, the restore's parameters,
 // and what identifies the old and the new etcd. Layout of the file: README.md beside this.
 
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -34,6 +36,11 @@ struct EtcdIdentity {
   uint64_t member_id = 0;
   int64_t revision = 0;
 };
+
+// The identities as the journal and the plan write them: oldClusterID and oldMemberID
+// ("" when unknown), oldRevision, newClusterID, newMemberID.
+void PutIdentities(const EtcdIdentity& old_etcd, uint64_t new_cluster_id, uint64_t new_member_id,
+                   nlohmann::ordered_json* o);
 
 struct Journal {
   std::string run_id;  // UTC "20260102T030405Z", also the backup dir's name

@@ -7,7 +7,6 @@
 #include "absl/strings/str_cat.h"
 #include "pkg/discovery/discovery.h"
 #include "pkg/fsutil/file.h"
-#include "pkg/noderestore/http.h"
 #include "pkg/noderestore/manifest_patch.h"
 
 namespace ketcd::noderestore {
@@ -15,15 +14,14 @@ namespace {
 const char kPath[] = "/api/v1/namespaces/kube-system/configmaps/kubeadm-config";
 }
 
-absl::StatusOr<discovery::RestConfig> NodeKubeconfig(const std::string& host_root, const std::string& explicit_path) {
-  discovery::KubeconfigOptions ko;
+absl::StatusOr<kubeclient::Client> NodeApiClient(const std::string& host_root, const std::string& explicit_path) {
+  kubeclient::KubeconfigOptions ko;
   ko.host_root = host_root;
   ko.explicit_path = explicit_path;
   std::string admin = discovery::UnderRoot(host_root, "/etc/kubernetes/admin.conf");
   if (ko.explicit_path.empty() && fsutil::PathExists(admin)) ko.explicit_path = admin;
-  KETCD_ASSIGN_OR_RETURN(discovery::RestConfig cfg, discovery::LoadKubeconfig(ko));
-  if (cfg.exec) KETCD_RETURN_IF_ERROR(discovery::RunExecPlugin(&cfg));
-  return cfg;
+  KETCD_ASSIGN_OR_RETURN(kubeclient::RestConfig cfg, kubeclient::LoadKubeconfig(ko));
+  return kubeclient::Client::Create(std::move(cfg));
 }
 
 absl::StatusOr<std::string> PatchClusterConfiguration(const std::string& text, const std::string& new_dir) {
@@ -38,9 +36,9 @@ absl::StatusOr<std::string> PatchClusterConfiguration(const std::string& text, c
   return ReplaceScalar(text, {"etcd", "local", "dataDir"}, new_dir);
 }
 
-absl::Status SetKubeadmDataDir(const discovery::RestConfig& config, const std::vector<std::string>& from,
+absl::Status SetKubeadmDataDir(const kubeclient::Client& api, const std::vector<std::string>& from,
                                const std::string& to) {
-  KETCD_ASSIGN_OR_RETURN(nlohmann::json cm, ApiRequest(config, "GET", kPath));
+  KETCD_ASSIGN_OR_RETURN(nlohmann::json cm, api.Get(kPath));
   if (!cm.is_object() || !cm.contains("data") || !cm["data"].is_object() ||
       !cm["data"].contains("ClusterConfiguration") || !cm["data"]["ClusterConfiguration"].is_string()) {
     return absl::FailedPreconditionError("ConfigMap kube-system/kubeadm-config has no ClusterConfiguration");
@@ -59,7 +57,7 @@ absl::Status SetKubeadmDataDir(const discovery::RestConfig& config, const std::v
   }
   KETCD_ASSIGN_OR_RETURN(std::string patched, PatchClusterConfiguration(text, to));
   cm["data"]["ClusterConfiguration"] = patched;
-  return ApiRequest(config, "PUT", kPath, cm.dump()).status();
+  return api.Request("PUT", kPath, cm.dump()).status();
 }
 
 std::string KubeadmConfigHint(const std::string& new_dir) {

@@ -9,13 +9,13 @@
 #include <vector>
 
 #include "pkg/base/status.h"
-#include "pkg/discovery/kubeconfig.h"
+#include "pkg/kubeclient/client.h"
 
 namespace ketcd::noderestore {
 
-// The kubeconfig for the update: --kubeconfig if given, else the node's
+// The API client for the update: --kubeconfig if given, else the node's
 // /etc/kubernetes/admin.conf under `host_root`, else kubectl's usual search.
-absl::StatusOr<discovery::RestConfig> NodeKubeconfig(const std::string& host_root, const std::string& explicit_path);
+absl::StatusOr<kubeclient::Client> NodeApiClient(const std::string& host_root, const std::string& explicit_path);
 
 // Returns ClusterConfiguration text with etcd.local.dataDir set to `new_dir`, every
 // other byte unchanged. FailedPrecondition when the field is absent (external etcd, or
@@ -25,7 +25,7 @@ absl::StatusOr<std::string> PatchClusterConfiguration(const std::string& text, c
 // GET, then PUT with etcd.local.dataDir set to `to` when the value is one of `from` (or
 // already `to`: nothing to do). FailedPrecondition naming the value otherwise: on a
 // cluster of several members, another member may have put its own restored dir there.
-absl::Status SetKubeadmDataDir(const discovery::RestConfig& config, const std::vector<std::string>& from,
+absl::Status SetKubeadmDataDir(const kubeclient::Client& api, const std::vector<std::string>& from,
                                const std::string& to);
 
 // The command to run by hand when the API cannot be reached.

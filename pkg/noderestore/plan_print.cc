@@ -46,11 +46,7 @@ nlohmann::ordered_json PlanJson(const Plan& p) {
   j["membersFrom"] = p.members_from;
   j["initialCluster"] = p.initial_cluster;
   j["initialClusterToken"] = p.cluster_token;
-  j["oldClusterID"] = p.old_etcd.cluster_id ? IdHex(p.old_etcd.cluster_id) : "";
-  j["oldMemberID"] = p.old_etcd.member_id ? IdHex(p.old_etcd.member_id) : "";
-  j["oldRevision"] = p.old_etcd.revision;
-  j["newClusterID"] = IdHex(p.new_cluster_id);
-  j["newMemberID"] = IdHex(p.new_member_id);
+  PutIdentities(p.old_etcd, p.new_cluster_id, p.new_member_id, &j);
   j["bumpRevision"] = p.bump_revision;
   j["markCompacted"] = p.bump_revision > 0;
   j["expectedRevision"] = p.expected_revision;

@@ -94,8 +94,8 @@ class RealNodeOps : public NodeOps {
     return noderestore::WaitPeer(peer_url, o_.connection.tls, cluster_id, timeout, !ignore_interrupts_);
   }
   absl::Status SetKubeadmDataDir(const std::vector<std::string>& from, const std::string& to) override {
-    KETCD_ASSIGN_OR_RETURN(discovery::RestConfig cfg, NodeKubeconfig(o_.host_root, o_.kubeconfig));
-    return noderestore::SetKubeadmDataDir(cfg, from, to);
+    KETCD_ASSIGN_OR_RETURN(kubeclient::Client api, NodeApiClient(o_.host_root, o_.kubeconfig));
+    return noderestore::SetKubeadmDataDir(api, from, to);
   }
   bool Interrupted() override { return !ignore_interrupts_ && ketcd::Interrupted(); }
   void IgnoreInterrupts(bool ignore) override { ignore_interrupts_ = ignore; }

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "pkg/base/progress.h"
 #include "pkg/base/status.h"
 #include "pkg/bbolt/db.h"
 #include "pkg/bbolt/writer.h"
@@ -14,10 +15,8 @@
 
 namespace ketcd::restore {
 
-// Called with (bytes of keys and values streamed so far, total db size) now and then.
-using ProgressFn = std::function<void(uint64_t done, uint64_t total)>;
-
 // Streams every top-level bucket of `db` into `sink`, then calls sink->Finish().
+// `progress` gets (bytes of keys and values streamed so far, total db size) now and then.
 // etcd's schema has no nested buckets and no top-level plain keys: either is
 // Unimplemented. Polls ketcd::Interrupted() and returns Cancelled.
 absl::Status StreamDb(const bbolt::Db& db, BucketSink* sink, const ProgressFn& progress);

@@ -56,103 +56,120 @@ bool HasHostPort(const std::string& host) {
          host.find_first_of("[]") == std::string::npos;
 }
 
-}  // namespace
+// The parts of a URL as Go's net/url.Parse splits them.
+struct GoUrl {
+  std::string scheme, opaque, userinfo, host, path, query, fragment;
+  bool has_user = false;
+  bool force_query = false;  // a '?' with nothing after it
+};
 
-absl::StatusOr<std::string> CanonicalPeerUrl(const std::string& raw) {
-  std::string in(absl::StripAsciiWhitespace(raw));
+// "//userinfo@host:port/path" after the scheme; `in` is the whole URL, for messages.
+absl::Status ParseAuthority(const std::string& rest, const std::string& in, GoUrl* u) {
+  std::string authority = rest.substr(2);
+  size_t slash = authority.find('/');
+  if (slash != std::string::npos) {
+    u->path = authority.substr(slash);
+    authority.resize(slash);
+  }
+  if (size_t at = authority.rfind('@'); at != std::string::npos) {
+    u->has_user = true;
+    u->userinfo = authority.substr(0, at);
+    authority = authority.substr(at + 1);
+    for (char c : u->userinfo) {
+      if (!IsPlainChar(c) || c == '@' || c == '/') return Invalid("unsupported character in URL user info", in);
+    }
+  }
+  const std::string& host = u->host = authority;
+  for (char c : host) {
+    if (c == '%') return Invalid("percent-escapes in the host are not supported", in);
+    if (!IsHostChar(c)) return Invalid("invalid character in host name", in);
+  }
+  // Port after the last ':' (outside brackets) must be digits.
+  size_t colon = host.rfind(':');
+  size_t close = host.rfind(']');
+  if (!host.empty() && host[0] == '[' && close == std::string::npos) {
+    return Invalid("missing ']' in host", in);
+  }
+  if (colon != std::string::npos && (close == std::string::npos || colon > close)) {
+    for (size_t i = colon + 1; i < host.size(); i++) {
+      if (!std::isdigit(static_cast<unsigned char>(host[i]))) return Invalid("invalid port in host", in);
+    }
+  }
+  return absl::OkStatus();
+}
+
+// net/url.Parse, for the subset of URLs etcd accepts as peer URLs.
+absl::StatusOr<GoUrl> ParseGoUrl(const std::string& in) {
   for (char c : in) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
       return Invalid("net/url: invalid control character in URL", in);
     }
   }
+  GoUrl u;
   std::string rest = in;
-  std::string fragment;
   if (size_t hash = rest.find('#'); hash != std::string::npos) {
-    fragment = rest.substr(hash + 1);
+    u.fragment = rest.substr(hash + 1);
     rest.resize(hash);
   }
   // Scheme: a letter followed by letters, digits, '+', '-', '.', up to ':'.
-  std::string scheme;
   for (size_t i = 0; i < rest.size(); i++) {
     char c = rest[i];
     if (c == ':') {
       if (i == 0) return Invalid("missing protocol scheme", in);
-      scheme = absl::AsciiStrToLower(rest.substr(0, i));
+      u.scheme = absl::AsciiStrToLower(rest.substr(0, i));
       rest = rest.substr(i + 1);
       break;
     }
     if (!IsSchemeChar(c, i == 0)) break;
   }
-  bool force_query = false;
-  std::string query;
   if (size_t q = rest.find('?'); q != std::string::npos) {
-    query = rest.substr(q + 1);
+    u.query = rest.substr(q + 1);
     rest.resize(q);
-    force_query = query.empty();
+    u.force_query = u.query.empty();
   }
-  std::string opaque, userinfo, host, path;
-  bool has_user = false;
-  if (!scheme.empty() && (rest.empty() || rest[0] != '/')) {
-    opaque = rest;
-  } else if (rest.size() >= 2 && rest[0] == '/' && rest[1] == '/' && !scheme.empty()) {
-    std::string authority = rest.substr(2);
-    size_t slash = authority.find('/');
-    if (slash != std::string::npos) {
-      path = authority.substr(slash);
-      authority.resize(slash);
-    }
-    if (size_t at = authority.rfind('@'); at != std::string::npos) {
-      has_user = true;
-      userinfo = authority.substr(0, at);
-      authority = authority.substr(at + 1);
-      for (char c : userinfo) {
-        if (!IsPlainChar(c) || c == '@' || c == '/') return Invalid("unsupported character in URL user info", in);
-      }
-    }
-    host = authority;
-    for (char c : host) {
-      if (c == '%') return Invalid("percent-escapes in the host are not supported", in);
-      if (!IsHostChar(c)) return Invalid("invalid character in host name", in);
-    }
-    // Port after the last ':' (outside brackets) must be digits.
-    size_t colon = host.rfind(':');
-    size_t close = host.rfind(']');
-    if (!host.empty() && host[0] == '[' && close == std::string::npos) {
-      return Invalid("missing ']' in host", in);
-    }
-    if (colon != std::string::npos && (close == std::string::npos || colon > close)) {
-      for (size_t i = colon + 1; i < host.size(); i++) {
-        if (!std::isdigit(static_cast<unsigned char>(host[i]))) return Invalid("invalid port in host", in);
-      }
-    }
+  if (!u.scheme.empty() && (rest.empty() || rest[0] != '/')) {
+    u.opaque = rest;
+  } else if (rest.size() >= 2 && rest[0] == '/' && rest[1] == '/' && !u.scheme.empty()) {
+    KETCD_RETURN_IF_ERROR(ParseAuthority(rest, in, &u));
   } else {
-    path = rest;
+    u.path = rest;
   }
-  for (char c : path) {
+  for (char c : u.path) {
     if (!IsPlainChar(c)) return Invalid("unsupported character in URL path", in);
   }
+  return u;
+}
 
-  if (scheme == "http" || scheme == "https") {
-    if (!HasHostPort(host)) return Invalid("URL address does not have the form \"host:port\"", in);
-    if (!path.empty()) return Invalid("URL must not contain a path", in);
-  } else if (scheme != "unix" && scheme != "unixs") {
+// net/url's URL.String().
+std::string GoUrlString(const GoUrl& u) {
+  std::string out = u.scheme + ":";
+  if (!u.opaque.empty()) {
+    out += u.opaque;
+  } else {
+    if (!u.host.empty() || !u.path.empty() || u.has_user) out += "//";
+    if (u.has_user) out += u.userinfo + "@";
+    out += u.host;
+    if (!u.path.empty() && u.path[0] != '/' && !u.host.empty()) out += "/";
+    out += u.path;
+  }
+  if (u.force_query || !u.query.empty()) out += "?" + u.query;
+  if (!u.fragment.empty()) out += "#" + u.fragment;
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> CanonicalPeerUrl(const std::string& raw) {
+  std::string in(absl::StripAsciiWhitespace(raw));
+  KETCD_ASSIGN_OR_RETURN(GoUrl u, ParseGoUrl(in));
+  // etcd's types.NewURLs rules.
+  if (u.scheme == "http" || u.scheme == "https") {
+    if (!HasHostPort(u.host)) return Invalid("URL address does not have the form \"host:port\"", in);
+    if (!u.path.empty()) return Invalid("URL must not contain a path", in);
+  } else if (u.scheme != "unix" && u.scheme != "unixs") {
     return Invalid("URL scheme must be http, https, unix, or unixs", in);
   }
-
-  // url.URL.String()
-  std::string out = scheme + ":";
-  if (!opaque.empty()) {
-    out += opaque;
-  } else {
-    if (!host.empty() || !path.empty() || has_user) out += "//";
-    if (has_user) out += userinfo + "@";
-    out += host;
-    if (!path.empty() && path[0] != '/' && !host.empty()) out += "/";
-    out += path;
-  }
-  if (force_query || !query.empty()) out += "?" + query;
-  if (!fragment.empty()) out += "#" + fragment;
-  return out;
+  return GoUrlString(u);
 }
 
 absl::StatusOr<std::vector<std::string>> ParsePeerUrls(const std::vector<std::string>& raw) {

@@ -123,7 +123,8 @@ TEST_F(RestorePatchTest, SameContentAsCompactRewrite) {
   const std::string three = "a=http://10.0.0.1:2380,b=http://10.0.0.2:2380,c=http://10.0.0.3:2380";
   std::vector<std::string> snapshots = {BigSnapshot(dir_)};
   for (const char* v : {"3.4", "3.5", "3.6", "3.7"}) {
-    for (std::string p : {kTestdata + "/snap-" + v + ".db", kTestdata + "/../../bbolt/testdata/etcd-" + v + ".db"}) {
+    for (const std::string& p :
+         {kTestdata + "/snap-" + v + ".db", kTestdata + "/../../bbolt/testdata/etcd-" + v + ".db"}) {
       if (fsutil::PathExists(p)) snapshots.push_back(p);
     }
   }

@@ -35,7 +35,7 @@ std::unique_ptr<bbolt::Db> Build(const Buckets& buckets) {
   return std::move(*db);
 }
 
-absl::StatusOr<Status> Inspect(const bbolt::Db& db) {
+absl::StatusOr<SnapshotStatus> Inspect(const bbolt::Db& db) {
   StatusOptions o;
   o.inspect = true;
   o.check_trailer = false;

@@ -48,7 +48,7 @@ int HashWorkers() {
 // spans and the CRC runs over them on the other cores (CRCs combine).
 class HashBuilder : public bbolt::CheckVisitor {
  public:
-  HashBuilder(const bbolt::Db& db, const StatusOptions& o, Status& st)
+  HashBuilder(const bbolt::Db& db, const StatusOptions& o, SnapshotStatus& st)
       : db_(db), o_(o), st_(st), crc_(HashWorkers(), [&db](uint64_t n) { db.NoteBytesRead(n); }) {}
 
   void BeginBucket(const bbolt::Entry& b, int nesting) override {
@@ -135,7 +135,7 @@ class HashBuilder : public bbolt::CheckVisitor {
 
   const bbolt::Db& db_;
   const StatusOptions& o_;
-  Status& st_;
+  SnapshotStatus& st_;
   Crc32cSpans crc_;
   absl::Status error_;
   std::string bucket_name_;
@@ -173,8 +173,8 @@ const char* SemanticsName(KeyCountSemantics s) {
   return s == KeyCountSemantics::kLiveKeys ? "3.6+" : "3.4/3.5";
 }
 
-absl::StatusOr<Status> ComputeStatus(const bbolt::Db& db, const StatusOptions& o) {
-  Status st;
+absl::StatusOr<SnapshotStatus> ComputeStatus(const bbolt::Db& db, const StatusOptions& o) {
+  SnapshotStatus st;
   st.page_size = db.page_size();
   st.file_size = db.file_size();
   st.total_size = static_cast<int64_t>(db.db_size());

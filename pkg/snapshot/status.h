@@ -31,10 +31,11 @@ const char* SemanticsName(KeyCountSemantics s);  // "3.4/3.5" or "3.6+"
 struct StatusOptions {
   bool check_integrity = true;  // bbolt tx.Check() equivalent
   bool check_trailer = true;    // SHA-256 trailer (off: only whether one is there, kNotChecked)
-  bool inspect = false;         // fill Status::inspect
+  bool inspect = false;         // fill SnapshotStatus::inspect
 };
 
-struct Status {
+// The status of one snapshot file (or data dir db): etcd's figures and ours.
+struct SnapshotStatus {
   // The values etcdctl/etcdutl print.
   uint32_t hash = 0;
   int64_t revision = 0;
@@ -57,18 +58,18 @@ struct Status {
   Inspection inspect;
 };
 
-// Never fails for integrity problems (they are in Status::integrity); fails with DataLoss
+// Never fails for integrity problems (they are in SnapshotStatus::integrity); fails with DataLoss
 // when the tree cannot be walked or a `key` entry cannot be parsed (as etcdutl 3.6 does).
 // OK when the report is clean; otherwise DataLoss with etcd's message
 // ("snapshot file integrity check failed. N errors found." and one problem per line).
 absl::Status IntegrityStatus(const bbolt::CheckReport& report);
 
-// Status::revision without the walk: the main revision of the last key in `key` (0 when there
+// SnapshotStatus::revision without the walk: the main revision of the last key in `key` (0 when there
 // is none), read down the rightmost path of the tree. DataLoss if that key is not a revision.
 absl::StatusOr<int64_t> LatestRevision(const bbolt::Db& db);
 
 // DataLoss, whatever the walk found, when the file shrank or failed I/O during it
 // (Db::CheckIntact).
-absl::StatusOr<Status> ComputeStatus(const bbolt::Db& db, const StatusOptions& options);
+absl::StatusOr<SnapshotStatus> ComputeStatus(const bbolt::Db& db, const StatusOptions& options);
 
 }  // namespace ketcd::snapshot

@@ -41,7 +41,7 @@ Json InspectJson(const Inspection& in) {
 
 }  // namespace
 
-Json StatusJson(const Status& st, bool with_inspect) {
+Json StatusJson(const SnapshotStatus& st, bool with_inspect) {
   // etcd's keys first, with etcd's values; ours after them.
   Json j = {{"hash", st.hash}, {"revision", st.revision}, {"totalKey", st.total_key}, {"totalSize", st.total_size}};
   if (st.has_storage_version) j["version"] = st.version;

@@ -11,7 +11,7 @@ namespace ketcd::snapshot {
 
 using Json = nlohmann::ordered_json;
 
-// `with_inspect` adds "inspect" (Status::inspect, filled by StatusOptions::inspect).
-Json StatusJson(const Status& st, bool with_inspect);
+// `with_inspect` adds "inspect" (SnapshotStatus::inspect, filled by StatusOptions::inspect).
+Json StatusJson(const SnapshotStatus& st, bool with_inspect);
 
 }  // namespace ketcd::snapshot

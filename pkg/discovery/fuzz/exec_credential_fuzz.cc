@@ -4,10 +4,10 @@
 #include <cstdint>
 #include <string>
 
-#include "pkg/discovery/kubeconfig.h"
+#include "pkg/kubeclient/kubeconfig.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace ketcd::discovery;
+  using namespace ketcd::kubeclient;
   const std::string output(reinterpret_cast<const char*>(data), size);
   for (const char* version : {"client.authentication.k8s.io/v1", "client.authentication.k8s.io/v1beta1"}) {
     RestConfig cfg;

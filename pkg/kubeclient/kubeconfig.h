@@ -11,7 +11,7 @@
 
 #include "pkg/base/status.h"
 
-namespace ketcd::discovery {
+namespace ketcd::kubeclient {
 
 struct ExecConfig {
   std::string api_version;  // client.authentication.k8s.io/v1 or v1beta1
@@ -22,27 +22,27 @@ struct ExecConfig {
 };
 
 struct RestConfig {
-  std::string server;                // https://10.0.0.11:6443
-  std::string ca_pem;                // certificate-authority(-data)
+  std::string server;  // https://10.0.0.11:6443
+  std::string ca_pem;  // certificate-authority(-data)
   std::string tls_server_name;
   bool insecure_skip_tls_verify = false;
-  std::string client_cert_pem;       // client-certificate(-data)
+  std::string client_cert_pem;  // client-certificate(-data)
   std::string client_key_pem;
-  std::string token;                 // token, or read from tokenFile
-  std::string username, password;    // basic auth
+  std::string token;               // token, or read from tokenFile
+  std::string username, password;  // basic auth
   std::optional<ExecConfig> exec;
   // Where it came from, for messages and `discover`.
-  std::vector<std::string> files;    // the kubeconfig files read
+  std::vector<std::string> files;  // the kubeconfig files read
   std::string context, cluster_name, user_name;
-  std::string auth_method;           // "client certificate", "bearer token", "exec plugin", ...
+  std::string auth_method;  // "client certificate", "bearer token", "exec plugin", ...
 };
 
 struct KubeconfigOptions {
-  std::string explicit_path;                 // --kubeconfig
-  std::string context;                       // --context
-  std::optional<std::string> env_kubeconfig; // $KUBECONFIG; nullopt: read the environment
-  std::optional<std::string> home;           // $HOME; nullopt: read the environment
-  std::string host_root = "/";               // for the node's admin.conf fallback
+  std::string explicit_path;                  // --kubeconfig
+  std::string context;                        // --context
+  std::optional<std::string> env_kubeconfig;  // $KUBECONFIG; nullopt: read the environment
+  std::optional<std::string> home;            // $HOME; nullopt: read the environment
+  std::string host_root = "/";                // for the node's admin.conf fallback
 };
 
 // The kubeconfig files that would be read, in order. Empty when none exists.
@@ -63,4 +63,4 @@ absl::Status RunExecPlugin(RestConfig* cfg);
 // apiVersion, has fields of the wrong type, or carries no credential.
 absl::Status ParseExecCredential(const std::string& output, const std::string& who, RestConfig* cfg);
 
-}  // namespace ketcd::discovery
+}  // namespace ketcd::kubeclient

@@ -10,16 +10,18 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "pkg/discovery/kubeconfig.h"
+#include "pkg/kubeclient/kubeconfig.h"
 
 extern char** environ;
 
-namespace ketcd::discovery {
+namespace ketcd::kubeclient {
 namespace {
 
 constexpr int kPluginTimeoutSeconds = 60;
@@ -94,7 +96,8 @@ absl::Status ParseExecCredential(const std::string& output, const std::string& w
   std::string crt = JsonString(st, "clientCertificateData");
   std::string key = JsonString(st, "clientKeyData");
   if (crt.empty() != key.empty()) {
-    return absl::UnauthenticatedError(absl::StrCat(who, " returned clientCertificateData without clientKeyData or the reverse"));
+    return absl::UnauthenticatedError(
+        absl::StrCat(who, " returned clientCertificateData without clientKeyData or the reverse"));
   }
   if (token.empty() && crt.empty()) {
     return absl::UnauthenticatedError(absl::StrCat(who, " returned neither status.token nor a client certificate"));
@@ -107,22 +110,20 @@ absl::Status ParseExecCredential(const std::string& output, const std::string& w
   return absl::OkStatus();
 }
 
-absl::Status RunExecPlugin(RestConfig* cfg) {
-  if (!cfg->exec) return absl::OkStatus();
-  const ExecConfig& x = *cfg->exec;
-  if (x.api_version != "client.authentication.k8s.io/v1" && x.api_version != "client.authentication.k8s.io/v1beta1") {
-    return absl::InvalidArgumentError(absl::StrCat("exec plugin ", x.command, ": unsupported apiVersion \"",
-                                                   x.api_version, "\" (want client.authentication.k8s.io/v1)"));
-  }
-  std::vector<std::string> env_strings = PluginEnvironment(x, ExecInfo(*cfg));
-  std::vector<std::string> argv_strings = {x.command};
-  argv_strings.insert(argv_strings.end(), x.args.begin(), x.args.end());
+namespace {
+
+// A plugin process with its stdout on a pipe and stdin on /dev/null.
+struct Plugin {
+  pid_t pid = -1;
+  int out = -1;  // read end of its stdout
+};
+
+absl::StatusOr<Plugin> Spawn(std::vector<std::string> argv_strings, std::vector<std::string> env_strings) {
   std::vector<char*> argv, envp;
   for (auto& s : argv_strings) argv.push_back(s.data());
   argv.push_back(nullptr);
   for (auto& s : env_strings) envp.push_back(s.data());
   envp.push_back(nullptr);
-
   int out[2];
   if (::pipe2(out, O_CLOEXEC) != 0) return absl::InternalError(absl::StrCat("pipe: ", std::strerror(errno)));
   pid_t pid = ::fork();
@@ -139,33 +140,31 @@ absl::Status RunExecPlugin(RestConfig* cfg) {
     _exit(127);
   }
   ::close(out[1]);
-  std::string output;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(kPluginTimeoutSeconds);
-  bool timed_out = false;
+  return Plugin{pid, out[0]};
+}
+
+// Reads `fd` to its end into *output, or until `seconds` have passed (returns false).
+bool ReadUntil(int fd, int seconds, std::string* output) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
   while (true) {
     int left = static_cast<int>(
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count());
-    if (left <= 0) {
-      timed_out = true;
-      break;
-    }
-    pollfd p{out[0], POLLIN, 0};
+    if (left <= 0) return false;
+    pollfd p{fd, POLLIN, 0};
     int r = ::poll(&p, 1, left);
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) continue;
     char buf[4096];
-    ssize_t n = ::read(out[0], buf, sizeof buf);
+    ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    output.append(buf, static_cast<size_t>(n));
+    if (n <= 0) return true;
+    output->append(buf, static_cast<size_t>(n));
   }
-  ::close(out[0]);
-  if (timed_out) ::kill(pid, SIGKILL);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  std::string who = absl::StrCat("exec credential plugin \"", x.command, "\" (user ", cfg->user_name, ")");
-  if (timed_out) return absl::DeadlineExceededError(absl::StrCat(who, " did not finish within ", kPluginTimeoutSeconds, "s"));
+}
+
+// The plugin's wait status as a Status: 127 is "could not be run", any other failure
+// (exit status or signal) Unauthenticated.
+absl::Status ExitStatus(int status, const std::string& who) {
   if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
     return absl::NotFoundError(absl::StrCat(who, " could not be run (not found or not executable)"));
   }
@@ -173,7 +172,34 @@ absl::Status RunExecPlugin(RestConfig* cfg) {
     return absl::UnauthenticatedError(absl::StrCat(who, " failed with exit status ",
                                                    WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)));
   }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status RunExecPlugin(RestConfig* cfg) {
+  if (!cfg->exec) return absl::OkStatus();
+  const ExecConfig& x = *cfg->exec;
+  if (x.api_version != "client.authentication.k8s.io/v1" && x.api_version != "client.authentication.k8s.io/v1beta1") {
+    return absl::InvalidArgumentError(absl::StrCat("exec plugin ", x.command, ": unsupported apiVersion \"",
+                                                   x.api_version, "\" (want client.authentication.k8s.io/v1)"));
+  }
+  std::vector<std::string> argv = {x.command};
+  argv.insert(argv.end(), x.args.begin(), x.args.end());
+  KETCD_ASSIGN_OR_RETURN(Plugin plugin, Spawn(std::move(argv), PluginEnvironment(x, ExecInfo(*cfg))));
+  std::string output;
+  bool finished = ReadUntil(plugin.out, kPluginTimeoutSeconds, &output);
+  ::close(plugin.out);
+  if (!finished) ::kill(plugin.pid, SIGKILL);
+  int status = 0;
+  while (::waitpid(plugin.pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  std::string who = absl::StrCat("exec credential plugin \"", x.command, "\" (user ", cfg->user_name, ")");
+  if (!finished) {
+    return absl::DeadlineExceededError(absl::StrCat(who, " did not finish within ", kPluginTimeoutSeconds, "s"));
+  }
+  KETCD_RETURN_IF_ERROR(ExitStatus(status, who));
   return ParseExecCredential(output, who, cfg);
 }
 
-}  // namespace ketcd::discovery
+}  // namespace ketcd::kubeclient

@@ -1,5 +1,5 @@
 // kubeconfig selection, merging and every auth form, including exec plugins.
-#include "pkg/discovery/kubeconfig.h"
+#include "pkg/kubeclient/kubeconfig.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -9,9 +9,9 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "pkg/discovery/test_root.h"
+#include "pkg/fsutil/test_dir.h"
 
-namespace ketcd::discovery {
+namespace ketcd::kubeclient {
 namespace {
 
 using ::testing::HasSubstr;
@@ -34,7 +34,7 @@ class KubeconfigTest : public ::testing::Test {
     o.host_root = root_.path() + "/noroot";
     return o;
   }
-  TestRoot root_;
+  fsutil::TestDir root_;
 };
 
 constexpr char kCluster[] = R"(
@@ -342,4 +342,4 @@ echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","s
 }
 
 }  // namespace
-}  // namespace ketcd::discovery
+}  // namespace ketcd::kubeclient

@@ -1,6 +1,6 @@
 // kubeconfig files (client-go clientcmd/api/v1 types): selection, merging with
 // "first file to set a name wins" and resolution of one context.
-#include "pkg/discovery/kubeconfig.h"
+#include "pkg/kubeclient/kubeconfig.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -16,7 +16,7 @@
 #include "absl/strings/str_split.h"
 #include "pkg/fsutil/file.h"
 
-namespace ketcd::discovery {
+namespace ketcd::kubeclient {
 namespace {
 
 struct Entry {
@@ -119,6 +119,95 @@ std::vector<std::string> KubeconfigFiles(const KubeconfigOptions& opts) {
   return files;
 }
 
+namespace {
+
+// The cluster's server and trust. May throw YAML::Exception.
+absl::Status ResolveCluster(const Entry& cl, RestConfig* rc) {
+  const YAML::Node& c = cl.node;
+  rc->server = Str(c, "server");
+  if (rc->server.empty()) return Bad(cl.file, absl::StrCat("cluster \"", rc->cluster_name, "\" has no server"));
+  KETCD_ASSIGN_OR_RETURN(rc->ca_pem, DataOrFile(c, cl.file, "certificate-authority-data", "certificate-authority"));
+  rc->tls_server_name = Str(c, "tls-server-name");
+  rc->insecure_skip_tls_verify = Str(c, "insecure-skip-tls-verify") == "true";
+  return absl::OkStatus();
+}
+
+// users[].user.exec. May throw YAML::Exception.
+absl::StatusOr<ExecConfig> ParseExec(const YAML::Node& e, const std::string& file, const std::string& user) {
+  ExecConfig x;
+  x.api_version = Str(e, "apiVersion");
+  x.command = Str(e, "command");
+  if (x.command.empty()) return Bad(file, absl::StrCat("user \"", user, "\": exec has no command"));
+  if (x.command.find('/') != std::string::npos) x.command = Resolve(file, x.command);
+  if (e["args"] && e["args"].IsSequence()) {
+    for (const YAML::Node& a : e["args"]) x.args.push_back(a.as<std::string>());
+  }
+  if (e["env"] && e["env"].IsSequence()) {
+    for (const YAML::Node& v : e["env"]) x.env.push_back({Str(v, "name"), Str(v, "value")});
+  }
+  x.provide_cluster_info = Str(e, "provideClusterInfo") == "true";
+  return x;
+}
+
+// The user's credentials: client certificate, token, basic auth, exec plugin. May throw
+// YAML::Exception.
+absl::Status ResolveUser(const Entry& us, RestConfig* rc) {
+  const YAML::Node& u = us.node;
+  const std::string& uf = us.file;
+  KETCD_ASSIGN_OR_RETURN(rc->client_cert_pem, DataOrFile(u, uf, "client-certificate-data", "client-certificate"));
+  KETCD_ASSIGN_OR_RETURN(rc->client_key_pem, DataOrFile(u, uf, "client-key-data", "client-key"));
+  if (rc->client_cert_pem.empty() != rc->client_key_pem.empty()) {
+    return Bad(uf, absl::StrCat("user \"", rc->user_name, "\" has a client certificate without a key or the reverse"));
+  }
+  rc->token = Str(u, "token");
+  if (rc->token.empty() && !Str(u, "tokenFile").empty()) {
+    std::string p = Resolve(uf, Str(u, "tokenFile"));
+    auto t = fsutil::ReadFile(p);
+    if (!t.ok()) return Bad(uf, absl::StrCat("tokenFile: ", t.status().message()));
+    rc->token = std::string(absl::StripAsciiWhitespace(*t));
+  }
+  rc->username = Str(u, "username");
+  rc->password = Str(u, "password");
+  if (u["auth-provider"]) {
+    return Bad(uf, absl::StrCat("user \"", rc->user_name, "\" uses auth-provider \"", Str(u["auth-provider"], "name"),
+                                "\", which is not supported; use an exec credential plugin"));
+  }
+  if (YAML::Node e = u["exec"]; e && e.IsMap()) {
+    KETCD_ASSIGN_OR_RETURN(rc->exec, ParseExec(e, uf, rc->user_name));
+  }
+  return absl::OkStatus();
+}
+
+// How the user authenticates, in the order the credentials are used.
+std::string AuthMethod(const RestConfig& rc) {
+  if (!rc.client_cert_pem.empty()) return "client certificate";
+  if (!rc.token.empty()) return "bearer token";
+  if (rc.exec) return absl::StrCat("exec plugin ", rc.exec->command);
+  if (!rc.username.empty()) return "basic auth";
+  return "anonymous";
+}
+
+// The context's cluster and user into `rc`. May throw YAML::Exception.
+absl::Status ResolveContext(const Merged& m, const Entry& ctx, RestConfig* rc) {
+  rc->cluster_name = Str(ctx.node, "cluster");
+  rc->user_name = Str(ctx.node, "user");
+  auto cl = m.clusters.find(rc->cluster_name);
+  if (cl == m.clusters.end()) {
+    return Bad(ctx.file, absl::StrCat("context \"", rc->context, "\" names cluster \"", rc->cluster_name,
+                                      "\", which is not defined"));
+  }
+  KETCD_RETURN_IF_ERROR(ResolveCluster(cl->second, rc));
+  if (rc->user_name.empty()) return absl::OkStatus();
+  auto us = m.users.find(rc->user_name);
+  if (us == m.users.end()) {
+    return Bad(ctx.file, absl::StrCat("context \"", rc->context, "\" names user \"", rc->user_name,
+                                      "\", which is not defined"));
+  }
+  return ResolveUser(us->second, rc);
+}
+
+}  // namespace
+
 absl::StatusOr<RestConfig> LoadKubeconfig(const KubeconfigOptions& opts) {
   if (!opts.explicit_path.empty() && !fsutil::PathExists(opts.explicit_path)) {
     return absl::NotFoundError(absl::StrCat("kubeconfig \"", opts.explicit_path, "\" does not exist"));
@@ -143,74 +232,12 @@ absl::StatusOr<RestConfig> LoadKubeconfig(const KubeconfigOptions& opts) {
                                    names.empty() ? "none" : absl::StrJoin(names, ", "), ")"));
   }
   try {
-    rc.cluster_name = Str(ctx->second.node, "cluster");
-    rc.user_name = Str(ctx->second.node, "user");
-    auto cl = m.clusters.find(rc.cluster_name);
-    if (cl == m.clusters.end()) {
-      return Bad(ctx->second.file,
-                 absl::StrCat("context \"", rc.context, "\" names cluster \"", rc.cluster_name, "\", which is not defined"));
-    }
-    const YAML::Node& c = cl->second.node;
-    rc.server = Str(c, "server");
-    if (rc.server.empty()) return Bad(cl->second.file, absl::StrCat("cluster \"", rc.cluster_name, "\" has no server"));
-    KETCD_ASSIGN_OR_RETURN(rc.ca_pem,
-                           DataOrFile(c, cl->second.file, "certificate-authority-data", "certificate-authority"));
-    rc.tls_server_name = Str(c, "tls-server-name");
-    rc.insecure_skip_tls_verify = Str(c, "insecure-skip-tls-verify") == "true";
-
-    if (rc.user_name.empty()) {
-      rc.auth_method = "anonymous";
-      return rc;
-    }
-    auto us = m.users.find(rc.user_name);
-    if (us == m.users.end()) {
-      return Bad(ctx->second.file,
-                 absl::StrCat("context \"", rc.context, "\" names user \"", rc.user_name, "\", which is not defined"));
-    }
-    const YAML::Node& u = us->second.node;
-    const std::string& uf = us->second.file;
-    KETCD_ASSIGN_OR_RETURN(rc.client_cert_pem, DataOrFile(u, uf, "client-certificate-data", "client-certificate"));
-    KETCD_ASSIGN_OR_RETURN(rc.client_key_pem, DataOrFile(u, uf, "client-key-data", "client-key"));
-    if (rc.client_cert_pem.empty() != rc.client_key_pem.empty()) {
-      return Bad(uf, absl::StrCat("user \"", rc.user_name, "\" has a client certificate without a key or the reverse"));
-    }
-    rc.token = Str(u, "token");
-    if (rc.token.empty() && !Str(u, "tokenFile").empty()) {
-      std::string p = Resolve(uf, Str(u, "tokenFile"));
-      auto t = fsutil::ReadFile(p);
-      if (!t.ok()) return Bad(uf, absl::StrCat("tokenFile: ", t.status().message()));
-      rc.token = std::string(absl::StripAsciiWhitespace(*t));
-    }
-    rc.username = Str(u, "username");
-    rc.password = Str(u, "password");
-    if (u["auth-provider"]) {
-      return Bad(uf, absl::StrCat("user \"", rc.user_name, "\" uses auth-provider \"", Str(u["auth-provider"], "name"),
-                                  "\", which is not supported; use an exec credential plugin"));
-    }
-    if (YAML::Node e = u["exec"]; e && e.IsMap()) {
-      ExecConfig x;
-      x.api_version = Str(e, "apiVersion");
-      x.command = Str(e, "command");
-      if (x.command.empty()) return Bad(uf, absl::StrCat("user \"", rc.user_name, "\": exec has no command"));
-      if (x.command.find('/') != std::string::npos) x.command = Resolve(uf, x.command);
-      if (e["args"] && e["args"].IsSequence()) {
-        for (const YAML::Node& a : e["args"]) x.args.push_back(a.as<std::string>());
-      }
-      if (e["env"] && e["env"].IsSequence()) {
-        for (const YAML::Node& v : e["env"]) x.env.push_back({Str(v, "name"), Str(v, "value")});
-      }
-      x.provide_cluster_info = Str(e, "provideClusterInfo") == "true";
-      rc.exec = std::move(x);
-    }
+    KETCD_RETURN_IF_ERROR(ResolveContext(m, ctx->second, &rc));
   } catch (const YAML::Exception& e) {
     return Bad(where, absl::StrCat("unexpected structure: ", e.what()));
   }
-  if (!rc.client_cert_pem.empty()) rc.auth_method = "client certificate";
-  else if (!rc.token.empty()) rc.auth_method = "bearer token";
-  else if (rc.exec) rc.auth_method = absl::StrCat("exec plugin ", rc.exec->command);
-  else if (!rc.username.empty()) rc.auth_method = "basic auth";
-  else rc.auth_method = "anonymous";
+  rc.auth_method = AuthMethod(rc);
   return rc;
 }
 
-}  // namespace ketcd::discovery
+}  // namespace ketcd::kubeclient
