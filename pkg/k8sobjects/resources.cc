@@ -135,3 +135,27 @@ const ResourceInfo* FindBuiltinResource(std::string_view name) {
 }
 
 }  // namespace ketcd::k8sobjects
+
+namespace ketcd::k8sobjects {
+
+ResourceSelector SelectResource(std::string_view arg) {
+  ResourceSelector s;
+  if (const ResourceInfo* r = FindBuiltinResource(arg)) {
+    s.builtin = r;
+    s.group = std::string(r->group);
+    s.resource = std::string(r->resource);
+    return s;
+  }
+  std::string lower = absl::AsciiStrToLower(Absl(arg));
+  size_t dot = lower.find('.');
+  if (dot == std::string::npos) {
+    s.resource = lower;
+    s.any_group = true;
+  } else {
+    s.resource = lower.substr(0, dot);
+    s.group = lower.substr(dot + 1);
+  }
+  return s;
+}
+
+}  // namespace ketcd::k8sobjects

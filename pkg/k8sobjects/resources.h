@@ -35,3 +35,17 @@ std::string GroupResourceName(std::string_view group, std::string_view resource)
 const ResourceInfo* FindBuiltinResource(std::string_view name);
 
 }  // namespace ketcd::k8sobjects
+
+namespace ketcd::k8sobjects {
+
+// What a RESOURCE argument of `get` selects: a built-in resource, "plural.group" of a
+// custom one, or a bare plural matched against every group.
+struct ResourceSelector {
+  const ResourceInfo* builtin = nullptr;
+  std::string group;     // set for built-ins and "plural.group"
+  std::string resource;  // plural
+  bool any_group = false;
+};
+ResourceSelector SelectResource(std::string_view arg);
+
+}  // namespace ketcd::k8sobjects

@@ -35,3 +35,23 @@ TEST(ResourcesTest, NamesAndPrefixesAreUnique) {
 
 }  // namespace
 }  // namespace ketcd::k8sobjects
+
+namespace ketcd::k8sobjects {
+namespace {
+
+TEST(ResourcesTest, SelectCustomResources) {
+  ResourceSelector s = SelectResource("Widgets.Example.com");
+  EXPECT_EQ(s.builtin, nullptr);
+  EXPECT_EQ(s.group, "example.com");
+  EXPECT_EQ(s.resource, "widgets");
+  EXPECT_FALSE(s.any_group);
+  s = SelectResource("widgets");
+  EXPECT_TRUE(s.any_group);
+  s = SelectResource("deploy");
+  ASSERT_NE(s.builtin, nullptr);
+  EXPECT_EQ(s.group, "apps");
+  EXPECT_EQ(s.resource, "deployments");
+}
+
+}  // namespace
+}  // namespace ketcd::k8sobjects
