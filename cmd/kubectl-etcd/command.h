@@ -55,5 +55,6 @@ absl::Status RunStatus(Invocation& inv);    // status_cmd.cc
 absl::Status RunRestore(Invocation& inv);   // restore_cmd.cc
 absl::Status RunDiscover(Invocation& inv);  // discover_cmd.cc
 absl::Status RunVersion(Invocation& inv);   // version_cmd.cc
+absl::Status RunGet(Invocation& inv);       // get_cmd.cc
 
 }  // namespace ketcd::cmd

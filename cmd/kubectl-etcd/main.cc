@@ -22,6 +22,7 @@ const Command kCommands[] = {
     {"status", "Check a snapshot file offline: hash, revision, keys, size, integrity", RunStatus},
     {"restore", "Restore a snapshot into a new data dir (and switch this node's etcd to it)", RunRestore},
     {"discover", "Show the etcd found on this host or through the kubeconfig", RunDiscover},
+    {"get", "Print the Kubernetes objects stored in a snapshot file, as kubectl get does", RunGet},
     {"snapshot save", "Same as backup (etcdctl's spelling)", RunBackup},
     {"snapshot status", "Same as status (etcdctl's spelling)", RunStatus},
     {"snapshot restore", "Same as restore (etcdutl's spelling)", RunRestore},
