@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <map>
+
 #include "pkg/k8sobjects/schema.h"
 #include "pkg/k8sobjects/test_util.h"
 
@@ -54,6 +58,29 @@ TEST(DecodeTest, UnknownKindIsNotFound) {
 
 TEST(DecodeTest, MalformedMessageIsDataLoss) {
   EXPECT_EQ(DecodeObject(Envelop("v1", "ConfigMap", "\x0a\x7f")).status().code(), absl::StatusCode::kDataLoss);
+}
+
+}  // namespace
+}  // namespace ketcd::k8sobjects
+
+namespace ketcd::k8sobjects {
+namespace {
+
+// The fuzz target's seeds decode (fuzz/decode_fuzz.cc starts from them).
+TEST(DecodeTest, FuzzSeeds) {
+  std::map<std::string, std::string> kinds;
+  for (const auto& e : std::filesystem::directory_iterator(KETCD_FUZZ_SEEDS)) {
+    std::ifstream in(e.path(), std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto o = DecodeObject(bytes);
+    ASSERT_TRUE(o.ok()) << e.path() << ": " << o.status();
+    kinds[e.path().filename().string()] = o->encoding == Encoding::kEncrypted ? "encrypted" : o->kind;
+  }
+  EXPECT_EQ(kinds, (std::map<std::string, std::string>{{"configmap.pb", "ConfigMap"},
+                                                       {"deployment.pb", "Deployment"},
+                                                       {"secret-aescbc.bin", "encrypted"},
+                                                       {"service.pb", "Service"},
+                                                       {"widget.json", "Widget"}}));
 }
 
 }  // namespace
