@@ -19,8 +19,12 @@ const std::vector<std::string> kFormats = {"table", "json", "yaml", "name"};
 
 // kubectl's HumanDuration, to the precision its AGE column shows.
 std::string Age(const k8sobjects::Json& obj) {
-  const auto& meta = obj.value("metadata", k8sobjects::Json::object());
-  std::string ts = meta.is_object() ? meta.value("creationTimestamp", "") : "";
+  auto meta = obj.find("metadata");
+  std::string ts;
+  if (meta != obj.end() && meta->is_object()) {
+    auto t = meta->find("creationTimestamp");
+    if (t != meta->end() && t->is_string()) ts = t->get<std::string>();
+  }
   std::tm tm{};
   if (ts.empty() || ::strptime(ts.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm) == nullptr) return "<unknown>";
   int64_t s = static_cast<int64_t>(std::time(nullptr)) - static_cast<int64_t>(::timegm(&tm));
@@ -74,7 +78,7 @@ class ListPrinter {
       out_ << item;
     } else {
       cli::PrintYaml(one, ordered);
-      if (n_ == 0) out_ << "apiVersion: v1\nitems:\n";
+      if (n_ == 0) out_ << "apiVersion: \"v1\"\nitems:\n";
       out_ << Indent(one.str(), "- ", "  ");
     }
     n_++;
@@ -84,7 +88,8 @@ class ListPrinter {
       out_ << (n_ == 0 ? "{\n    \"apiVersion\": \"v1\",\n    \"items\": [],\n" : "\n    ],\n")
            << "    \"kind\": \"List\",\n    \"metadata\": {\n        \"resourceVersion\": \"\"\n    }\n}\n";
     } else {
-      out_ << (n_ == 0 ? "apiVersion: v1\nitems: []\n" : "") << "kind: List\nmetadata:\n  resourceVersion: \"\"\n";
+      out_ << (n_ == 0 ? "apiVersion: \"v1\"\nitems: []\n" : "")
+           << "kind: \"List\"\nmetadata:\n  resourceVersion: \"\"\n";
     }
   }
 

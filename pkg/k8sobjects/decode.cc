@@ -1,11 +1,27 @@
 #include "pkg/k8sobjects/decode.h"
 
+#include <google/protobuf/stubs/logging.h>
+
 #include "absl/strings/str_cat.h"
 #include "pkg/base/status.h"
 #include "pkg/k8sobjects/schema.h"
 
 namespace ketcd::k8sobjects {
 namespace {
+
+// Go strings may hold any bytes; protobuf logs each string field that is not UTF-8 while
+// parsing (proto2 keeps the bytes). Such logs would land on the user's stderr, once per
+// field: they are dropped while a stored object is parsed.
+class QuietProtobufLog {
+ public:
+  QuietProtobufLog() : previous_(google::protobuf::SetLogHandler(nullptr)) {}
+  ~QuietProtobufLog() { google::protobuf::SetLogHandler(previous_); }
+  QuietProtobufLog(const QuietProtobufLog&) = delete;
+  QuietProtobufLog& operator=(const QuietProtobufLog&) = delete;
+
+ private:
+  google::protobuf::LogHandler* previous_;
+};
 
 absl::StatusOr<Object> DecodeProtobuf(const Envelope& env) {
   Object o;
@@ -22,7 +38,12 @@ absl::StatusOr<Object> DecodeProtobuf(const Envelope& env) {
                                             schema.api_module_version(), ")"));
   }
   std::unique_ptr<google::protobuf::Message> m = schema.New(d);
-  if (!m->ParseFromArray(env.raw.data(), static_cast<int>(env.raw.size()))) {
+  bool parsed = false;
+  {
+    QuietProtobufLog quiet;
+    parsed = m->ParseFromArray(env.raw.data(), static_cast<int>(env.raw.size()));
+  }
+  if (!parsed) {
     return absl::DataLossError(absl::StrCat("malformed ", o.api_version, " ", o.kind, " message"));
   }
   o.json = MessageToJson(*m);

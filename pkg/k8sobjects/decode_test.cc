@@ -56,6 +56,15 @@ TEST(DecodeTest, UnknownKindIsNotFound) {
   EXPECT_EQ(DecodeObject(Envelop("example.com/v1", "Widget", "")).status().code(), absl::StatusCode::kNotFound);
 }
 
+TEST(DecodeTest, StringsThatAreNotUtf8AreKeptQuietly) {
+  const std::string stored = StoredText("v1", "ConfigMap", R"pb(metadata { name: "\xff\xfe" })pb");
+  ::testing::internal::CaptureStderr();
+  auto o = DecodeObject(stored);
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->json["metadata"]["name"], "\xff\xfe");
+}
+
 TEST(DecodeTest, MalformedMessageIsDataLoss) {
   EXPECT_EQ(DecodeObject(Envelop("v1", "ConfigMap", "\x0a\x7f")).status().code(), absl::StatusCode::kDataLoss);
 }

@@ -8,34 +8,14 @@
 #include "pkg/bbolt/writer.h"
 #include "pkg/k8sobjects/test_util.h"
 #include "pkg/snapshot/object_query.h"
+#include "pkg/snapshot/objects_test_util.h"
 
 namespace ketcd::snapshot {
 namespace {
 
 using k8sobjects::LengthDelimited;
-
-std::string Varint(int field, uint64_t v) {
-  std::string out(1, static_cast<char>(field << 3));
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
-  return out;
-}
-
-std::string RevKey(uint64_t main, bool tombstone = false) {
-  std::string k(17, '_');
-  StoreBE64(k.data(), main);
-  StoreBE64(k.data() + 9, 0);
-  return tombstone ? k + "t" : k;
-}
-
-// mvccpb.KeyValue.
-std::string Kv(const std::string& key, int64_t rev, const std::string& value) {
-  return LengthDelimited(1, key) + Varint(2, rev) + Varint(3, static_cast<uint64_t>(rev)) + Varint(4, 1) +
-         LengthDelimited(5, value);
-}
+using testing::Kv;
+using testing::RevKey;
 
 class ObjectsTest : public ::testing::Test {
  protected:
