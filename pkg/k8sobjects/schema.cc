@@ -10,6 +10,25 @@ namespace ketcd::k8sobjects {
 
 namespace pb = google::protobuf;
 
+namespace {
+
+GoField ParseFlags(absl::string_view flags) {
+  GoField g;
+  for (char c : flags) {
+    switch (c) {
+      case 'o': g.omitempty = true; break;
+      case 'z': g.omitzero = true; break;
+      case 'p': g.pointer = true; break;
+      case 'c': g.collection = true; break;
+      case 'i': g.inlined = true; break;
+      default: break;
+    }
+  }
+  return g;
+}
+
+}  // namespace
+
 const Schema& Schema::Get() {
   static const Schema* schema = new Schema();
   return *schema;
@@ -31,21 +50,21 @@ Schema::Schema() : api_version_(kSchemaApiVersion) {
   }
   for (absl::string_view line : absl::StrSplit(kGoFields, '\n', absl::SkipEmpty())) {
     std::vector<absl::string_view> cols = absl::StrSplit(line, '\t');
-    if (cols.size() != 4) continue;
-    GoField g;
-    g.json_name = std::string(cols[2].empty() ? cols[1] : cols[2]);
-    for (char c : cols[3]) {
-      switch (c) {
-        case 'o': g.omitempty = true; break;
-        case 'z': g.omitzero = true; break;
-        case 'p': g.pointer = true; break;
-        case 'c': g.collection = true; break;
-        case 'i': g.inlined = true; break;
-        default: break;
+    for (size_t i = 1; i < cols.size(); i++) {
+      absl::string_view field = cols[i], flags;
+      if (size_t slash = field.find('/'); slash != absl::string_view::npos) {
+        flags = field.substr(slash + 1);
+        field = field.substr(0, slash);
       }
+      absl::string_view proto_name = field, json_name = field;
+      if (size_t eq = field.find('='); eq != absl::string_view::npos) {
+        proto_name = field.substr(0, eq);
+        json_name = field.substr(eq + 1);
+      }
+      GoField g = ParseFlags(flags);
+      if (!g.inlined) g.json_name = std::string(json_name);
+      go_fields_.emplace(absl::StrCat(cols[0], ".", proto_name), std::move(g));
     }
-    if (g.inlined) g.json_name.clear();
-    go_fields_.emplace(absl::StrCat(cols[0], ".", cols[1]), std::move(g));
   }
 }
 

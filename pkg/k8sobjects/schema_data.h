@@ -19,8 +19,9 @@ extern const size_t kDescriptorSetSize;
 // Every group/version of k8s.io/api (register.go).
 extern const GroupVersionPackage kGroupVersions[];
 extern const size_t kGroupVersionCount;
-// Lines "pkg.Message<TAB>protoField<TAB>jsonName<TAB>flags\n" (jsonName empty when it equals
-// protoField; flags: tests/tools/go-json-fields.awk).
+// One line per message: "pkg.Message", then for each field a TAB and
+// "protoField[=jsonName][/flags]" (jsonName when it differs from protoField; flags:
+// tests/tools/go-json-fields.awk), then "\n".
 extern const char kGoFields[];
 
 }  // namespace ketcd::k8sobjects

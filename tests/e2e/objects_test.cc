@@ -154,6 +154,13 @@ TEST_F(ObjectsE2e, GetEqualsTheApiServer) {
   names = RunKubectlEtcd({"get", snap_, "clusterrole/demo-reader", "-o", "name"});
   EXPECT_EQ(names.out, "clusterrole.rbac.authorization.k8s.io/demo-reader\n");
 
+  // Everything the API server stored (its bootstrap objects too: flow control, RBAC, leases,
+  // APIServices as JSON...) decodes: no warning.
+  CommandResult all = RunKubectlEtcd({"get", snap_, "-A", "-o", "json"});
+  EXPECT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_EQ(all.err, "");
+  EXPECT_GT(Json::parse(all.out)["items"].size(), 100u);
+
   // Table: every object of the namespace, NotFound for a missing name.
   CommandResult table = RunKubectlEtcd({"get", snap_, "-n", "demo"});
   EXPECT_EQ(table.exit_code, 0) << table.err;

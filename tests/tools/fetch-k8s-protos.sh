@@ -103,7 +103,11 @@ if [[ -n $cc_out ]]; then
     echo 'const size_t kGroupVersionCount = sizeof(kGroupVersions) / sizeof(kGroupVersions[0]);'
     echo
     echo 'const char kGoFields[] ='
-    sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/\t/\\t/g' -e 's/^/    "/' -e 's/$/\\n"/' "$out/fields.tsv"
+    # One line per message: MESSAGE, then TAB-separated FIELD[=JSON_NAME][/FLAGS].
+    awk -F'\t' '{
+        if ($1 != m) { if (m != "") printf "\\n\"\n"; printf "    \"%s", $1; m = $1 }
+        printf "\\t%s%s%s", $2, ($3 != "" ? "=" $3 : ""), ($4 != "" ? "/" $4 : "")
+      } END { if (m != "") printf "\\n\"\n" }' "$out/fields.tsv"
     echo '    ;'
     echo
     echo '}  // namespace ketcd::k8sobjects'
