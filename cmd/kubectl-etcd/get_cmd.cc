@@ -33,7 +33,8 @@ std::string Age(const k8sobjects::Json& obj) {
   if (s < 600) return absl::StrCat(s / 60, "m", s % 60 ? absl::StrCat(s % 60, "s") : "");
   if (s < 3 * 3600) return absl::StrCat(s / 60, "m");
   if (s < 48 * 3600) return absl::StrCat(s / 3600, "h");
-  if (s < 8 * 86400) return absl::StrCat(s / 86400, "d", (s % 86400) / 3600 ? absl::StrCat((s % 86400) / 3600, "h") : "");
+  if (s < 8 * 86400)
+    return absl::StrCat(s / 86400, "d", (s % 86400) / 3600 ? absl::StrCat((s % 86400) / 3600, "h") : "");
   return absl::StrCat(s / 86400, "d");
 }
 
@@ -145,16 +146,17 @@ absl::StatusOr<Args> ParseArgs(const cxxopts::ParseResult& flags, const Invocati
 }  // namespace
 
 absl::Status RunGet(Invocation& inv) {
-  cxxopts::Options options = NewOptions(
-      inv, "Print the Kubernetes objects stored in a snapshot file, as `kubectl get` prints them.\n"
-           "Built-in types are decoded from their protobuf storage encoding, custom resources from\n"
-           "their JSON; values encrypted at rest are listed with their provider and key name.\n"
-           "Without RESOURCE, every object under /registry/. The file is only read.\n\n"
-           "Examples:\n"
-           "  kubectl etcd get snap.db configmaps -n kube-system -o yaml\n"
-           "  kubectl etcd get snap.db deploy/coredns -n kube-system -o json\n"
-           "  kubectl etcd get snap.db clusterroles.rbac.authorization.k8s.io -o name\n"
-           "  kubectl etcd get snap.db -A\n");
+  cxxopts::Options options =
+      NewOptions(inv,
+                 "Print the Kubernetes objects stored in a snapshot file, as `kubectl get` prints them.\n"
+                 "Built-in types are decoded from their protobuf storage encoding, custom resources from\n"
+                 "their JSON; values encrypted at rest are listed with their provider and key name.\n"
+                 "Without RESOURCE, every object under /registry/. The file is only read.\n\n"
+                 "Examples:\n"
+                 "  kubectl etcd get snap.db configmaps -n kube-system -o yaml\n"
+                 "  kubectl etcd get snap.db deploy/coredns -n kube-system -o json\n"
+                 "  kubectl etcd get snap.db clusterroles.rbac.authorization.k8s.io -o name\n"
+                 "  kubectl etcd get snap.db -A\n");
   AddOutputFlag(options, kFormats, "table");
   options.add_options()("n,namespace", "Only objects of this namespace (default: \"default\" with a RESOURCE)",
                         cxxopts::value<std::string>())("A,all-namespaces", "Objects of every namespace")(
@@ -174,13 +176,14 @@ absl::Status RunGet(Invocation& inv) {
   KETCD_RETURN_IF_ERROR(snapshot::ForEachObject(*db, a.query, [&](const snapshot::FoundObject& f) -> absl::Status {
     found++;
     const bool decoded = f.object.ok() && f.object->json.is_object();
-    std::string what = absl::StrCat(f.where.resource, " ", f.where.namespace_.empty() ? "" : f.where.namespace_ + "/",
-                                    f.where.name);
+    std::string what =
+        absl::StrCat(f.where.resource, " ", f.where.namespace_.empty() ? "" : f.where.namespace_ + "/", f.where.name);
     if (!decoded) {
       undecoded++;
       if (!f.object.ok()) {
         inv.err << "warning: " << what << ": " << f.object.status().message() << "\n";
-        if (first_error.ok() && f.object.status().code() == absl::StatusCode::kDataLoss) first_error = f.object.status();
+        if (first_error.ok() && f.object.status().code() == absl::StatusCode::kDataLoss)
+          first_error = f.object.status();
       } else if (f.object->encoding == k8sobjects::Encoding::kEncrypted && a.output != "table") {
         inv.err << "warning: " << what << ": encrypted at rest (provider " << f.object->provider << ", key "
                 << f.object->key_name << ")\n";
@@ -205,9 +208,9 @@ absl::Status RunGet(Invocation& inv) {
     return absl::OkStatus();
   }));
   if (a.single && found == 0) {
-    return absl::NotFoundError(absl::StrCat(k8sobjects::GroupResourceName(a.query.resource.group,
-                                                                          a.query.resource.resource),
-                                            " \"", a.query.name, "\" not found in ", a.file));
+    return absl::NotFoundError(
+        absl::StrCat(k8sobjects::GroupResourceName(a.query.resource.group, a.query.resource.resource), " \"",
+                     a.query.name, "\" not found in ", a.file));
   }
   if (a.output == "table") {
     if (rows.empty()) {

@@ -2,9 +2,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "cmd/kubectl-etcd/command.h"
 #include "pkg/snapshot/objects_test_util.h"
@@ -18,8 +17,11 @@ class GetCmdTest : public ::testing::Test {
     path_ = ::testing::TempDir() + "/get_" + std::to_string(::getpid()) + ".db";
     snapshot::testing::WriteKeyDb(
         path_, {{"/registry/configmaps/demo/a",
-                 k8sobjects::StoredText("v1", "ConfigMap", R"pb(metadata { name: "a" namespace: "demo"
-                                                                        creationTimestamp { seconds: 1 } })pb")},
+                 k8sobjects::StoredText("v1", "ConfigMap", R"pb(metadata {
+                                                                  name: "a"
+                                                                  namespace: "demo"
+                                                                  creationTimestamp { seconds: 1 }
+                                                                })pb")},
                 {"/registry/configmaps/demo/b",
                  k8sobjects::StoredText("v1", "ConfigMap", R"pb(metadata { name: "b" namespace: "demo" })pb")},
                 {"/registry/secrets/demo/s", "k8s:enc:aescbc:v1:key1:xxxx"},

@@ -29,7 +29,8 @@ absl::StatusOr<Object> DecodeProtobuf(const Envelope& env) {
   o.api_version = std::string(env.api_version);
   o.kind = std::string(env.kind);
   if (!env.content_encoding.empty()) {
-    return absl::UnimplementedError(absl::StrCat("content encoding \"", std::string(env.content_encoding), "\" of ", o.kind));
+    return absl::UnimplementedError(
+        absl::StrCat("content encoding \"", std::string(env.content_encoding), "\" of ", o.kind));
   }
   const Schema& schema = Schema::Get();
   const google::protobuf::Descriptor* d = schema.FindKind(o.api_version, o.kind);
@@ -73,8 +74,10 @@ absl::StatusOr<Object> DecodeObject(std::string_view value) {
   if (value.size() > (1u << 30)) return absl::DataLossError("value larger than 1 GiB");
   KETCD_ASSIGN_OR_RETURN(Envelope env, ParseEnvelope(value));
   switch (env.encoding) {
-    case Encoding::kProtobuf: return DecodeProtobuf(env);
-    case Encoding::kJson: return DecodeJson(env);
+    case Encoding::kProtobuf:
+      return DecodeProtobuf(env);
+    case Encoding::kJson:
+      return DecodeJson(env);
     case Encoding::kEncrypted: {
       Object o;
       o.encoding = Encoding::kEncrypted;
@@ -82,7 +85,8 @@ absl::StatusOr<Object> DecodeObject(std::string_view value) {
       o.key_name = std::string(env.key_name);
       return o;
     }
-    case Encoding::kUnrecognized: break;
+    case Encoding::kUnrecognized:
+      break;
   }
   return Object{};
 }

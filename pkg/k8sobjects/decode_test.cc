@@ -26,7 +26,8 @@ TEST(SchemaTest, KnowsTheGroupsOfK8sApi) {
 
 TEST(DecodeTest, Protobuf) {
   auto o = DecodeObject(StoredText("v1", "Secret", R"pb(metadata { name: "s" namespace: "demo" }
-                                                       data { key: "password" value: "hunter2" } type: "Opaque")pb"));
+                                                        data { key: "password" value: "hunter2" }
+                                                        type: "Opaque")pb"));
   ASSERT_TRUE(o.ok()) << o.status();
   EXPECT_EQ(o->encoding, Encoding::kProtobuf);
   EXPECT_EQ(o->json, Json::parse(R"({"apiVersion":"v1","kind":"Secret","metadata":{"name":"s","namespace":"demo"},

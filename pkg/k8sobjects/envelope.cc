@@ -87,10 +87,14 @@ absl::StatusOr<Envelope> ParseEncrypted(std::string_view rest) {
 
 const char* EncodingName(Encoding e) {
   switch (e) {
-    case Encoding::kProtobuf: return "protobuf";
-    case Encoding::kJson: return "json";
-    case Encoding::kEncrypted: return "encrypted";
-    case Encoding::kUnrecognized: return "unrecognized";
+    case Encoding::kProtobuf:
+      return "protobuf";
+    case Encoding::kJson:
+      return "json";
+    case Encoding::kEncrypted:
+      return "encrypted";
+    case Encoding::kUnrecognized:
+      return "unrecognized";
   }
   return "unrecognized";
 }

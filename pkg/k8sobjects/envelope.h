@@ -26,8 +26,8 @@ struct Envelope {
   std::string_view content_encoding;
   std::string_view content_type;
   // kEncrypted.
-  std::string_view provider;            // "aescbc", "aesgcm", "secretbox", "kms"
-  std::string_view provider_version;    // "v1", "v2"
+  std::string_view provider;          // "aescbc", "aesgcm", "secretbox", "kms"
+  std::string_view provider_version;  // "v1", "v2"
   std::string_view key_name;
   std::string_view ciphertext;
 };

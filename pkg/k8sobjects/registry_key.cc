@@ -10,7 +10,8 @@ namespace {
 // "[ns/]name" after the resource's prefix.
 bool SplitObject(std::string_view rest, bool namespaced, RegistryKey& out) {
   std::vector<std::string_view> parts;
-  for (absl::string_view p : absl::StrSplit(absl::string_view(rest.data(), rest.size()), '/')) parts.emplace_back(p.data(), p.size());
+  for (absl::string_view p : absl::StrSplit(absl::string_view(rest.data(), rest.size()), '/'))
+    parts.emplace_back(p.data(), p.size());
   if (namespaced && parts.size() == 2 && !parts[0].empty() && !parts[1].empty()) {
     out.namespace_ = std::string(parts[0]);
     out.name = std::string(parts[1]);
@@ -44,7 +45,8 @@ std::optional<RegistryKey> ParseRegistryKey(std::string_view key) {
     return out;
   }
   std::vector<std::string_view> parts;
-  for (absl::string_view p : absl::StrSplit(absl::string_view(path.data(), path.size()), '/')) parts.emplace_back(p.data(), p.size());
+  for (absl::string_view p : absl::StrSplit(absl::string_view(path.data(), path.size()), '/'))
+    parts.emplace_back(p.data(), p.size());
   size_t i = 0;
   if (parts.size() >= 3 && parts[0].find('.') != std::string_view::npos) out.group = std::string(parts[i++]);
   out.resource = std::string(parts[i++]);

@@ -12,9 +12,9 @@ namespace ketcd::k8sobjects {
 inline constexpr std::string_view kRegistryPrefix = "/registry/";
 
 struct RegistryKey {
-  std::string group;      // "apps"; for keys of unknown resources the <group> segment, if any
-  std::string resource;   // "deployments"
-  std::string namespace_; // empty for cluster-scoped objects
+  std::string group;       // "apps"; for keys of unknown resources the <group> segment, if any
+  std::string resource;    // "deployments"
+  std::string namespace_;  // empty for cluster-scoped objects
   std::string name;
   const ResourceInfo* builtin = nullptr;  // null for custom and unknown resources
 };

@@ -16,12 +16,23 @@ GoField ParseFlags(absl::string_view flags) {
   GoField g;
   for (char c : flags) {
     switch (c) {
-      case 'o': g.omitempty = true; break;
-      case 'z': g.omitzero = true; break;
-      case 'p': g.pointer = true; break;
-      case 'c': g.collection = true; break;
-      case 'i': g.inlined = true; break;
-      default: break;
+      case 'o':
+        g.omitempty = true;
+        break;
+      case 'z':
+        g.omitzero = true;
+        break;
+      case 'p':
+        g.pointer = true;
+        break;
+      case 'c':
+        g.collection = true;
+        break;
+      case 'i':
+        g.inlined = true;
+        break;
+      default:
+        break;
     }
   }
   return g;

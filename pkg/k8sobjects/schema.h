@@ -19,12 +19,12 @@ namespace ketcd::k8sobjects {
 
 // How encoding/json writes a Go struct field (its tag and type).
 struct GoField {
-  std::string json_name;   // "" for an inlined field
-  bool omitempty = false;  // ,omitempty: zero scalars and empty collections are left out
-  bool omitzero = false;   // ,omitzero: zero values (structs too) are left out
-  bool pointer = false;    // *T: nil is absent, a set zero is written
-  bool collection = false; // []T or map[K]V: nil is absent
-  bool inlined = false;    // embedded: its fields are the parent's
+  std::string json_name;    // "" for an inlined field
+  bool omitempty = false;   // ,omitempty: zero scalars and empty collections are left out
+  bool omitzero = false;    // ,omitzero: zero values (structs too) are left out
+  bool pointer = false;     // *T: nil is absent, a set zero is written
+  bool collection = false;  // []T or map[K]V: nil is absent
+  bool inlined = false;     // embedded: its fields are the parent's
 };
 
 class Schema {

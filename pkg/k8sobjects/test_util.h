@@ -40,8 +40,8 @@ inline std::string LengthDelimited(int field, const std::string& bytes) {
 // "k8s\0" + runtime.Unknown{typeMeta{apiVersion, kind}, raw}.
 inline std::string Envelop(const std::string& api_version, const std::string& kind, const std::string& raw) {
   std::string type_meta = LengthDelimited(1, api_version) + LengthDelimited(2, kind);
-  return std::string("k8s\0", 4) + LengthDelimited(1, type_meta) + LengthDelimited(2, raw) +
-         LengthDelimited(3, "") + LengthDelimited(4, "");
+  return std::string("k8s\0", 4) + LengthDelimited(1, type_meta) + LengthDelimited(2, raw) + LengthDelimited(3, "") +
+         LengthDelimited(4, "");
 }
 
 inline std::string StoredText(const std::string& api_version, const std::string& kind, const std::string& text) {

@@ -42,20 +42,29 @@ Json ScalarJson(const pb::Message& m, const FD* f, int i) {
   const pb::Reflection* r = m.GetReflection();
   bool rep = i >= 0;
   switch (f->cpp_type()) {
-    case FD::CPPTYPE_INT32: return rep ? r->GetRepeatedInt32(m, f, i) : r->GetInt32(m, f);
-    case FD::CPPTYPE_INT64: return rep ? r->GetRepeatedInt64(m, f, i) : r->GetInt64(m, f);
-    case FD::CPPTYPE_UINT32: return rep ? r->GetRepeatedUInt32(m, f, i) : r->GetUInt32(m, f);
-    case FD::CPPTYPE_UINT64: return rep ? r->GetRepeatedUInt64(m, f, i) : r->GetUInt64(m, f);
-    case FD::CPPTYPE_DOUBLE: return rep ? r->GetRepeatedDouble(m, f, i) : r->GetDouble(m, f);
-    case FD::CPPTYPE_FLOAT: return rep ? r->GetRepeatedFloat(m, f, i) : r->GetFloat(m, f);
-    case FD::CPPTYPE_BOOL: return rep ? r->GetRepeatedBool(m, f, i) : r->GetBool(m, f);
-    case FD::CPPTYPE_ENUM: return (rep ? r->GetRepeatedEnum(m, f, i) : r->GetEnum(m, f))->name();
+    case FD::CPPTYPE_INT32:
+      return rep ? r->GetRepeatedInt32(m, f, i) : r->GetInt32(m, f);
+    case FD::CPPTYPE_INT64:
+      return rep ? r->GetRepeatedInt64(m, f, i) : r->GetInt64(m, f);
+    case FD::CPPTYPE_UINT32:
+      return rep ? r->GetRepeatedUInt32(m, f, i) : r->GetUInt32(m, f);
+    case FD::CPPTYPE_UINT64:
+      return rep ? r->GetRepeatedUInt64(m, f, i) : r->GetUInt64(m, f);
+    case FD::CPPTYPE_DOUBLE:
+      return rep ? r->GetRepeatedDouble(m, f, i) : r->GetDouble(m, f);
+    case FD::CPPTYPE_FLOAT:
+      return rep ? r->GetRepeatedFloat(m, f, i) : r->GetFloat(m, f);
+    case FD::CPPTYPE_BOOL:
+      return rep ? r->GetRepeatedBool(m, f, i) : r->GetBool(m, f);
+    case FD::CPPTYPE_ENUM:
+      return (rep ? r->GetRepeatedEnum(m, f, i) : r->GetEnum(m, f))->name();
     case FD::CPPTYPE_STRING: {
       std::string s = rep ? r->GetRepeatedString(m, f, i) : r->GetString(m, f);
       if (f->type() == FD::TYPE_BYTES) return absl::Base64Escape(s);
       return s;
     }
-    case FD::CPPTYPE_MESSAGE: return MessageValueJson(rep ? r->GetRepeatedMessage(m, f, i) : r->GetMessage(m, f));
+    case FD::CPPTYPE_MESSAGE:
+      return MessageValueJson(rep ? r->GetRepeatedMessage(m, f, i) : r->GetMessage(m, f));
   }
   return nullptr;
 }
@@ -63,16 +72,26 @@ Json ScalarJson(const pb::Message& m, const FD* f, int i) {
 bool IsZeroScalar(const pb::Message& m, const FD* f) {
   const pb::Reflection* r = m.GetReflection();
   switch (f->cpp_type()) {
-    case FD::CPPTYPE_INT32: return r->GetInt32(m, f) == 0;
-    case FD::CPPTYPE_INT64: return r->GetInt64(m, f) == 0;
-    case FD::CPPTYPE_UINT32: return r->GetUInt32(m, f) == 0;
-    case FD::CPPTYPE_UINT64: return r->GetUInt64(m, f) == 0;
-    case FD::CPPTYPE_DOUBLE: return r->GetDouble(m, f) == 0;
-    case FD::CPPTYPE_FLOAT: return r->GetFloat(m, f) == 0;
-    case FD::CPPTYPE_BOOL: return !r->GetBool(m, f);
-    case FD::CPPTYPE_ENUM: return r->GetEnumValue(m, f) == 0;
-    case FD::CPPTYPE_STRING: return r->GetStringReference(m, f, nullptr).empty();
-    case FD::CPPTYPE_MESSAGE: return false;
+    case FD::CPPTYPE_INT32:
+      return r->GetInt32(m, f) == 0;
+    case FD::CPPTYPE_INT64:
+      return r->GetInt64(m, f) == 0;
+    case FD::CPPTYPE_UINT32:
+      return r->GetUInt32(m, f) == 0;
+    case FD::CPPTYPE_UINT64:
+      return r->GetUInt64(m, f) == 0;
+    case FD::CPPTYPE_DOUBLE:
+      return r->GetDouble(m, f) == 0;
+    case FD::CPPTYPE_FLOAT:
+      return r->GetFloat(m, f) == 0;
+    case FD::CPPTYPE_BOOL:
+      return !r->GetBool(m, f);
+    case FD::CPPTYPE_ENUM:
+      return r->GetEnumValue(m, f) == 0;
+    case FD::CPPTYPE_STRING:
+      return r->GetStringReference(m, f, nullptr).empty();
+    case FD::CPPTYPE_MESSAGE:
+      return false;
   }
   return false;
 }
@@ -159,7 +178,8 @@ Json SpecialJson(const pb::Message& m, Special s) {
       return Rfc3339(Int64Field(m, "seconds"),
                      s == Special::kMicroTime ? static_cast<int32_t>(Int64Field(m, "nanos")) : 0,
                      s == Special::kMicroTime);
-    case Special::kDuration: return GoDurationString(Int64Field(m, "duration"));
+    case Special::kDuration:
+      return GoDurationString(Int64Field(m, "duration"));
     case Special::kQuantity: {
       std::string q = StringField(m, "string");
       return q.empty() ? "0" : q;
@@ -180,7 +200,8 @@ Json SpecialJson(const pb::Message& m, Special s) {
       if (m.GetReflection()->FieldSize(m, f) == 0) return nullptr;
       return RepeatedJson(m, f);
     }
-    case Special::kNone: break;
+    case Special::kNone:
+      break;
   }
   return nullptr;
 }

@@ -15,9 +15,8 @@
 
 #include <google/protobuf/message.h>
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace ketcd::k8sobjects {

@@ -35,8 +35,15 @@ TEST(Rfc3339Test, SecondsAndMicro) {
 
 TEST(ToJsonTest, ConfigMapMetadataAndBytes) {
   Json j = Convert("v1", "ConfigMap", R"pb(
-    metadata { name: "cm" generateName: "" namespace: "demo" uid: "u-1" generation: 0
-               creationTimestamp { seconds: 1714564800 } labels { key: "a" value: "b" } }
+    metadata {
+      name: "cm"
+      generateName: ""
+      namespace: "demo"
+      uid: "u-1"
+      generation: 0
+      creationTimestamp { seconds: 1714564800 }
+      labels { key: "a" value: "b" }
+    }
     data { key: "k" value: "v" }
     binaryData { key: "bin" value: "\x00\x01\x02" }
   )pb");
@@ -49,9 +56,9 @@ TEST(ToJsonTest, ConfigMapMetadataAndBytes) {
 
 TEST(ToJsonTest, PointerZeroIsWrittenValueZeroIsNot) {
   Json j = Convert("apps/v1", "Deployment", R"pb(spec { replicas: 0 minReadySeconds: 0 paused: false })pb");
-  EXPECT_EQ(j["spec"]["replicas"], 0);             // *int32 set to 0
+  EXPECT_EQ(j["spec"]["replicas"], 0);                  // *int32 set to 0
   EXPECT_FALSE(j["spec"].contains("minReadySeconds"));  // int32, omitempty
-  EXPECT_FALSE(j["spec"].contains("paused"));            // bool, omitempty
+  EXPECT_FALSE(j["spec"].contains("paused"));           // bool, omitempty
   // A non-pointer struct without omitzero is written even when empty.
   EXPECT_TRUE(j["spec"]["template"].is_object());
   // A slice without omitempty is null when empty (Go's nil slice).
@@ -62,14 +69,40 @@ TEST(ToJsonTest, PointerZeroIsWrittenValueZeroIsNot) {
 
 TEST(ToJsonTest, SpecialTypes) {
   Json j = Convert("v1", "Service", R"pb(
-    spec { ports { port: 80 targetPort { type: 0 intVal: 8080 } }
-           ports { port: 81 targetPort { type: 1 strVal: "http" } } })pb");
+    spec {
+      ports {
+        port: 80
+        targetPort { type: 0 intVal: 8080 }
+      }
+      ports {
+        port: 81
+        targetPort { type: 1 strVal: "http" }
+      }
+    })pb");
   EXPECT_EQ(j["spec"]["ports"][0]["targetPort"], 8080);
   EXPECT_EQ(j["spec"]["ports"][1]["targetPort"], "http");
   Json pod = Convert("v1", "Pod", R"pb(
-    spec { containers { name: "c" resources { limits { key: "cpu" value { string: "500m" } } } }
-           volumes { name: "v" volumeSource { emptyDir { } } } }
-    metadata { managedFields { manager: "kubectl" fieldsV1 { Raw: "{\"f:data\":{}}" } } })pb");
+    spec {
+      containers {
+        name: "c"
+        resources {
+          limits {
+            key: "cpu"
+            value { string: "500m" }
+          }
+        }
+      }
+      volumes {
+        name: "v"
+        volumeSource { emptyDir {} }
+      }
+    }
+    metadata {
+      managedFields {
+        manager: "kubectl"
+        fieldsV1 { Raw: "{\"f:data\":{}}" }
+      }
+    })pb");
   EXPECT_EQ(pod["spec"]["containers"][0]["resources"]["limits"]["cpu"], "500m");
   // VolumeSource is embedded in Volume: its fields are the volume's.
   EXPECT_EQ(pod["spec"]["volumes"][0], Json::parse(R"({"name":"v","emptyDir":{}})"));
@@ -77,8 +110,12 @@ TEST(ToJsonTest, SpecialTypes) {
   EXPECT_FALSE(pod["metadata"].contains("creationTimestamp"));  // zero time, omitzero
   Json lease = Convert("coordination.k8s.io/v1", "Lease", R"pb(spec { renewTime { seconds: 1 nanos: 2000 } })pb");
   EXPECT_EQ(lease["spec"]["renewTime"], "1970-01-01T00:00:01.000002Z");
-  Json csr = Convert("certificates.k8s.io/v1", "CertificateSigningRequest",
-                     R"pb(spec { extra { key: "x" value { items: "a" items: "b" } } })pb");
+  Json csr = Convert("certificates.k8s.io/v1", "CertificateSigningRequest", R"pb(spec {
+                                                                                   extra {
+                                                                                     key: "x"
+                                                                                     value { items: "a" items: "b" }
+                                                                                   }
+                                                                                 })pb");
   EXPECT_EQ(csr["spec"]["extra"]["x"], Json::parse(R"(["a","b"])"));
 }
 

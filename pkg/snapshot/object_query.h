@@ -16,11 +16,11 @@
 namespace ketcd::snapshot {
 
 struct ObjectQuery {
-  bool all_resources = true;              // false: only `resource`
+  bool all_resources = true;  // false: only `resource`
   k8sobjects::ResourceSelector resource;
-  std::string namespace_;                 // empty: every namespace (ignored for cluster-scoped)
-  std::string name;                       // empty: every name
-  bool keep_managed_fields = false;       // kubectl hides them unless --show-managed-fields
+  std::string namespace_;            // empty: every namespace (ignored for cluster-scoped)
+  std::string name;                  // empty: every name
+  bool keep_managed_fields = false;  // kubectl hides them unless --show-managed-fields
 };
 
 struct FoundObject {

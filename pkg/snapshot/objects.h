@@ -19,7 +19,7 @@ namespace ketcd::snapshot {
 struct LatestStats {
   uint64_t revisions_scanned = 0;  // entries of `key` under the prefix
   uint64_t live_keys = 0;
-  uint64_t deleted_keys = 0;       // latest revision is a tombstone
+  uint64_t deleted_keys = 0;  // latest revision is a tombstone
 };
 
 // Calls fn(kv) for the latest live revision of each user key starting with `prefix`, in key

@@ -27,14 +27,16 @@ class ObjectsTest : public ::testing::Test {
       rev++;
     };
     std::string cm = k8sobjects::StoredText("v1", "ConfigMap", R"pb(metadata { name: "a" namespace: "demo" }
-                                                                      data { key: "v" value: "1" })pb");
+                                                                    data { key: "v" value: "1" })pb");
     std::string cm2 = k8sobjects::StoredText("v1", "ConfigMap", R"pb(metadata { name: "a" namespace: "demo" }
-                                                                       data { key: "v" value: "2" })pb");
+                                                                     data { key: "v" value: "2" })pb");
     put("/registry/configmaps/demo/a", cm);
     put("/registry/configmaps/demo/gone", cm);
     put("/registry/configmaps/other/b", cm);
-    put("/registry/services/specs/demo/web", k8sobjects::StoredText("v1", "Service", R"pb(metadata { name: "web" })pb"));
-    put("/registry/example.com/widgets/demo/w", R"({"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w"}})");
+    put("/registry/services/specs/demo/web",
+        k8sobjects::StoredText("v1", "Service", R"pb(metadata { name: "web" })pb"));
+    put("/registry/example.com/widgets/demo/w",
+        R"({"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w"}})");
     put("/registry/secrets/demo/s", "k8s:enc:aescbc:v1:key1:xxxx");
     put("/registry/configmaps/demo/a", cm2);  // a newer revision of the same key
     key[RevKey(rev++, true)] = LengthDelimited(1, "/registry/configmaps/demo/gone");
@@ -67,10 +69,14 @@ class ObjectsTest : public ::testing::Test {
 TEST_F(ObjectsTest, LatestLiveRevisionOfEachKey) {
   LatestStats stats;
   std::map<std::string, int64_t> seen;
-  ASSERT_TRUE(ForEachLatest(*db_, "/registry/", [&](const KeyValue& kv) {
-                seen[std::string(kv.key)] = kv.mod_revision;
-                return absl::OkStatus();
-              }, &stats).ok());
+  ASSERT_TRUE(ForEachLatest(
+                  *db_, "/registry/",
+                  [&](const KeyValue& kv) {
+                    seen[std::string(kv.key)] = kv.mod_revision;
+                    return absl::OkStatus();
+                  },
+                  &stats)
+                  .ok());
   EXPECT_EQ(seen, (std::map<std::string, int64_t>{{"/registry/configmaps/demo/a", 7},
                                                   {"/registry/configmaps/other/b", 3},
                                                   {"/registry/example.com/widgets/demo/w", 5},
