@@ -20,6 +20,11 @@ TEST(SchemaTest, KnowsTheGroupsOfK8sApi) {
   EXPECT_EQ(s.FindKind("rbac.authorization.k8s.io/v1", "ClusterRole")->full_name(), "k8s.io.api.rbac.v1.ClusterRole");
   EXPECT_EQ(s.FindKind("internal.apiserver.k8s.io/v1alpha1", "StorageVersion")->full_name(),
             "k8s.io.api.apiserverinternal.v1alpha1.StorageVersion");
+  // Group versions removed from k8s.io/api since Kubernetes 1.29 (older modules fill them in).
+  EXPECT_NE(s.FindKind("resource.k8s.io/v1alpha2", "ResourceClaim"), nullptr);
+  EXPECT_NE(s.FindKind("autoscaling/v2beta2", "HorizontalPodAutoscaler"), nullptr);
+  EXPECT_NE(s.FindKind("networking.k8s.io/v1alpha1", "ServiceCIDR"), nullptr);
+  EXPECT_NE(s.FindKind("scheduling.k8s.io/v1alpha2", "Workload"), nullptr);
   EXPECT_EQ(s.FindKind("apps/v1", "ConfigMap"), nullptr);
   EXPECT_EQ(s.FindKind("example.com/v1", "Widget"), nullptr);
 }

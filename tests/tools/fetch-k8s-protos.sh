@@ -12,12 +12,17 @@
 #   testdata/                          k8s.io/api's round-trip fixtures (.pb and .json of each type)
 #   groups.tsv                         group, version, proto package of each k8s.io/api
 #                                      group/version (from its register.go)
+#   versions.txt                       the module versions it was made from
+# Group versions removed from k8s.io/api before <version> come from the newest older release
+# that has them (K8S_API_OLDER_VERSIONS), so objects stored by Kubernetes 1.29 and later decode.
 # and prints that directory. With --cc, also writes a C++ file that embeds both
 # (pkg/k8sobjects/schema_data.h declares what it defines); it is rewritten only when
 # its content changes. protoc is the build machine's own (also in a cross build).
 set -euo pipefail
 
 version=${K8S_API_VERSION:-v0.37.2}  # Kubernetes 1.37
+# The newest patch of each older minor release back to 1.29, newest first.
+older_versions=${K8S_API_OLDER_VERSIONS-v0.36.6 v0.35.10 v0.34.13 v0.33.13 v0.32.13 v0.31.14 v0.30.14 v0.29.15}
 protoc=protoc
 cc_out=
 while [[ $# -gt 0 ]]; do
@@ -32,47 +37,61 @@ here=$(cd "$(dirname "$0")" && pwd)
 cache=${KETCD_CACHE:-$HOME/.cache/kubectl-etcd}
 out=$cache/k8s-protos-$version
 
-if [[ ! -s $out/k8s.fds || ! -s $out/groups.tsv || ! -s $out/fields.tsv ]]; then
+if [[ ! -s $out/k8s.fds || "$(cat "$out/versions.txt" 2>/dev/null)" != "$version $older_versions" ]]; then
   export PATH=$PATH:/usr/local/go/bin
   command -v go >/dev/null || { echo "fetch-k8s-protos: go is required" >&2; exit 1; }
   tmp=$out.tmp.$$
   trap 'rm -rf "$tmp"' EXIT
   rm -rf "$tmp"
   mkdir -p "$tmp/src/k8s.io"
-  declare -A module_dir
-  for module in api apimachinery; do
-    # go mod download works outside any module and prints where the module was unpacked.
-    dir=$(cd "$tmp" && GOFLAGS=-mod=mod go mod download -json "k8s.io/$module@$version" |
+  # download MODULE@VERSION: prints where the Go module cache unpacked it (works outside
+  # any Go module).
+  download() {
+    local dir
+    dir=$(cd "$tmp" && GOFLAGS=-mod=mod go mod download -json "$1" |
       sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')
-    [[ -d $dir ]] || { echo "fetch-k8s-protos: go mod download k8s.io/$module@$version failed" >&2; exit 1; }
-    (cd "$dir" && find . -name generated.proto -not -path '*/testapigroup/*' -print0 |
-      xargs -0 -I{} install -D -m 0644 {} "$tmp/src/k8s.io/$module/{}")
-    module_dir[$module]=$dir
-    # The Go fields behind each message field: JSON name and how encoding/json writes it.
-    (cd "$dir" && find . -name generated.proto -not -path '*/testapigroup/*' | LC_ALL=C sort |
-      while read -r proto; do
-        pkg=$(sed -n 's/^package \(.*\);$/\1/p' "$proto")
-        find "$(dirname "$proto")" -maxdepth 1 -name '*.go' -not -name '*_test.go' \
-          -not -name 'generated.pb.go' -not -name 'zz_generated*' | LC_ALL=C sort |
-          xargs awk -v pkg="$pkg" -f "$here/go-json-fields.awk"
-      done) >>"$tmp/fields.tsv"
+    [[ -d $dir ]] || { echo "fetch-k8s-protos: go mod download $1 failed" >&2; return 1; }
+    echo "$dir"
+  }
+  # add MODULE MODULE_DIR PACKAGE_DIR: one API package's generated.proto, the Go fields behind
+  # each message field (JSON name and how encoding/json writes it) and, for k8s.io/api, its
+  # group, version and proto package (GroupName and SchemeGroupVersion of register.go).
+  add() {
+    local module=$1 dir=$2 d=$3 pkg group ver
+    install -D -m 0644 "$dir/$d/generated.proto" "$tmp/src/k8s.io/$module/$d/generated.proto"
+    pkg=$(sed -n 's/^package \(.*\);$/\1/p' "$dir/$d/generated.proto")
+    find "$dir/$d" -maxdepth 1 -name '*.go' -not -name '*_test.go' -not -name 'generated.pb.go' \
+      -not -name 'zz_generated*' | LC_ALL=C sort | xargs awk -v pkg="$pkg" -f "$here/go-json-fields.awk" \
+      >>"$tmp/fields.tsv"
+    [[ $module == api ]] || return 0
+    group=$(sed -n 's/^const GroupName = "\(.*\)"$/\1/p' "$dir/$d/register.go")
+    ver=$(sed -n 's/.*SchemeGroupVersion = schema.GroupVersion{Group: GroupName, Version: "\([^"]*\)"}.*/\1/p' \
+      "$dir/$d/register.go")
+    [[ -n $ver && -n $pkg ]] || { echo "fetch-k8s-protos: cannot read $d/register.go" >&2; return 1; }
+    printf '%s\t%s\t%s\n' "$group" "$ver" "$pkg" >>"$tmp/groups.tsv"
+  }
+  : >"$tmp/fields.tsv"
+  : >"$tmp/groups.tsv"
+  for module in apimachinery api; do
+    dir=$(download "k8s.io/$module@$version")
+    for d in $(cd "$dir" && find . -name generated.proto -not -path '*/testapigroup/*' | sed 's|^\./||; s|/generated.proto$||' |
+      LC_ALL=C sort); do
+      add "$module" "$dir" "$d"
+    done
   done
   mkdir -p "$tmp/testdata"
-  cp "${module_dir[api]}"/testdata/HEAD/*.pb "${module_dir[api]}"/testdata/HEAD/*.json "$tmp/testdata/"
+  cp "$dir"/testdata/HEAD/*.pb "$dir"/testdata/HEAD/*.json "$tmp/testdata/"
   chmod -R u+w "$tmp/testdata"
-  # group, version and proto package of each API group/version: GroupName and
-  # SchemeGroupVersion from register.go, the package from generated.proto.
-  api=$tmp/src/k8s.io/api
-  for proto in "$api"/*/*/generated.proto; do
-    rel=${proto#"$tmp/src/k8s.io/api/"}
-    d=$(dirname "$rel")
-    register=${module_dir[api]}/$d/register.go
-    group=$(sed -n 's/^const GroupName = "\(.*\)"$/\1/p' "$register")
-    ver=$(sed -n 's/.*SchemeGroupVersion = schema.GroupVersion{Group: GroupName, Version: "\([^"]*\)"}.*/\1/p' "$register")
-    pkg=$(sed -n 's/^package \(.*\);$/\1/p' "$proto")
-    [[ -n $ver && -n $pkg ]] || { echo "fetch-k8s-protos: cannot read $d/register.go" >&2; exit 1; }
-    printf '%s\t%s\t%s\n' "$group" "$ver" "$pkg"
-  done >"$tmp/groups.tsv"
+  # Group versions that older releases still store objects in and $version no longer has
+  # (resource.k8s.io/v1alpha2 of 1.29-1.30...): from the newest older release that has them.
+  for older in $older_versions; do
+    dir=$(download "k8s.io/api@$older")
+    for d in $(cd "$dir" && ls -d */*/ | sed 's|/$||' | LC_ALL=C sort); do
+      [[ -f $dir/$d/generated.proto && ! -e $tmp/src/k8s.io/api/$d ]] || continue
+      add api "$dir" "$d"
+    done
+  done
+  echo "$version $older_versions" >"$tmp/versions.txt"
   (cd "$tmp/src" && find k8s.io -name '*.proto' | LC_ALL=C sort |
     xargs "$protoc" --include_imports --descriptor_set_out="$tmp/k8s.fds" 2>"$tmp/protoc.log") ||
     { cat "$tmp/protoc.log" >&2; exit 1; }
