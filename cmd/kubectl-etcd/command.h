@@ -71,5 +71,7 @@ void AddStatusFlags(cxxopts::Options& options);
 void AddRestoreFlags(cxxopts::Options& options);
 void AddDiscoverFlags(cxxopts::Options& options);
 void AddVersionFlags(cxxopts::Options& options);
+absl::Status RunGet(Invocation& inv);       // get_cmd.cc
+void AddGetFlags(cxxopts::Options& options);
 
 }  // namespace ketcd::cmd

@@ -23,6 +23,7 @@ const Command kCommands[] = {
     {"restore", "Restore a snapshot into a new data dir (and switch this node's etcd to it)", RunRestore,
      AddRestoreFlags},
     {"discover", "Show the etcd found on this host or through the kubeconfig", RunDiscover, AddDiscoverFlags},
+    {"get", "Print the Kubernetes objects stored in a snapshot file, as kubectl get does", RunGet, AddGetFlags},
     {"snapshot save", "Same as backup (etcdctl's spelling)", RunBackup, AddBackupFlags},
     {"snapshot status", "Same as status (etcdctl's spelling)", RunStatus, AddStatusFlags},
     {"snapshot restore", "Same as restore (etcdutl's spelling)", RunRestore, AddRestoreFlags},

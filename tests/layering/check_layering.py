@@ -15,7 +15,7 @@ LAYERS = [
     ["base"],
     ["fsutil", "cli"],
     ["stream"],
-    ["bbolt", "etcdclient", "kubeclient", "age"],
+    ["bbolt", "etcdclient", "kubeclient", "age", "k8sobjects"],
     ["envelope"],
     ["discovery", "snapshot", "restore"],
     ["backup"],

@@ -1,0 +1,94 @@
+// `get` on a small database: each output format, encrypted values, odd custom resources.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cmd/kubectl-etcd/command.h"
+#include "pkg/snapshot/objects_test_util.h"
+
+namespace ketcd::cmd {
+namespace {
+
+class GetCmdTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = ::testing::TempDir() + "/get_" + std::to_string(::getpid()) + ".db";
+    snapshot::testing::WriteKeyDb(
+        path_, {{"/registry/configmaps/demo/a",
+                 k8sobjects::StoredText("v1", "ConfigMap", R"pb(metadata {
+                                                                  name: "a"
+                                                                  namespace: "demo"
+                                                                  creationTimestamp { seconds: 1 }
+                                                                })pb")},
+                {"/registry/configmaps/demo/b",
+                 k8sobjects::StoredText("v1", "ConfigMap", R"pb(metadata { name: "b" namespace: "demo" })pb")},
+                {"/registry/secrets/demo/s", "k8s:enc:aescbc:v1:key1:xxxx"},
+                {"/registry/example.com/widgets/demo/w",
+                 R"({"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w","creationTimestamp":5}})"},
+                {"/registry/configmaps/demo/b", ""}});
+  }
+  void TearDown() override { ::unlink(path_.c_str()); }
+
+  absl::Status Get(std::vector<std::string> args) {
+    out_.str("");
+    err_.str("");
+    args.insert(args.begin(), path_);
+    Invocation inv{"kubectl etcd", "get", args, out_, err_};
+    return RunGet(inv);
+  }
+
+  std::string path_;
+  std::ostringstream out_, err_;
+};
+
+TEST_F(GetCmdTest, JsonListOfLiveObjects) {
+  ASSERT_TRUE(Get({"cm", "-n", "demo", "-o", "json"}).ok()) << err_.str();
+  auto list = nlohmann::json::parse(out_.str());
+  EXPECT_EQ(list["kind"], "List");
+  EXPECT_EQ(list["metadata"], nlohmann::json::parse(R"({"resourceVersion":""})"));
+  ASSERT_EQ(list["items"].size(), 1u);  // b is deleted
+  EXPECT_EQ(list["items"][0]["metadata"]["name"], "a");
+  EXPECT_EQ(list["items"][0]["metadata"]["resourceVersion"], "1");
+  EXPECT_EQ(out_.str().rfind("{\n    \"apiVersion\": \"v1\",\n    \"items\": [\n        {\n", 0), 0u) << out_.str();
+}
+
+TEST_F(GetCmdTest, EmptyListAndDefaultNamespace) {
+  ASSERT_TRUE(Get({"cm", "-o", "json"}).ok());  // namespace "default": nothing there
+  EXPECT_EQ(nlohmann::json::parse(out_.str())["items"], nlohmann::json::array());
+  ASSERT_TRUE(Get({"cm"}).ok());
+  EXPECT_EQ(err_.str(), "No resources found in default namespace.\n");
+}
+
+TEST_F(GetCmdTest, YamlNameAndSingleObject) {
+  ASSERT_TRUE(Get({"configmaps", "-A", "-o", "yaml"}).ok());
+  EXPECT_EQ(out_.str().rfind("apiVersion: \"v1\"\nitems:\n- apiVersion: \"v1\"\n  kind: \"ConfigMap\"\n", 0), 0u)
+      << out_.str();
+  EXPECT_TRUE(out_.str().ends_with("\nkind: \"List\"\nmetadata:\n  resourceVersion: \"\"\n")) << out_.str();
+  ASSERT_TRUE(Get({"-n", "demo", "-o", "name"}).ok());
+  EXPECT_EQ(out_.str(), "configmap/a\nwidget.example.com/w\nsecret/s\n");
+  ASSERT_TRUE(Get({"cm/a", "-n", "demo", "-o", "json"}).ok());
+  EXPECT_EQ(nlohmann::json::parse(out_.str())["kind"], "ConfigMap");
+  EXPECT_EQ(Get({"cm/nope", "-n", "demo"}).code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(GetCmdTest, EncryptedAndOddObjectsInTheTable) {
+  ASSERT_TRUE(Get({"-A"}).ok()) << err_.str();
+  EXPECT_NE(out_.str().find("Secret (encrypted: aescbc, key key1)"), std::string::npos) << out_.str();
+  // A custom resource whose creationTimestamp is not a string: no age, no failure.
+  size_t widget = out_.str().find("Widget.example.com");
+  ASSERT_NE(widget, std::string::npos) << out_.str();
+  EXPECT_EQ(out_.str().find("<unknown>\n", widget), out_.str().find('\n', widget) - 9) << out_.str();
+  ASSERT_TRUE(Get({"secrets", "-n", "demo", "-o", "json"}).ok());
+  EXPECT_EQ(err_.str(), "warning: secrets demo/s: encrypted at rest (provider aescbc, key key1)\n");
+}
+
+TEST_F(GetCmdTest, BadArguments) {
+  EXPECT_EQ(Get({"cm", "-n", "x", "-A"}).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Get({"cm", "-o", "wide"}).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Get({"cm/a", "b"}).code(), absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace ketcd::cmd

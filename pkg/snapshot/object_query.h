@@ -1,0 +1,45 @@
+#pragma once
+// `get` over a snapshot: the live Kubernetes objects a resource / namespace / name selects,
+// decoded (k8sobjects) and shaped as the API server serves them, streamed in key order.
+
+#include <cstdint>
+#include <string>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/statusor.h"
+#include "pkg/bbolt/db.h"
+#include "pkg/k8sobjects/decode.h"
+#include "pkg/k8sobjects/registry_key.h"
+#include "pkg/k8sobjects/resources.h"
+#include "pkg/snapshot/objects.h"
+
+namespace ketcd::snapshot {
+
+struct ObjectQuery {
+  bool all_resources = true;  // false: only `resource`
+  k8sobjects::ResourceSelector resource;
+  std::string namespace_;            // empty: every namespace (ignored for cluster-scoped)
+  std::string name;                  // empty: every name
+  bool keep_managed_fields = false;  // kubectl hides them unless --show-managed-fields
+};
+
+struct FoundObject {
+  k8sobjects::RegistryKey where;
+  int64_t mod_revision = 0;
+  // The object (json set for protobuf and JSON values), or why it could not be decoded.
+  absl::StatusOr<k8sobjects::Object> object;
+};
+
+// The /registry/ key prefix that holds everything `q` can select (narrowest known).
+std::string QueryPrefix(const ObjectQuery& q);
+
+// Calls fn for every live object `q` selects. Values that do not decode are passed with
+// their error status (fn decides); the walk itself fails as ForEachLatest does.
+absl::Status ForEachObject(const bbolt::Db& db, const ObjectQuery& q,
+                           absl::FunctionRef<absl::Status(const FoundObject&)> fn, LatestStats* stats = nullptr);
+
+// What the API server adds or hides when it serves a stored object: metadata.resourceVersion
+// is the key's mod revision (it is not stored); managedFields are dropped unless kept.
+void PrepareServed(k8sobjects::Json& obj, int64_t mod_revision, bool keep_managed_fields);
+
+}  // namespace ketcd::snapshot

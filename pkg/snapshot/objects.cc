@@ -1,0 +1,61 @@
+#include "pkg/snapshot/objects.h"
+
+#include <map>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "pkg/base/interrupt.h"
+#include "pkg/base/status.h"
+
+namespace ketcd::snapshot {
+namespace {
+
+constexpr size_t kRevKeySize = 17;  // main u64 BE, '_', sub u64 BE; tombstones add 't'
+
+bool IsTombstone(std::string_view rev_key) { return rev_key.size() == kRevKeySize + 1 && rev_key.back() == 't'; }
+
+}  // namespace
+
+absl::Status ForEachLatest(const bbolt::Db& db, std::string_view prefix,
+                           absl::FunctionRef<absl::Status(const KeyValue&)> fn, LatestStats* stats) {
+  KETCD_ASSIGN_OR_RETURN(std::optional<bbolt::Bucket> bucket, db.FindBucket(db.root(), "key"));
+  if (!bucket) return absl::DataLossError("no \"key\" bucket: not an etcd database");
+  LatestStats local;
+  // user key -> its latest revision key so far (revisions come in increasing order).
+  std::map<std::string, std::string, std::less<>> latest;
+  KETCD_RETURN_IF_ERROR(db.ForEach(*bucket, [&](const bbolt::Entry& e) -> absl::Status {
+    if (e.is_bucket) return absl::DataLossError("nested bucket inside \"key\"");
+    if (e.key.size() != kRevKeySize && e.key.size() != kRevKeySize + 1) {
+      return absl::DataLossError(absl::StrCat("malformed revision key of ", e.key.size(), " bytes in \"key\""));
+    }
+    KETCD_ASSIGN_OR_RETURN(KeyValue kv, DecodeKeyValue(e.value));
+    db.NoteBytesRead(e.key.size() + e.value.size());
+    if (!kv.key.starts_with(prefix)) return absl::OkStatus();
+    local.revisions_scanned++;
+    auto it = latest.find(kv.key);
+    if (it == latest.end()) {
+      latest.emplace(std::string(kv.key), std::string(e.key));
+    } else {
+      it->second.assign(e.key.data(), e.key.size());
+    }
+    return absl::OkStatus();
+  }));
+  KETCD_RETURN_IF_ERROR(db.CheckIntact());
+  for (const auto& [key, rev_key] : latest) {
+    if (Interrupted()) return absl::CancelledError("interrupted");
+    if (IsTombstone(rev_key)) {
+      local.deleted_keys++;
+      continue;
+    }
+    KETCD_ASSIGN_OR_RETURN(std::optional<bbolt::Entry> e, db.Find(*bucket, rev_key));
+    if (!e) return absl::DataLossError("revision key vanished between two reads of the file");
+    KETCD_ASSIGN_OR_RETURN(KeyValue kv, DecodeKeyValue(e->value));
+    local.live_keys++;
+    KETCD_RETURN_IF_ERROR(fn(kv));
+  }
+  KETCD_RETURN_IF_ERROR(db.CheckIntact());
+  if (stats != nullptr) *stats = local;
+  return absl::OkStatus();
+}
+
+}  // namespace ketcd::snapshot
