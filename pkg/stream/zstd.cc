@@ -105,12 +105,10 @@ absl::StatusOr<std::unique_ptr<Writer>> NewZstdWriter(Writer* next, const ZstdOp
   auto w = std::make_unique<ZstdWriter>(cctx, next);
   ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, opts.level);
   ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
-  if (opts.workers > 0) {
-    size_t r = ZSTD_CCtx_setParameter(cctx, ZSTD_c_nbWorkers, opts.workers);
-    if (ZSTD_isError(r)) {
-      return absl::InternalError(absl::StrCat("zstd: cannot use ", opts.workers,
-                                              " worker threads (libzstd without multi-threading?)"));
-    }
+  // A libzstd built without multi-threading (Debian's libzstd.a, which the static release
+  // links) refuses worker threads: it then compresses on this thread, to the same format.
+  if (opts.workers > 0 && ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_nbWorkers, opts.workers))) {
+    ZSTD_CCtx_setParameter(cctx, ZSTD_c_nbWorkers, 0);
   }
   return std::unique_ptr<Writer>(std::move(w));
 }
