@@ -24,7 +24,7 @@ TEST(Bech32Test, Bip173ValidStrings) {
 
 // BIP-173, "Test vectors": invalid Bech32 strings (the length limit aside, which age drops).
 TEST(Bech32Test, Bip173InvalidStrings) {
-  for (std::string s : {std::string("\x20") + "1nwldj5", std::string("\x7f") + "1axkwrx",
+  for (const std::string& s : {std::string("\x20") + "1nwldj5", std::string("\x7f") + "1axkwrx",
                         std::string("\x80") + "1eym55h", std::string("pzry9x0s0muk"), std::string("1pzry9x0s0muk"),
                         std::string("x1b4n0q5v"), std::string("li1dgmt3"), std::string("de1lg7wt\xff"),
                         std::string("A1G7SGD8"), std::string("10a06t8"), std::string("1qzzfhee"),

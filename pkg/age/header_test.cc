@@ -39,7 +39,7 @@ TEST(HeaderTest, BodyWrapsAt64ColumnsWithAShorterLastLine) {
 
 TEST(HeaderTest, RejectsMalformedHeaders) {
   const std::string mac = "--- WyJp9F/9FOZh7gJdheq2WIJcwHgYc8NIVh3ddwhrcNg\n";
-  for (std::string bad : {
+  for (const std::string& bad : {
            std::string("age-encryption.org/v2\n-> a\n\n") + mac,
            std::string("age-encryption.org/v1\n") + mac,                        // no stanza
            std::string("age-encryption.org/v1\n->  a\n\n") + mac,               // empty argument
