@@ -3,14 +3,14 @@
 #include <gtest/gtest.h>
 
 #include "pkg/age/crypto.h"
-#include "pkg/age/test_util.h"
+#include "pkg/stream/test_util.h"
 
 namespace ketcd::age {
 namespace {
 
-using testing::ReadAll;
-using testing::StringReader;
-using testing::StringWriter;
+using stream::testing::ReadAll;
+using stream::testing::StringReader;
+using stream::testing::StringWriter;
 
 Identity NewIdentity() { return Identity{Identity::Type::kX25519, RandomBytes(32)}; }
 

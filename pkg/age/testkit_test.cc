@@ -12,7 +12,7 @@
 
 #include "absl/strings/str_split.h"
 #include "pkg/age/age.h"
-#include "pkg/age/test_util.h"
+#include "pkg/stream/test_util.h"
 #include "pkg/base/sha256.h"
 
 namespace ketcd::age {
@@ -82,11 +82,11 @@ TEST(TestkitTest, EveryVectorGivesItsExpectedOutcome) {
     for (auto [it, end] = v.keys.equal_range("passphrase"); it != end; ++it) ids.push_back(PassphraseIdentity(it->second));
 
     const std::string expect = Get(v, "expect");
-    testing::StringReader in(v.file, 1000);
+    stream::testing::StringReader in(v.file, 1000);
     auto reader = NewDecryptReader(&in, ids, name);
     absl::Status read;
     std::string plain;
-    if (reader.ok()) plain = testing::ReadAll(**reader, &read);
+    if (reader.ok()) plain = stream::testing::ReadAll(**reader, &read);
     Sha256 h;
     h.Update(plain);
     const std::string hash = DigestHex(h.Final());

@@ -4,23 +4,12 @@
 
 #include <string>
 
+#include "pkg/stream/test_util.h"
+
 namespace ketcd::stream {
 namespace {
 
-class StringReader : public Reader {
- public:
-  explicit StringReader(std::string s) : s_(std::move(s)) {}
-  absl::StatusOr<size_t> Read(void* data, size_t n) override {
-    size_t k = std::min({n, s_.size() - pos_, size_t{3}});  // short reads on purpose
-    std::memcpy(data, s_.data() + pos_, k);
-    pos_ += k;
-    return k;
-  }
-
- private:
-  std::string s_;
-  size_t pos_ = 0;
-};
+using testing::StringReader;
 
 TEST(SniffTest, TellsFormatsApart) {
   EXPECT_EQ(Sniff(std::string("\x28\xb5\x2f\xfd\x04\x00", 6)), Format::kZstd);
@@ -34,7 +23,7 @@ TEST(SniffTest, TellsFormatsApart) {
 }
 
 TEST(PrefixReaderTest, ServesPrefixThenRest) {
-  StringReader rest("world");
+  StringReader rest("world", 3);  // short reads on purpose
   PrefixReader r("hello ", &rest);
   std::string out(32, '\0');
   auto n = ReadFull(r, out.data(), out.size());

@@ -6,23 +6,12 @@
 #include <random>
 #include <string>
 
+#include "pkg/stream/test_util.h"
+
 namespace ketcd::stream {
 namespace {
 
-class StringReader : public Reader {
- public:
-  explicit StringReader(std::string s) : s_(std::move(s)) {}
-  absl::StatusOr<size_t> Read(void* data, size_t n) override {
-    size_t k = std::min({n, s_.size() - pos_, size_t{4096}});
-    std::memcpy(data, s_.data() + pos_, k);
-    pos_ += k;
-    return k;
-  }
-
- private:
-  std::string s_;
-  size_t pos_ = 0;
-};
+using testing::StringReader;
 
 // Half compressible, half random: several MiB so that the workers get jobs of their own.
 std::string Sample(size_t n) {
@@ -61,7 +50,7 @@ absl::StatusOr<std::string> Compress(const std::string& in, ZstdOptions opts, si
 }
 
 absl::StatusOr<std::string> Decompress(const std::string& in) {
-  StringReader src(in);
+  StringReader src(in, 4096);
   auto r = NewZstdReader(&src, "test.zst");
   std::string out, buf(100000, '\0');
   for (;;) {

@@ -1,5 +1,6 @@
 #pragma once
-// Strings as streams, for the tests of this package and its users.
+// Strings as streams, for the tests of this package and of the packages above it.
+// StringReader hands out at most `piece` bytes a call, to exercise short reads.
 
 #include <algorithm>
 #include <cstring>
@@ -7,9 +8,9 @@
 
 #include "pkg/stream/stream.h"
 
-namespace ketcd::age::testing {
+namespace ketcd::stream::testing {
 
-class StringReader : public stream::Reader {
+class StringReader : public Reader {
  public:
   explicit StringReader(std::string s, size_t piece = 1 << 20) : s_(std::move(s)), piece_(piece) {}
   absl::StatusOr<size_t> Read(void* data, size_t n) override {
@@ -25,7 +26,7 @@ class StringReader : public stream::Reader {
   size_t pos_ = 0;
 };
 
-class StringWriter : public stream::Writer {
+class StringWriter : public Writer {
  public:
   absl::Status Write(const void* data, size_t n) override {
     out.append(static_cast<const char*>(data), n);
@@ -40,7 +41,7 @@ class StringWriter : public stream::Writer {
 };
 
 // Everything `r` gives until the end or the first error; the error, if any, in *status.
-inline std::string ReadAll(stream::Reader& r, absl::Status* status) {
+inline std::string ReadAll(Reader& r, absl::Status* status) {
   std::string out, buf(10000, '\0');
   for (;;) {
     auto n = r.Read(buf.data(), buf.size());
@@ -56,4 +57,4 @@ inline std::string ReadAll(stream::Reader& r, absl::Status* status) {
   }
 }
 
-}  // namespace ketcd::age::testing
+}  // namespace ketcd::stream::testing
