@@ -67,12 +67,13 @@ std::shared_ptr<grpc::Channel> MakeChannel(const Endpoint& ep, const std::shared
   // A large window lets the server stream snapshot chunks without waiting on us.
   args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 1);
   args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 1 << 20);
-  if (GrpcTargetOverridesName(ep)) {
+  GrpcTarget target = ChooseGrpcTarget(ep);
+  if (target.by_address) {
     // Dialled by address: certificate check and :authority still use the name given.
     args.SetSslTargetNameOverride(ep.host);
     args.SetString(GRPC_ARG_DEFAULT_AUTHORITY, ep.HostPort());
   }
-  return grpc::CreateCustomChannel(GrpcTarget(ep), creds, args);
+  return grpc::CreateCustomChannel(target.target, creds, args);
 }
 
 }  // namespace

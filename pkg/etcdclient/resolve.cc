@@ -62,11 +62,11 @@ absl::StatusOr<AddrInfoList> ResolveTcp(const Endpoint& ep) {
   return AddrInfoList(res);
 }
 
-bool GrpcTargetOverridesName(const Endpoint& ep) { return IsLocalhostName(ep.host) && !SystemResolves(ep); }
-
-std::string GrpcTarget(const Endpoint& ep) {
-  if (GrpcTargetOverridesName(ep)) return absl::StrCat("ipv4:", kLoopback, ":", ep.port);
-  return ep.HostPort();
+GrpcTarget ChooseGrpcTarget(const Endpoint& ep) {
+  if (IsLocalhostName(ep.host) && !SystemResolves(ep)) {
+    return {absl::StrCat("ipv4:", kLoopback, ":", ep.port), true};
+  }
+  return {ep.HostPort(), false};
 }
 
 }  // namespace ketcd::etcdclient

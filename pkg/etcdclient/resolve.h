@@ -27,11 +27,14 @@ using AddrInfoList = std::unique_ptr<addrinfo, AddrInfoFree>;
 // localhost name it cannot resolve.
 absl::StatusOr<AddrInfoList> ResolveTcp(const Endpoint& ep);
 
-// The gRPC target for `ep`: "host:port" for the channel's own resolver, or
-// "ipv4:127.0.0.1:port" for a localhost name the system cannot resolve (the TLS
-// name stays `ep.host`: see GrpcTargetOverridesName).
-std::string GrpcTarget(const Endpoint& ep);
-bool GrpcTargetOverridesName(const Endpoint& ep);
+// Where the gRPC channel for `ep` dials: "host:port" for the channel's own resolver, or
+// "ipv4:127.0.0.1:port" for a localhost name the system cannot resolve. In that case
+// (`by_address`) the TLS name and :authority must still be `ep.host`.
+struct GrpcTarget {
+  std::string target;
+  bool by_address = false;
+};
+GrpcTarget ChooseGrpcTarget(const Endpoint& ep);
 
 // Test seam: the system resolver (getaddrinfo), replaced while the object lives.
 using LookupFunction = int (*)(const char* host, const char* port, const addrinfo* hints, addrinfo** out);

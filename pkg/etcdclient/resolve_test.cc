@@ -38,8 +38,8 @@ TEST(ResolveTcp, LocalhostIsLoopbackWhenTheSystemCannotResolveIt) {
   ASSERT_TRUE(addresses.ok()) << addresses.status();
   EXPECT_EQ(FirstAddress(addresses->get()), "127.0.0.1");
   EXPECT_EQ(ntohs(reinterpret_cast<const sockaddr_in*>((*addresses)->ai_addr)->sin_port), 2379);
-  EXPECT_TRUE(GrpcTargetOverridesName(At("localhost")));
-  EXPECT_EQ(GrpcTarget(At("etcd.localhost")), "ipv4:127.0.0.1:2379");
+  EXPECT_TRUE(ChooseGrpcTarget(At("localhost")).by_address);
+  EXPECT_EQ(ChooseGrpcTarget(At("etcd.localhost")).target, "ipv4:127.0.0.1:2379");
 }
 
 TEST(ResolveTcp, OtherNamesFailWithTheResolversReason) {
@@ -48,8 +48,8 @@ TEST(ResolveTcp, OtherNamesFailWithTheResolversReason) {
   ASSERT_FALSE(addresses.ok());
   EXPECT_EQ(addresses.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_NE(addresses.status().message().find("cannot resolve \"etcd.example.com\""), std::string::npos);
-  EXPECT_FALSE(GrpcTargetOverridesName(At("etcd.example.com")));
-  EXPECT_EQ(GrpcTarget(At("etcd.example.com")), "etcd.example.com:2379");
+  EXPECT_FALSE(ChooseGrpcTarget(At("etcd.example.com")).by_address);
+  EXPECT_EQ(ChooseGrpcTarget(At("etcd.example.com")).target, "etcd.example.com:2379");
 }
 
 TEST(ResolveTcp, NumericAddressesNeedNoResolver) {
@@ -57,12 +57,12 @@ TEST(ResolveTcp, NumericAddressesNeedNoResolver) {
   auto addresses = ResolveTcp(At("127.0.0.1"));
   ASSERT_TRUE(addresses.ok()) << addresses.status();
   EXPECT_EQ(FirstAddress(addresses->get()), "127.0.0.1");
-  EXPECT_EQ(GrpcTarget(At("::1")), "[::1]:2379");
+  EXPECT_EQ(ChooseGrpcTarget(At("::1")).target, "[::1]:2379");
 }
 
 TEST(ResolveTcp, TheSystemAnswerWinsWhereItHasOne) {
-  EXPECT_FALSE(GrpcTargetOverridesName(At("localhost")));  // this machine has /etc/hosts
-  EXPECT_EQ(GrpcTarget(At("localhost")), "localhost:2379");
+  EXPECT_FALSE(ChooseGrpcTarget(At("localhost")).by_address);  // this machine has /etc/hosts
+  EXPECT_EQ(ChooseGrpcTarget(At("localhost")).target, "localhost:2379");
 }
 
 }  // namespace
