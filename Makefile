@@ -9,7 +9,7 @@ TOOLS     := tests/tools
 # Warnings are errors in CI (CI=true) and wherever WERROR=ON is given.
 WERROR    ?= $(if $(CI),ON,OFF)
 
-.PHONY: all deps build build-tests test unit e2e sanitize lint demo bench fuzz clean test-servers dist image test-dist install
+.PHONY: all deps build build-tests test test-node unit e2e sanitize lint demo bench fuzz clean test-servers dist image test-dist install
 
 all: build
 
@@ -66,8 +66,15 @@ test-servers:
 e2e: build-tests test-servers
 	$(E2E_RUN) ctest --output-on-failure -j $(CTEST_JOBS) -L e2e --no-tests=error --timeout 900
 
-# All tests: unit, sanitizers, end-to-end against etcd 3.4, 3.5, 3.6 and 3.7.
-test: build-tests sanitize test-servers test-dist
+# A real single-node kubeadm control plane (kubelet, containerd, runc, kubeadm's static
+# pods) in namespaces of its own: the seed procedure and the node restore killed at every
+# step (tests/node/). Needs root; builds the Kubernetes binaries once into ~/.cache.
+test-node: build-tests test-servers
+	@tests/node/run.sh $(BUILD)/kubectl-etcd $(BUILD)/kubectl-etcd-test-hooks
+
+# All tests: unit, sanitizers, end-to-end against etcd 3.4, 3.5, 3.6 and 3.7, the release,
+# the real node.
+test: build-tests sanitize test-servers test-dist test-node
 	$(E2E_RUN) ctest --output-on-failure -j $(CTEST_JOBS) --no-tests=error --timeout 900
 
 # The main job on a local TLS etcd laid out like a kubeadm control-plane node.

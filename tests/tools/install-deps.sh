@@ -14,6 +14,9 @@ packages=(
   # The release (make dist, image, test-dist): arm64 cross compiler and the root of its
   # libraries, arm64 binaries under emulation, the image in containerd.
   g++-aarch64-linux-gnu mmdebstrap qemu-user-static containerd runc file
+  # The real kubeadm node (make test-node): containerd and runc above, the etcd image's
+  # shell, the namespaces' tools.
+  bash-static iproute2 util-linux
   "$@"
 )
 missing=()

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The node restore killed at every step on a real kubeadm node (tests/node/lib.sh): the
+# run is SIGKILLed once its journal records the step as in progress
+# (kubectl-etcd-test-hooks, KETCD_TEST_KILL_AT), a new restore is refused (exit 5), and
+# `--undo` (even steps) or `--resume` (odd steps) brings the node back: the control plane
+# with its controller manager and scheduler running, on the old data or the snapshot's.
+# After a resume, `--undo` returns the node to its old data for the next step.
+# usage: kill_test.sh   (environment: see tests/node/run.sh)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
+: "${KETCD_BIN:?}" "${KETCD_HOOKS_BIN:?}" "${NODE_BIN:?}" "${KUBECTL:?}" "${ETCD_DIR:?}" "${ETCD_TAG:?}"
+steps=(stop-control-plane wait-apiserver-stopped restore-data patch-definition wait-etcd
+  start-control-plane wait-apiserver update-kubeadm-config)
+
+failures=0
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+trap node_down EXIT
+node_up
+
+k() { node_kubectl "$@"; }
+mode() { k get configmap app-config -n demo -o jsonpath='{.data.mode}' 2>/dev/null; }
+k create namespace demo >/dev/null
+k -n demo create configmap app-config --from-literal=mode=snapshot >/dev/null
+mkdir -p "$NODE_WORK/root/var-lib/backups"
+node_exec "$KETCD_BIN" backup /var/lib/backups/snap.db >/dev/null 2>&1 || { fail "backup"; exit 1; }
+k -n demo patch configmap app-config --type merge -p '{"data":{"mode":"old"}}' >/dev/null
+
+# Waits until the control plane is back and shows `want`.
+back_with() {
+  node_wait 120 node_control_plane_ready && node_wait 30 test "$(mode)" = "$1"
+}
+
+for i in "${!steps[@]}"; do
+  step=${steps[$i]}
+  out=$(node_exec env KETCD_TEST_KILL_AT="$step" "$KETCD_HOOKS_BIN" restore /var/lib/backups/snap.db --yes 2>&1) && rc=0 || rc=$?
+  if [[ $rc -ne 137 ]]; then fail "$step: the run was not killed (exit $rc): $out"; continue; fi
+  out=$(node_exec "$KETCD_BIN" restore /var/lib/backups/snap.db --yes 2>&1) && rc=0 || rc=$?
+  [[ $rc -eq 5 ]] || fail "$step: a new restore after the kill exited $rc, not 5: $out"
+  if ((i % 2 == 0)); then
+    way=undo want=old
+  else
+    way=resume want=snapshot
+  fi
+  if out=$(node_exec "$KETCD_BIN" restore "--$way" --yes 2>&1) && back_with "$want"; then
+    pass "killed at $step, --$way: control plane back, data $want"
+  else
+    fail "killed at $step, --$way: mode '$(mode)', want $want: $out"
+    node_kubectl get pods -n kube-system >&2 || true
+  fi
+  if [[ $way == resume ]]; then
+    node_exec "$KETCD_BIN" restore --undo --yes >/dev/null 2>&1 && back_with old ||
+      { fail "after $step: undo of the resumed run"; break; }
+  fi
+done
+
+echo "node kill test: $failures failure(s)"
+[[ $failures -eq 0 ]]

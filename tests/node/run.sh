@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# `make test-node`: the real kubeadm node tests. Builds what they need once, outside the
+# repository (the Kubernetes binaries: tests/node/build-kube-node.sh; kubectl:
+# tests/tools/build-kube-tools.sh; etcd: tests/tools/etcd-versions.sh), then runs each test
+# on a node of its own.
+#   usage: run.sh KUBECTL_ETCD_BINARY KUBECTL_ETCD_TEST_HOOKS_BINARY
+# Environment: KUBE_VERSION (default v1.37.2), NODE_ETCD (default 3.7: the etcd minor
+# version the node runs), KETCD_NODE_KEEP=1 keeps a failed node's work dir.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+[[ $(id -u) -eq 0 ]] || { echo "test-node: needs root (namespaces, containerd, kubelet)" >&2; exit 1; }
+export KETCD_BIN=$(realpath "${1:?usage: run.sh KUBECTL_ETCD KUBECTL_ETCD_TEST_HOOKS}")
+export KETCD_HOOKS_BIN=$(realpath "${2:?usage: run.sh KUBECTL_ETCD KUBECTL_ETCD_TEST_HOOKS}")
+export KUBE_VERSION=${KUBE_VERSION:-v1.37.2}
+cache=${KETCD_CACHE:-$HOME/.cache/kubectl-etcd}
+
+"$repo/tests/tools/install-deps.sh" >&2
+export PATH=$PATH:/usr/local/go/bin
+export NODE_BIN=$cache/kube-node-$KUBE_VERSION
+[[ -x $NODE_BIN/kube-node ]] || "$here/build-kube-node.sh" "$NODE_BIN" "$KUBE_VERSION" >&2
+export KUBECTL=$("$repo/tests/tools/build-kube-tools.sh")/kubectl
+minor=${NODE_ETCD:-3.7}
+dir=$("$repo/tests/tools/etcd-versions.sh" | tr , '\n' | awk -F= -v m="$minor" '$1 == m {print $2}')
+[[ -n $dir ]] || { echo "test-node: no etcd $minor" >&2; exit 1; }
+export ETCD_DIR=$dir
+full=$("$ETCD_DIR/etcd" --version | awk '/etcd Version/ {print $3}')
+export ETCD_TAG=$full-0
+
+status=0
+for t in restore_test.sh kill_test.sh; do
+  [[ -x $here/$t ]] || continue
+  echo "== $t (Kubernetes $KUBE_VERSION, etcd $full)"
+  "$here/$t" || status=1
+done
+exit $status
