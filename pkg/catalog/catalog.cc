@@ -159,9 +159,8 @@ absl::StatusOr<std::vector<Snapshot>> LoadCatalog(Store& store) {
         break;
     }
   }
-  std::sort(out.begin(), out.end(), [](const Snapshot& a, const Snapshot& b) {
-    return a.time != b.time ? a.time > b.time : a.name > b.name;
-  });
+  std::sort(out.begin(), out.end(),
+            [](const Snapshot& a, const Snapshot& b) { return a.time != b.time ? a.time > b.time : a.name > b.name; });
   return out;
 }
 

@@ -28,15 +28,15 @@ struct Snapshot {
   std::string name;           // of the snapshot (or leftover) in the store
   std::string metadata_name;  // "<name>.json" when it exists, else ""
   State state = State::kUnverified;
-  std::string problem;        // why unverified or incomplete, for people
-  int64_t time = 0;           // unix seconds, UTC
+  std::string problem;  // why unverified or incomplete, for people
+  int64_t time = 0;     // unix seconds, UTC
   TimeSource time_source = TimeSource::kModified;
-  uint64_t file_size = 0;     // bytes on disk (0 for metadata without its snapshot)
+  uint64_t file_size = 0;                 // bytes on disk (0 for metadata without its snapshot)
   std::optional<uint64_t> snapshot_size;  // of the plain snapshot (metadata)
   std::optional<int64_t> revision;        // metadata: only plain snapshots record it
   std::string sha256, cluster_id, member_name, etcd_version;
-  bool compressed = false;    // zstd: first bytes, else FILE.json, else the name
-  bool encrypted = false;     // age: first bytes, else the name
+  bool compressed = false;  // zstd: first bytes, else FILE.json, else the name
+  bool encrypted = false;   // age: first bytes, else the name
 
   bool verified() const { return state == State::kVerified; }
 };

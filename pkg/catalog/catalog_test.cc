@@ -27,7 +27,8 @@ TEST(CatalogTest, NamesTellSnapshotsLeftoversAndMetadata) {
   EXPECT_EQ(KindOfName("sub/a.db.zst.age"), NameKind::kSnapshot);
   EXPECT_EQ(KindOfName("a.db.zst.part"), NameKind::kPartial);
   EXPECT_EQ(KindOfName("a.db.age.json"), NameKind::kMetadata);
-  for (const char* other : {".db", "sub/.db", "a.db.gz", "a.zst", "a.db.json.part", "notes.txt", "a.dbx", "a.db.part.json"}) {
+  for (const char* other :
+       {".db", "sub/.db", "a.db.gz", "a.zst", "a.db.json.part", "notes.txt", "a.dbx", "a.db.part.json"}) {
     EXPECT_EQ(KindOfName(other), NameKind::kOther) << other;
   }
 }

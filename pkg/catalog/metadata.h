@@ -18,15 +18,15 @@ namespace ketcd::catalog {
 inline constexpr size_t kMaxMetadataBytes = 64 * 1024;
 
 struct Metadata {
-  std::string file;                      // the snapshot's base name when it was written
-  std::optional<uint64_t> size;          // of the plain snapshot
-  std::optional<uint64_t> file_size;     // on disk; written only when it differs from size
-  std::string sha256;                    // of the plain snapshot: 64 lowercase hex digits, or ""
-  std::string compression;               // "zstd", "none", or "" when absent
-  std::string encryption;                // "age", "none", or ""
-  std::optional<int64_t> revision;       // read back from a plain snapshot only
+  std::string file;                   // the snapshot's base name when it was written
+  std::optional<uint64_t> size;       // of the plain snapshot
+  std::optional<uint64_t> file_size;  // on disk; written only when it differs from size
+  std::string sha256;                 // of the plain snapshot: 64 lowercase hex digits, or ""
+  std::string compression;            // "zstd", "none", or "" when absent
+  std::string encryption;             // "age", "none", or ""
+  std::optional<int64_t> revision;    // read back from a plain snapshot only
   std::string etcd_version, cluster_id, member_id, member_name, node_name;
-  std::optional<int64_t> created_at;     // unix seconds
+  std::optional<int64_t> created_at;  // unix seconds
 
   // The bytes the snapshot file should have on disk: file_size, else size.
   std::optional<uint64_t> ExpectedFileSize() const { return file_size ? file_size : size; }

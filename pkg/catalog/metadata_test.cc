@@ -59,9 +59,19 @@ TEST(MetadataTest, UnknownFieldsAndNullsAreIgnored) {
 
 TEST(MetadataTest, RejectsWrongTypesAndForms) {
   for (const char* bad : {
-           "", "[]", "\"x\"", "{", "{\"size\": -1}", "{\"size\": 1.5}", "{\"size\": \"12\"}",
-           "{\"revision\": 18446744073709551615}", "{\"sha256\": \"abc\"}", "{\"sha256\": 12}",
-           "{\"createdAt\": \"yesterday\"}", "{\"createdAt\": \"2026-13-01T00:00:00Z\"}", "{\"clusterID\": 5}",
+           "",
+           "[]",
+           "\"x\"",
+           "{",
+           "{\"size\": -1}",
+           "{\"size\": 1.5}",
+           "{\"size\": \"12\"}",
+           "{\"revision\": 18446744073709551615}",
+           "{\"sha256\": \"abc\"}",
+           "{\"sha256\": 12}",
+           "{\"createdAt\": \"yesterday\"}",
+           "{\"createdAt\": \"2026-13-01T00:00:00Z\"}",
+           "{\"clusterID\": 5}",
            "{\"a\": 1} trailing",
        }) {
     EXPECT_TRUE(absl::IsInvalidArgument(ParseMetadata(bad).status())) << bad;

@@ -40,7 +40,8 @@ Decision D(const std::string& name, bool keep, State state = State::kVerified, b
 TEST(PruneTest, RemovesSnapshotThenMetadataThenSyncs) {
   FakeStore store;
   std::vector<PruneResult> results;
-  std::vector<Decision> plan = {D("new.db", true), D("old.db", false), D("x.db.part", false, State::kIncomplete, false)};
+  std::vector<Decision> plan = {D("new.db", true), D("old.db", false),
+                                D("x.db.part", false, State::kIncomplete, false)};
   ASSERT_TRUE(Prune(store, plan, false, results).ok());
   EXPECT_EQ(store.log, (std::vector<std::string>{"remove old.db", "remove old.db.json", "remove x.db.part", "sync"}));
   ASSERT_EQ(results.size(), 3u);

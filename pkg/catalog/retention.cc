@@ -82,8 +82,9 @@ int Policy::Count(Rule r) const {
   return 0;
 }
 
-bool Policy::Empty() const { return last <= 0 && hourly <= 0 && daily <= 0 && weekly <= 0 && monthly <= 0 &&
-                                    yearly <= 0 && within_seconds <= 0; }
+bool Policy::Empty() const {
+  return last <= 0 && hourly <= 0 && daily <= 0 && weekly <= 0 && monthly <= 0 && yearly <= 0 && within_seconds <= 0;
+}
 
 absl::StatusOr<int64_t> ParseDuration(const std::string& text) {
   auto bad = [&] {
@@ -102,11 +103,20 @@ absl::StatusOr<int64_t> ParseDuration(const std::string& text) {
     }
     if (digits == 0 || i == text.size()) return bad();
     switch (text[i++]) {
-      case 'm': total += n * 60; break;
-      case 'h': total += n * 3600; break;
-      case 'd': total += n * 86400; break;
-      case 'w': total += n * 7 * 86400; break;
-      default: return bad();
+      case 'm':
+        total += n * 60;
+        break;
+      case 'h':
+        total += n * 3600;
+        break;
+      case 'd':
+        total += n * 86400;
+        break;
+      case 'w':
+        total += n * 7 * 86400;
+        break;
+      default:
+        return bad();
     }
   }
   if (total <= 0) return bad();

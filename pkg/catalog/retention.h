@@ -61,7 +61,7 @@ enum class Why {
 struct Reason {
   Why why = Why::kRule;
   Rule rule = Rule::kLast;
-  std::string period;  // kRule: the period, or "#n" for kLast
+  std::string period;        // kRule: the period, or "#n" for kLast
   std::string Text() const;  // "daily 2026-03-07", "last #1", "within 7d", ...
 };
 

@@ -15,9 +15,9 @@
 namespace ketcd::catalog {
 
 struct StoreEntry {
-  std::string name;        // relative to the store ("a.db", or "sub/a.db" when listing recursively)
-  uint64_t size = 0;       // bytes
-  int64_t modified = 0;    // modification time, unix seconds
+  std::string name;      // relative to the store ("a.db", or "sub/a.db" when listing recursively)
+  uint64_t size = 0;     // bytes
+  int64_t modified = 0;  // modification time, unix seconds
 };
 
 class Store {

@@ -31,8 +31,8 @@ inline void WriteBackup(const std::string& dir, const std::string& name, const s
   SetMtime(dir + "/" + name, t);
   if (!with_json) return;
   std::string json = absl::StrCat(R"({"file": ")", name, R"(", "size": )", content.size(), R"(, "sha256": ")",
-                                   std::string(64, 'e'), R"(", "etcdVersion": "3.5.21", "clusterID": "c1",)",
-                                   R"( "memberName": "m1", "createdAt": ")", UtcRfc3339(t), "\"");
+                                  std::string(64, 'e'), R"(", "etcdVersion": "3.5.21", "clusterID": "c1",)",
+                                  R"( "memberName": "m1", "createdAt": ")", UtcRfc3339(t), "\"");
   if (revision > 0) absl::StrAppend(&json, ", \"revision\": ", revision);
   WriteBytes(dir + "/" + name + ".json", json + "}\n");
 }
