@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "cmd/kubectl-etcd/command.h"
 #include "cmd/kubectl-etcd/connection.h"
+#include "cmd/kubectl-etcd/retention_flags.h"
 #include "cmd/kubectl-etcd/seal_flags.h"
 #include "pkg/backup/snapshot_save.h"
 #include "pkg/base/format.h"
@@ -83,7 +84,9 @@ constexpr char kBackupHelp[] =
     "  # zstd-compressed (zstd -d reads it; status and restore read it as it is):\n"
     "  kubectl etcd backup --compress zstd /var/backups/etcd.db.zst\n"
     "  # Compressed, then encrypted with age (`age -d -i key.txt` decrypts it):\n"
-    "  kubectl etcd backup --compress zstd --encrypt-to age1... /var/backups/etcd.db.zst.age\n";
+    "  kubectl etcd backup --compress zstd --encrypt-to age1... /var/backups/etcd.db.zst.age\n"
+    "  # Into a directory, then keep a week of dailies there (see `kubectl etcd prune -h`):\n"
+    "  kubectl etcd backup --dir /var/backups/etcd --prune --keep-last 3 --keep-daily 7\n";
 
 void AddBackupFlags(cxxopts::Options& options) {
   AddConnectionFlags(options);
@@ -95,6 +98,7 @@ void AddBackupFlags(cxxopts::Options& options) {
        cxxopts::value<double>()->default_value("60"));
   // clang-format on
   AddSealFlags(options);
+  AddBackupPruneFlags(options);
   AddOutputFlag(options, kTextFormats, "text");
   AddPositional(options, "file", "[FILE|-]");
 }
@@ -108,6 +112,7 @@ absl::Status RunBackup(Invocation& inv) {
   if (files.size() > 1) return absl::InvalidArgumentError("backup takes at most one FILE");
   double stall = flags["stall-timeout"].as<double>();
   if (stall <= 0) return absl::InvalidArgumentError("--stall-timeout must be positive");
+  KETCD_ASSIGN_OR_RETURN(BackupPrune prune, BackupPruneFlags(flags, files.empty() ? "" : files[0]));
 
   backup::SaveOptions opts;
   KETCD_ASSIGN_OR_RETURN(opts.seal, SealFlags(flags));
@@ -138,7 +143,7 @@ absl::Status RunBackup(Invocation& inv) {
 
   std::ostream& report = to_stdout ? inv.err : inv.out;
   cli::PrintResult(report, format, ResultJson(r), [&] { PrintText(report, r); });
-  return absl::OkStatus();
+  return PruneAfterBackup(prune, r.path, format == "text" ? report : inv.err);
 }
 
 }  // namespace ketcd::cmd

@@ -73,5 +73,9 @@ void AddDiscoverFlags(cxxopts::Options& options);
 void AddVersionFlags(cxxopts::Options& options);
 absl::Status RunGet(Invocation& inv);       // get_cmd.cc
 void AddGetFlags(cxxopts::Options& options);
+absl::Status RunList(Invocation& inv);      // list_cmd.cc
+void AddListFlags(cxxopts::Options& options);
+absl::Status RunPrune(Invocation& inv);     // prune_cmd.cc
+void AddPruneFlags(cxxopts::Options& options);
 
 }  // namespace ketcd::cmd

@@ -24,6 +24,8 @@ const Command kCommands[] = {
      AddRestoreFlags},
     {"discover", "Show the etcd found on this host or through the kubeconfig", RunDiscover, AddDiscoverFlags},
     {"get", "Print the Kubernetes objects stored in a snapshot file, as kubectl get does", RunGet, AddGetFlags},
+    {"list", "List the snapshots in a backup directory: time, revision, cluster, verified", RunList, AddListFlags},
+    {"prune", "Remove the snapshots of a backup directory a retention policy does not keep", RunPrune, AddPruneFlags},
     {"snapshot save", "Same as backup (etcdctl's spelling)", RunBackup, AddBackupFlags},
     {"snapshot status", "Same as status (etcdctl's spelling)", RunStatus, AddStatusFlags},
     {"snapshot restore", "Same as restore (etcdutl's spelling)", RunRestore, AddRestoreFlags},

@@ -14,28 +14,22 @@
 
 namespace ketcd::fsutil {
 
-namespace {
-
-// A temporary file found at `temp`: removed if no run holds its lock (a killed run's),
-// AlreadyExists if one does.
-absl::Status RemoveStaleTemp(const std::string& temp) {
-  int fd = ::open(temp.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return errno == ENOENT ? absl::OkStatus() : ErrnoError("open", temp, errno);
+absl::Status RemoveUnlessLocked(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return errno == ENOENT ? absl::OkStatus() : ErrnoError("open", path, errno);
   absl::Status s;
   struct stat held, now;
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     s = errno == EWOULDBLOCK
-            ? absl::AlreadyExistsError(absl::StrCat("\"", temp, "\" is being written by another run right now"))
-            : ErrnoError("lock", temp, errno);
-  } else if (::fstat(fd, &held) == 0 && ::lstat(temp.c_str(), &now) == 0 && held.st_ino == now.st_ino &&
-             held.st_dev == now.st_dev && ::unlink(temp.c_str()) != 0 && errno != ENOENT) {
-    s = ErrnoError("remove stale", temp, errno);
+            ? absl::AlreadyExistsError(absl::StrCat("\"", path, "\" is being written by another run right now"))
+            : ErrnoError("lock", path, errno);
+  } else if (::fstat(fd, &held) == 0 && ::lstat(path.c_str(), &now) == 0 && held.st_ino == now.st_ino &&
+             held.st_dev == now.st_dev && ::unlink(path.c_str()) != 0 && errno != ENOENT) {
+    s = ErrnoError("remove", path, errno);
   }
   ::close(fd);
   return s;
 }
-
-}  // namespace
 
 absl::StatusOr<std::unique_ptr<AtomicFile>> AtomicFile::Create(const std::string& path, const Options& opts) {
   if (!opts.overwrite && PathExists(path)) {
@@ -51,7 +45,7 @@ absl::StatusOr<std::unique_ptr<AtomicFile>> AtomicFile::Create(const std::string
     if (attempt > 0) {
       return absl::AlreadyExistsError(absl::StrCat("\"", temp, "\" was created again by another run"));
     }
-    KETCD_RETURN_IF_ERROR(RemoveStaleTemp(temp));
+    KETCD_RETURN_IF_ERROR(RemoveUnlessLocked(temp));
   }
   // Not blocking: only a run judging the file stale can hold it, and that run then finds
   // the file locked by us or, if it got there first, removes it: we fail below.

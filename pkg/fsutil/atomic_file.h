@@ -55,6 +55,12 @@ class AtomicFile {
   uint64_t size_ = 0;
 };
 
+// Removes the file at `path` unless a writer holds its flock (an AtomicFile's temporary file
+// being written: AlreadyExists then). Missing is fine. A symbolic link is not followed and
+// not removed (an error); the name is unlinked only while it still names the file locked (a file put in
+// its place meanwhile is left alone).
+absl::Status RemoveUnlessLocked(const std::string& path);
+
 // Writes `contents` to `path` through an AtomicFile.
 absl::Status WriteFileAtomically(const std::string& path, std::string_view contents,
                                  const AtomicFile::Options& opts);

@@ -17,7 +17,7 @@ LAYERS = [
     ["stream"],
     ["bbolt", "etcdclient", "kubeclient", "age", "k8sobjects"],
     ["envelope"],
-    ["discovery", "snapshot", "restore"],
+    ["discovery", "snapshot", "restore", "catalog"],
     ["backup"],
     ["noderestore"],
     ["cmd"],
