@@ -299,7 +299,13 @@ absl::StatusOr<Client::Response> Client::PerformOnce(const Request& req, const B
                           t.response.body.substr(0, std::min<size_t>(t.response.body.size(), 200)));
   }
   absl::StatusCode status = CodeForS3Error(s3code, code);
-  if (status == absl::StatusCode::kUnknown) status = absl::StatusCode::kUnavailable;
+  if (status == absl::StatusCode::kUnknown) {
+    // A request S3 will not take as it is (InvalidRequest, a lock header on a bucket without
+    // Object Lock...): the arguments' fault; anything else unexpected: the server's.
+    status = code == 400 ? absl::StatusCode::kInvalidArgument
+             : code < 500 ? absl::StatusCode::kFailedPrecondition
+                          : absl::StatusCode::kUnavailable;
+  }
   std::string hint;
   if (status == absl::StatusCode::kUnauthenticated) {
     hint = absl::StrCat(" (access key ", config_.credentials.access_key_id, " from ", config_.credentials.source,

@@ -59,7 +59,8 @@ absl::StatusOr<ListMultipartUploadsPage> ParseListMultipartUploads(std::string_v
 // The status an S3 error code (and HTTP status) maps to: exit 3 for credentials and
 // signatures (Unauthenticated), 6 for a missing bucket or key (NotFound), 5 for an object
 // locked or a precondition (FailedPrecondition), 3 for a server that is down or throttles
-// (Unavailable), 1 otherwise.
+// (Unavailable); kUnknown otherwise (the client makes a 400 InvalidArgument, another
+// 4xx FailedPrecondition).
 absl::StatusCode CodeForS3Error(std::string_view code, long http_status);
 
 }  // namespace ketcd::s3
