@@ -56,9 +56,9 @@ struct ObjectInfo {
 };
 
 struct ListOptions {
-  std::string prefix;
-  std::string delimiter;
-  std::string continuation_token;
+  std::string prefix = "";
+  std::string delimiter = "";
+  std::string continuation_token = "";
   int max_keys = 0;  // 0: the server's default (1000)
 };
 
