@@ -49,17 +49,21 @@ unit: build-tests
 
 # Test servers, built once from their Go modules and cached outside the repo: etcd 3.5-3.7
 # (etcd 3.4 is Debian's), a kube-apiserver for the kubeconfig discovery and node restore
-# tests, and bbolt's own `bbolt check` for the restored databases.
+# tests, bbolt's own `bbolt check` for the restored databases, and versitygw (an S3 gateway
+# over a local directory) for the backups to S3.
 KAPI_VERSION ?= v1.36.3
 KAPI_DIR := $(HOME)/.cache/kubectl-etcd/kube-apiserver-$(KAPI_VERSION)
 # The versions are worked out before `cd`, and a failure there stops the run.
 E2E_RUN = versions=$$($(CURDIR)/$(TOOLS)/etcd-versions.sh) && \
-  bbolt=$$($(CURDIR)/$(TOOLS)/build-bbolt.sh --no-build) && cd $(BUILD) && \
-  KETCD_ETCD_VERSIONS=$$versions KETCD_KUBE_APISERVER=$(KAPI_DIR)/kube-apiserver KETCD_BBOLT=$$bbolt
+  bbolt=$$($(CURDIR)/$(TOOLS)/build-bbolt.sh --no-build) && \
+  versitygw=$$($(CURDIR)/$(TOOLS)/build-versitygw.sh --no-build) && cd $(BUILD) && \
+  KETCD_ETCD_VERSIONS=$$versions KETCD_KUBE_APISERVER=$(KAPI_DIR)/kube-apiserver KETCD_BBOLT=$$bbolt \
+  KETCD_VERSITYGW=$$versitygw
 
 test-servers:
 	@$(TOOLS)/etcd-versions.sh >/dev/null
 	@$(TOOLS)/build-bbolt.sh >/dev/null
+	@$(TOOLS)/build-versitygw.sh >/dev/null
 	@[ -x $(KAPI_DIR)/kube-apiserver ] || PATH=$$PATH:/usr/local/go/bin \
 	  tests/discovery/build-kube-apiserver.sh $(KAPI_DIR) $(KAPI_VERSION) >&2
 

@@ -1,4 +1,4 @@
-// kubectl etcd backup [FILE|-]   (also: kubectl etcd snapshot save FILE)
+// kubectl etcd backup [FILE|-|s3://BUCKET/KEY]   (also: kubectl etcd snapshot save FILE)
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -7,12 +7,14 @@
 #include "cmd/kubectl-etcd/command.h"
 #include "cmd/kubectl-etcd/connection.h"
 #include "cmd/kubectl-etcd/retention_flags.h"
+#include "cmd/kubectl-etcd/s3_flags.h"
 #include "cmd/kubectl-etcd/seal_flags.h"
 #include "pkg/backup/snapshot_save.h"
 #include "pkg/base/format.h"
 #include "pkg/cli/output.h"
 #include "pkg/cli/progress.h"
 #include "pkg/fsutil/file.h"
+#include "pkg/s3/url.h"
 
 namespace ketcd::cmd {
 namespace {
@@ -72,7 +74,11 @@ constexpr char kBackupHelp[] =
     "The file is written as FILE.part,\n"
     "checked against the SHA-256 the server sends, fsynced, then renamed; FILE.json records\n"
     "where it came from. FILE and FILE.json are only replaced with --force; a FILE.part left by\n"
-    "a killed run is replaced. FILE '-' streams the snapshot to standard output.\n\n"
+    "a killed run is replaced. FILE '-' streams the snapshot to standard output.\n"
+    "s3://BUCKET/KEY uploads it to S3 while it streams (multipart, about one --s3-part-size in\n"
+    "memory), completed only once it passed its checks and aborted otherwise; KEY.json goes\n"
+    "beside it. s3://BUCKET/PREFIX/ gets a generated name. Credentials, region and endpoint\n"
+    "come from the AWS environment and files (AWS_ACCESS_KEY_ID, AWS_PROFILE, ~/.aws/...).\n\n"
     "Examples:\n"
     "  # On a kubeadm control-plane node, as root:\n"
     "  kubectl etcd backup /var/backups/etcd.db\n"
@@ -86,7 +92,10 @@ constexpr char kBackupHelp[] =
     "  # Compressed, then encrypted with age (`age -d -i key.txt` decrypts it):\n"
     "  kubectl etcd backup --compress zstd --encrypt-to age1... /var/backups/etcd.db.zst.age\n"
     "  # Into a directory, then keep a week of dailies there (see `kubectl etcd prune -h`):\n"
-    "  kubectl etcd backup --dir /var/backups/etcd --prune --keep-last 3 --keep-daily 7\n";
+    "  kubectl etcd backup --dir /var/backups/etcd --prune --keep-last 3 --keep-daily 7\n"
+    "  # To S3 (or any S3-compatible store with --s3-endpoint), kept 30 days by Object Lock:\n"
+    "  kubectl etcd backup s3://backups/etcd/ --compress zstd \\\n"
+    "      --s3-object-lock-mode COMPLIANCE --s3-object-lock-retain-until 30d\n";
 
 void AddBackupFlags(cxxopts::Options& options) {
   AddConnectionFlags(options);
@@ -98,9 +107,11 @@ void AddBackupFlags(cxxopts::Options& options) {
        cxxopts::value<double>()->default_value("60"));
   // clang-format on
   AddSealFlags(options);
+  AddS3Flags(options);
+  AddS3UploadFlags(options);
   AddBackupPruneFlags(options);
   AddOutputFlag(options, kTextFormats, "text");
-  AddPositional(options, "file", "[FILE|-]");
+  AddPositional(options, "file", "[FILE|-|s3://BUCKET/KEY]");
 }
 
 absl::Status RunBackup(Invocation& inv) {
@@ -117,6 +128,17 @@ absl::Status RunBackup(Invocation& inv) {
   backup::SaveOptions opts;
   KETCD_ASSIGN_OR_RETURN(opts.seal, SealFlags(flags));
 
+  const bool to_s3 = !files.empty() && s3::IsS3Url(files[0]);
+  std::unique_ptr<s3::Client> s3_client;
+  std::optional<s3::ObjectUrl> s3_url;
+  if (to_s3) {
+    KETCD_ASSIGN_OR_RETURN(s3_url, s3::ParseS3Url(files[0]));
+    KETCD_ASSIGN_OR_RETURN(opts.s3, S3TargetFromFlags(flags, static_cast<int64_t>(::time(nullptr))));
+    KETCD_ASSIGN_OR_RETURN(s3_client, S3ClientFromFlags(flags));
+    opts.s3.client = s3_client.get();
+    opts.s3.warn = [&inv](const std::string& m) { inv.err << "warning: " << m << "\n" << std::flush; };
+  }
+
   KETCD_ASSIGN_OR_RETURN(Connection conn, ResolveConnection(flags));
   KETCD_ASSIGN_OR_RETURN(etcdclient::Selected sel, etcdclient::SelectMember(conn.config));
   std::string member = MemberName(*sel.client, sel.status.header().member_id());
@@ -125,6 +147,9 @@ absl::Status RunBackup(Invocation& inv) {
     opts.path = fsutil::JoinPath(flags["dir"].as<std::string>(),
                                  backup::DefaultSnapshotName(member, static_cast<int64_t>(::time(nullptr))) +
                                      envelope::FileSuffix(opts.seal));
+  } else if (to_s3 && s3_url->IsPrefix()) {
+    opts.path = s3_url->String() + backup::DefaultSnapshotName(member, static_cast<int64_t>(::time(nullptr))) +
+                envelope::FileSuffix(opts.seal);
   } else {
     opts.path = files[0];
   }

@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "cmd/kubectl-etcd/command.h"
 #include "cmd/kubectl-etcd/connection.h"
+#include "cmd/kubectl-etcd/s3_flags.h"
 #include "cmd/kubectl-etcd/seal_flags.h"
 #include "pkg/base/format.h"
 #include "pkg/cli/output.h"
@@ -18,14 +19,17 @@
 #include "pkg/noderestore/node_ops.h"
 #include "pkg/noderestore/orchestrator.h"
 #include "pkg/noderestore/plan.h"
+#include "pkg/fsutil/file.h"
 #include "pkg/restore/restore.h"
+#include "pkg/s3/url.h"
 
 namespace ketcd::cmd {
 namespace {
 
-nlohmann::ordered_json ResultJson(const restore::RestoreOptions& opts, const restore::RestoreResult& r) {
+nlohmann::ordered_json ResultJson(const std::string& snapshot, const restore::RestoreOptions& opts,
+                                  const restore::RestoreResult& r) {
   nlohmann::ordered_json j;
-  j["snapshot"] = opts.snapshot_path;
+  j["snapshot"] = snapshot;
   j["dataDir"] = r.plan.data_dir;
   j["walDir"] = r.plan.wal_dir;
   j["etcdFormat"] = std::string(restore::FormatName(r.format));
@@ -51,8 +55,9 @@ nlohmann::ordered_json ResultJson(const restore::RestoreOptions& opts, const res
   return j;
 }
 
-void PrintText(std::ostream& out, const restore::RestoreOptions& opts, const restore::RestoreResult& r) {
-  out << "Restored " << opts.snapshot_path << " into " << r.plan.data_dir << "\n";
+void PrintText(std::ostream& out, const std::string& snapshot, const restore::RestoreOptions& opts,
+               const restore::RestoreResult& r) {
+  out << "Restored " << snapshot << " into " << r.plan.data_dir << "\n";
   out << "  layout    etcd " << restore::FormatName(r.format)
       << (r.format_detected ? " (detected from the snapshot)" : "") << "\n";
   out << "  member    " << opts.name << " (" << IdHex(r.plan.local_id) << ")\n";
@@ -103,7 +108,9 @@ constexpr char kRestoreHelp[] =
     "  # Keep revisions moving forward for watchers and informers:\n"
     "  kubectl etcd restore snap.db --data-dir d --bump-revision 1000000000 --mark-compacted\n"
     "  # zstd-compressed and age-encrypted (told by the first bytes; decoded beside the data dir):\n"
-    "  kubectl etcd restore snap.db.zst.age --data-dir d --identity key.txt\n\n"
+    "  kubectl etcd restore snap.db.zst.age --data-dir d --identity key.txt\n"
+    "  # From S3 (downloaded beside the data dir, checked, then removed):\n"
+    "  kubectl etcd restore s3://backups/etcd/snap.db --data-dir /var/lib/etcd-restored\n\n"
     "Without --data-dir (`kubectl etcd restore FILE` on a control-plane node), the restore is orchestrated:\n"
     "the plan is checked and shown, then the API server, controller-manager and scheduler manifests are\n"
     "moved out of the kubelet's directory, the snapshot is restored into a new dir beside the old one\n"
@@ -153,8 +160,9 @@ void AddRestoreFlags(cxxopts::Options& options) {
        "(default: detected from the snapshot)", cxxopts::value<std::string>());
   // clang-format on
   AddUnsealFlags(options);
+  AddS3Flags(options);
   AddOutputFlag(options, kTextFormats, "text");
-  AddPositional(options, "file", "FILE");
+  AddPositional(options, "file", "FILE|s3://BUCKET/KEY");
 }
 
 absl::Status RunRestore(Invocation& inv) {
@@ -186,11 +194,20 @@ absl::Status RunRestore(Invocation& inv) {
     if (!opts.format) return absl::InvalidArgumentError(absl::StrCat("--etcd-version \"", v, "\": want 3.4, 3.5, 3.6 or 3.7"));
   }
 
+  // An S3 object is downloaded beside the data dir (where a sealed one is decoded too).
+  const std::string snapshot = opts.snapshot_path;
+  std::unique_ptr<s3::Downloaded> downloaded;
+  if (s3::IsS3Url(snapshot)) {
+    std::string target = opts.data_dir.empty() ? opts.name + ".etcd" : opts.data_dir;
+    KETCD_ASSIGN_OR_RETURN(downloaded, DownloadSnapshot(flags, snapshot, fsutil::Dirname(target)));
+    opts.snapshot_path = downloaded->path();
+  }
   cli::Progress progress(inv.err, inv.err_is_terminal, "restoring");
   auto result = restore::Restore(opts, [&](uint64_t done, uint64_t total) { progress.Update(done, total); });
   progress.Finish();
   if (!result.ok()) return result.status();
-  cli::PrintResult(inv.out, format, ResultJson(opts, *result), [&] { PrintText(inv.out, opts, *result); });
+  cli::PrintResult(inv.out, format, ResultJson(snapshot, opts, *result),
+                   [&] { PrintText(inv.out, snapshot, opts, *result); });
   return absl::OkStatus();
 }
 
@@ -292,6 +309,11 @@ absl::Status RunNodeRestore(Invocation& inv, const cxxopts::ParseResult& flags, 
   if (flags.count("list-runs")) return ListRuns(inv, flags, format);
   if (flags.count("undo") || flags.count("resume")) return RecoverRun(inv, flags, format, flags.count("undo") > 0, files);
   if (files.size() != 1) return absl::InvalidArgumentError("restore requires exactly one snapshot FILE (or --undo)");
+  if (s3::IsS3Url(files[0])) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the restore of a node takes a local snapshot file, not ", files[0],
+        ": copy it to the node first (aws s3 cp), or restore it into a new data dir with --data-dir"));
+  }
   KETCD_ASSIGN_OR_RETURN(stream::Format sealed, envelope::SniffFile(files[0]));
   if (sealed != stream::Format::kPlain) {
     return absl::InvalidArgumentError(absl::StrCat(

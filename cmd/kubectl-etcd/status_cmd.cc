@@ -4,11 +4,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "cmd/kubectl-etcd/command.h"
+#include "cmd/kubectl-etcd/s3_flags.h"
 #include "cmd/kubectl-etcd/seal_flags.h"
 #include "pkg/base/format.h"
 #include "pkg/bbolt/db.h"
 #include "pkg/cli/output.h"
 #include "pkg/snapshot/status.h"
+#include "pkg/s3/url.h"
 #include "pkg/snapshot/status_json.h"
 
 namespace ketcd::cmd {
@@ -111,7 +113,8 @@ constexpr char kStatusHelp[] =
     "`etcdutl snapshot status` does, plus an integrity check and the SHA-256 trailer state.\n"
     "Exits 4 when the file is corrupt or its hash does not match. The file is only read; a\n"
     "zstd-compressed or age-encrypted file is recognised by its first bytes and decoded into a private\n"
-    "directory under $TMPDIR (or /tmp), removed afterwards.\n\n"
+    "directory under $TMPDIR (or /tmp), removed afterwards. An s3://BUCKET/KEY is downloaded there\n"
+    "first (see `kubectl etcd backup -h` for the S3 settings).\n\n"
     "Examples:\n"
     "  kubectl etcd status /var/backups/etcd.db\n"
     "  # Live keys per resource and namespace, leases, members, alarms, as JSON:\n"
@@ -119,7 +122,9 @@ constexpr char kStatusHelp[] =
     "  # A copy of a data dir's member/snap/db (no SHA-256 trailer):\n"
     "  kubectl etcd status /var/lib/etcd/member/snap/db --skip-hash-check\n"
     "  # Compressed and encrypted with age:\n"
-    "  kubectl etcd status etcd.db.zst.age --identity key.txt\n";
+    "  kubectl etcd status etcd.db.zst.age --identity key.txt\n"
+    "  # In S3:\n"
+    "  kubectl etcd status s3://backups/etcd/etcd-snapshot-m1-20240501T100000Z.db.zst\n";
 
 void AddStatusFlags(cxxopts::Options& options) {
   AddOutputFlag(options, kFormats, "table");
@@ -131,7 +136,8 @@ void AddStatusFlags(cxxopts::Options& options) {
       ("skip-integrity-check", "Do not run the bbolt integrity check (faster on huge files)");
   // clang-format on
   AddUnsealFlags(options);
-  AddPositional(options, "file", "FILE");
+  AddS3Flags(options);
+  AddPositional(options, "file", "FILE|s3://BUCKET/KEY");
 }
 
 absl::Status RunStatus(Invocation& inv) {
@@ -150,7 +156,12 @@ absl::Status RunStatus(Invocation& inv) {
   o.file = files[0];
 
   KETCD_ASSIGN_OR_RETURN(envelope::UnsealOptions unseal, UnsealFlags(*parsed));
-  KETCD_ASSIGN_OR_RETURN(auto plain, envelope::Unseal(o.file, unseal));
+  std::unique_ptr<s3::Downloaded> downloaded;
+  if (s3::IsS3Url(o.file)) {
+    KETCD_ASSIGN_OR_RETURN(downloaded, DownloadSnapshot(*parsed, o.file, ""));
+  }
+  KETCD_ASSIGN_OR_RETURN(auto plain, envelope::Unseal(downloaded ? downloaded->path() : o.file, unseal));
+  if (!plain->temp_dir().empty()) downloaded.reset();  // decoded: the download is no longer needed
   KETCD_ASSIGN_OR_RETURN(auto db, bbolt::Db::Open(plain->path()));
   snapshot::StatusOptions so;
   so.check_integrity = !o.skip_integrity;

@@ -71,8 +71,9 @@ class TrailerSplitter {
 // system can be left behind (sink.h). The receiving thread sets expected_db before the first
 // blob and reads the results after Sink::Close succeeded.
 struct Output {
-  std::unique_ptr<fsutil::AtomicFile> file;  // null: standard output
+  std::unique_ptr<fsutil::AtomicFile> file;  // null: standard output or S3
   std::optional<fsutil::DirectAppender> appender;
+  std::unique_ptr<s3::MultipartUpload> upload;  // an S3 destination
   // Compression and encryption in front of Emit, or null.
   std::unique_ptr<stream::FnWriter> emitter;
   std::unique_ptr<stream::Writer> sealed;
@@ -104,6 +105,7 @@ struct Output {
   absl::Status Emit(const void* p, size_t n) {
     emitted += n;
     if (appender) return appender->Append(p, n);
+    if (upload) return upload->Write(p, n);
     absl::Status s = fsutil::WriteAll(STDOUT_FILENO, p, n, "standard output");
     if (s.ok()) return s;
     return absl::UnavailableError(absl::StrCat("writing to standard output failed: ", s.message()));
@@ -114,6 +116,7 @@ struct Output {
   absl::Status Finish() {
     if (sealed) KETCD_RETURN_IF_ERROR(sealed->Close());
     if (appender) KETCD_RETURN_IF_ERROR(appender->Finish());
+    if (upload) KETCD_RETURN_IF_ERROR(upload->Close());  // the last part; not completed yet
     if (!splitter.has_trailer() || received % 512 != kTrailerSize || received != expected_db + kTrailerSize) {
       return absl::DataLossError(absl::StrCat("the snapshot stream from ", endpoint, " ended after ", received,
                                               " bytes, expected ", expected_db + kTrailerSize,
@@ -126,6 +129,10 @@ struct Output {
                                               " does not match its SHA-256 trailer (computed ", DigestHex(db),
                                               ", trailer ", DigestHex(splitter.trailer()),
                                               "); the data was damaged in transit; nothing was saved"));
+    }
+    if (upload) {
+      if (abandoned) return absl::CancelledError("abandoned");
+      return upload->Complete().status();
     }
     if (!file) return absl::OkStatus();
     if (!sealed) {
@@ -153,6 +160,43 @@ struct Output {
                                             " cannot be read back: ", rev.status().message(), "; nothing was saved"));
   }
 };
+
+// Receives the snapshot into `out` through a Sink; when this returns, the writer thread has
+// stopped or been left behind (sink.h).
+absl::Status Stream(etcdclient::Client& client, const SaveOptions& opts, const std::shared_ptr<Output>& out,
+                    SaveResult* r) {
+  Sink::Options sink_opts;
+  sink_opts.name = out->file ? absl::StrCat("\"", out->file->temp_path(), "\"")
+                   : out->upload ? opts.path : std::string("standard output");
+  sink_opts.stall_timeout = opts.stall_timeout;
+  Sink sink([out](const std::string& blob) { return out->Write(blob); }, [out] { return out->Finish(); }, sink_opts);
+  uint64_t received = 0, expected_db = 0;
+  bool first = true;
+
+  absl::Status stream = client.Snapshot(
+      [&](etcdserverpb::SnapshotResponse& msg) -> absl::Status {
+        if (first) {
+          expected_db = msg.remaining_bytes() + msg.blob().size();
+          out->expected_db = expected_db;  // before the first Push: the writer reads it at the end
+          first = false;
+        }
+        if (!msg.version().empty()) r->storage_version = msg.version();
+        received += msg.blob().size();
+        if (opts.progress) opts.progress(received, expected_db + kTrailerSize);
+        std::string blob = sink.TakeBuffer();
+        blob.swap(*msg.mutable_blob());
+        return sink.Push(std::move(blob));
+      },
+      opts.stall_timeout);
+  // On a failed stream the sink is dropped: the writer stops and the .part is removed.
+  absl::Status closed = stream.ok() ? sink.Close() : absl::OkStatus();
+  if (!stream.ok()) return stream;
+  if (!closed.ok()) {
+    out->abandoned = true;  // a finish still running must not publish the file now
+    return closed;
+  }
+  return absl::OkStatus();
+}
 
 std::string HostName() {
   char buf[256] = {};
@@ -185,9 +229,10 @@ absl::StatusOr<SaveResult> SaveSnapshot(etcdclient::Client& client, const etcdse
 
   auto out = std::make_shared<Output>();
   out->endpoint = r.endpoint;
-  const bool to_file = opts.path != "-";
+  const bool to_s3 = opts.s3.client != nullptr;
+  const bool to_file = opts.path != "-" && !to_s3;
   const std::string suffix = envelope::FileSuffix(opts.seal);
-  if (to_file && !absl::EndsWith(opts.path, suffix)) {
+  if ((to_file || to_s3) && !absl::EndsWith(opts.path, suffix)) {
     return absl::InvalidArgumentError(
         absl::StrCat("\"", opts.path, "\": a ", envelope::Describe(opts.seal), " snapshot file must end in ", suffix));
   }
@@ -202,35 +247,18 @@ absl::StatusOr<SaveResult> SaveSnapshot(etcdclient::Client& client, const etcdse
     KETCD_ASSIGN_OR_RETURN(out->file, fsutil::AtomicFile::Create(opts.path, {.mode = 0600, .overwrite = opts.force}));
     out->appender.emplace(out->file->fd(), out->file->temp_path());
   }
+  std::optional<s3::ObjectUrl> url;
+  if (to_s3) {
+    KETCD_ASSIGN_OR_RETURN(url, s3::ParseS3Url(opts.path));
+    if (url->IsPrefix()) return absl::InvalidArgumentError(absl::StrCat(opts.path, " names a prefix, not an object"));
+    KETCD_RETURN_IF_ERROR(CheckS3Free(opts.s3, *url, opts.force));
+    KETCD_ASSIGN_OR_RETURN(out->upload, StartS3Upload(opts.s3, *url));
+  }
   KETCD_RETURN_IF_ERROR(out->Seal(opts.seal));
-  Sink::Options sink_opts;
-  sink_opts.name = to_file ? absl::StrCat("\"", out->file->temp_path(), "\"") : std::string("standard output");
-  sink_opts.stall_timeout = opts.stall_timeout;
-  Sink sink([out](const std::string& blob) { return out->Write(blob); }, [out] { return out->Finish(); }, sink_opts);
-  uint64_t received = 0, expected_db = 0;
-  bool first = true;
-
-  absl::Status stream = client.Snapshot(
-      [&](etcdserverpb::SnapshotResponse& msg) -> absl::Status {
-        if (first) {
-          expected_db = msg.remaining_bytes() + msg.blob().size();
-          out->expected_db = expected_db;  // before the first Push: the writer reads it at the end
-          first = false;
-        }
-        if (!msg.version().empty()) r.storage_version = msg.version();
-        received += msg.blob().size();
-        if (opts.progress) opts.progress(received, expected_db + kTrailerSize);
-        std::string blob = sink.TakeBuffer();
-        blob.swap(*msg.mutable_blob());
-        return sink.Push(std::move(blob));
-      },
-      opts.stall_timeout);
-  // On a failed stream the sink is dropped: the writer stops and the .part is removed.
-  absl::Status closed = stream.ok() ? sink.Close() : absl::OkStatus();
-  if (!stream.ok()) return stream;
-  if (!closed.ok()) {
-    out->abandoned = true;  // a finish still running must not publish the file now
-    return closed;
+  absl::Status streamed = Stream(client, opts, out, &r);
+  if (!streamed.ok()) {
+    if (out->upload) return AbortS3Upload(*out->upload, streamed);
+    return streamed;
   }
 
   r.size = out->received;
@@ -247,6 +275,7 @@ absl::StatusOr<SaveResult> SaveSnapshot(etcdclient::Client& client, const etcdse
                                                  ", but its metadata file could not be written: ", m.message()));
     }
   }
+  if (to_s3) KETCD_RETURN_IF_ERROR(PutS3Metadata(opts.s3, *url, MetadataJson(r)));
   r.duration_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return r;
 }

@@ -8,6 +8,8 @@
 // (sink.h): when a write or fsync hangs (a hung file system), Ctrl-C and the stall timeout
 // still end the run; the .part may then stay behind, unlocked, and the next backup replaces it.
 // <path> and <path>.json are both refused before the stream starts unless `force`.
+// An s3://BUCKET/KEY path is streamed as a multipart upload instead (s3_target.h), with
+// the same checks before it is completed.
 
 #include <chrono>
 #include <cstdint>
@@ -15,6 +17,7 @@
 #include <string>
 
 #include "pkg/base/progress.h"
+#include "pkg/backup/s3_target.h"
 #include "pkg/base/status.h"
 #include "pkg/envelope/seal.h"
 #include "pkg/etcdclient/client.h"
@@ -22,7 +25,7 @@
 namespace ketcd::backup {
 
 struct SaveOptions {
-  std::string path;  // destination file, or "-" for stdout
+  std::string path;  // destination file, "-" for stdout, or s3://BUCKET/KEY (then `s3` is set)
   bool force = false;  // replace an existing file
   std::chrono::milliseconds stall_timeout{60000};
   ProgressFn progress;  // bytes received of the expected file size; empty: not reported
@@ -30,6 +33,7 @@ struct SaveOptions {
   // envelope::FileSuffix. The checks above run on the snapshot as etcd sent it; the
   // revision is not read back from a sealed file (0, as for standard output).
   envelope::SealOptions seal;
+  S3Target s3;  // an s3:// path: where and how (s3_target.h)
 };
 
 struct SaveResult {

@@ -4,6 +4,7 @@
 //   KETCD_TEST_FREE_BYTES=N        the free space the restore's preflight sees
 //   KETCD_TEST_KILL_AT=STEP        SIGKILL once the journal records STEP as in progress
 //   KETCD_TEST_KILL_AT=undo:STEP   SIGKILL once it records STEP's undo action as next
+//   KETCD_TEST_S3_SEND_BYTES_PER_SEC=N  S3 uploads no faster than N bytes/s (time to interrupt one)
 #include <signal.h>
 
 #include <cstdlib>
@@ -12,6 +13,7 @@
 #include "pkg/noderestore/journal.h"
 #include "pkg/noderestore/preflight.h"
 #include "pkg/noderestore/steps.h"
+#include "pkg/s3/client.h"
 
 namespace ketcd::noderestore {
 namespace {
@@ -36,6 +38,9 @@ struct Install {
       OverrideFreeBytes(std::strtoull(v, nullptr, 10));
     }
     SetJournalSavedHook(KillAtStep);
+    if (const char* v = std::getenv("KETCD_TEST_S3_SEND_BYTES_PER_SEC"); v != nullptr && *v != '\0') {
+      s3::SetMaxSendSpeedForTests(std::strtoll(v, nullptr, 10));
+    }
   }
 } install;
 

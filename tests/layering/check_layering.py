@@ -15,7 +15,7 @@ LAYERS = [
     ["base"],
     ["fsutil", "cli"],
     ["stream"],
-    ["bbolt", "etcdclient", "kubeclient", "age", "k8sobjects"],
+    ["bbolt", "etcdclient", "kubeclient", "s3", "age", "k8sobjects"],
     ["envelope"],
     ["discovery", "snapshot", "restore", "catalog"],
     ["backup"],

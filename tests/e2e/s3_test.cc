@@ -1,0 +1,249 @@
+// Backups to S3 and back, against versitygw (a real S3 gateway over a directory) and real
+// etcd 3.4 and 3.7: streamed multipart uploads, status and restore of s3:// URLs (the
+// restored dir served by etcd), compressed and encrypted objects, bad credentials, Ctrl-C
+// and a gateway killed in the middle of an upload (nothing left behind), Object Lock.
+#include <signal.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "tests/e2e/harness.h"
+#include "tests/e2e/versitygw.h"
+
+namespace ketcd::e2e {
+namespace {
+
+class S3Test : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    gw_ = VersityGw::Start();
+    ASSERT_NE(gw_, nullptr);
+    ASSERT_TRUE(gw_->Client().CreateBucket("backups").ok());
+    version_ = VersionByName(GetParam());
+    certs_ = MakeCerts(dir_.Sub("certs"));
+    ServerOptions o;
+    o.certs = &certs_;
+    server_ = EtcdServer::Start(version_, o);
+    ASSERT_NE(server_, nullptr);
+    server_->Etcdctl({"put", "foo", "bar"});
+    server_->Etcdctl({"put", "/registry/pods/default/p1", std::string(100000, 'x')});
+    server_->Etcdctl({"put", "foo", "baz"});
+  }
+
+  std::map<std::string, std::string> Env() const {
+    auto env = gw_->Env();
+    env["TMPDIR"] = dir_.path();
+    return env;
+  }
+  CommandResult Ours(std::vector<std::string> args, std::map<std::string, std::string> extra_env = {}) {
+    args.insert(args.begin(), KubectlEtcd());
+    auto env = Env();
+    for (const auto& [k, v] : extra_env) env[k] = v;
+    return e2e::Run(args, env);
+  }
+  std::vector<std::string> BackupArgs(const std::string& dest, const std::vector<std::string>& flags) {
+    std::vector<std::string> args = {"backup", dest, "-o", "json"};
+    auto conn = server_->ConnectionFlags();
+    args.insert(args.end(), conn.begin(), conn.end());
+    args.insert(args.end(), flags.begin(), flags.end());
+    return args;
+  }
+  nlohmann::json Backup(const std::string& dest, const std::vector<std::string>& flags = {}) {
+    CommandResult r = Ours(BackupArgs(dest, flags));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.exit_code == 0 ? nlohmann::json::parse(r.out) : nlohmann::json();
+  }
+  std::vector<std::string> Keys(const std::string& prefix = "") {
+    auto page = gw_->Client().ListObjectsV2("backups", {.prefix = prefix});
+    EXPECT_TRUE(page.ok()) << page.status();
+    std::vector<std::string> keys;
+    if (page.ok()) {
+      for (const auto& o : page->objects) keys.push_back(o.key);
+    }
+    return keys;
+  }
+  size_t Uploads() {
+    auto page = gw_->Client().ListMultipartUploads("backups", "");
+    EXPECT_TRUE(page.ok()) << page.status();
+    return page.ok() ? page->uploads.size() : 99;
+  }
+  // Restores `url` into a new data dir, serves it with etcd and checks the data.
+  void RestoreAndServe(const std::string& url, const std::vector<std::string>& flags = {}) {
+    const std::string data_dir = dir_.Sub("restored-" + std::to_string(restores_++));
+    int port = FreePort();
+    std::string cluster = "solo=http://127.0.0.1:" + std::to_string(port);
+    std::vector<std::string> args = {"restore", url, "--data-dir", data_dir, "--name", "solo", "--initial-cluster",
+                                     cluster, "--initial-advertise-peer-urls", "http://127.0.0.1:" + std::to_string(port),
+                                     "-o", "json"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    CommandResult r = Ours(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(nlohmann::json::parse(r.out)["snapshot"], url);
+    ServerOptions o;
+    o.certs = &certs_;
+    o.name = "solo";
+    o.data_dir = data_dir;
+    o.initial_cluster = cluster;
+    o.peer_port = port;
+    auto restored = EtcdServer::Start(version_, o);
+    ASSERT_NE(restored, nullptr);
+    EXPECT_EQ(restored->Etcdctl({"get", "foo", "--print-value-only"}), "baz\n");
+  }
+
+  TempDir dir_;
+  std::unique_ptr<VersityGw> gw_;
+  EtcdVersion version_;
+  TestCerts certs_;
+  std::unique_ptr<EtcdServer> server_;
+  int restores_ = 0;
+};
+
+TEST_P(S3Test, BackupToAPrefixThenStatusAndRestoreFromS3) {
+  nlohmann::json b = Backup("s3://backups/etcd/prod/");
+  const std::string url = b["path"];
+  ASSERT_EQ(url.rfind("s3://backups/etcd/prod/etcd-snapshot-default-", 0), 0u) << url;
+  const std::string key = url.substr(std::string("s3://backups/").size());
+  EXPECT_EQ(Keys("etcd/"), (std::vector<std::string>{key, key + ".json"}));
+  EXPECT_EQ(Uploads(), 0u);
+  auto head = gw_->Client().HeadObject("backups", key);
+  ASSERT_TRUE(head.ok()) << head.status();
+  EXPECT_EQ(head->size, b["size"].get<uint64_t>());
+  std::string meta;
+  ASSERT_TRUE(gw_->Client().GetObject("backups", key + ".json", [&](const char* p, size_t n) {
+    meta.append(p, n);
+    return absl::OkStatus();
+  }).ok());
+  auto mj = nlohmann::json::parse(meta);
+  EXPECT_EQ(mj["sha256"], b["sha256"]);
+  EXPECT_EQ(mj["etcdVersion"], b["etcdVersion"]);
+
+  // status reads the object as it reads a file; no temp dir is left.
+  CommandResult st = Ours({"status", url, "-o", "json"});
+  ASSERT_EQ(st.exit_code, 0) << st.err;
+  EXPECT_GT(nlohmann::json::parse(st.out)["revision"].get<int64_t>(), 0);
+  EXPECT_EQ(e2e::Run({"/bin/sh", "-c", "ls -A \"$0\" | grep -c kubectl-etcd", dir_.path()}).out, "0\n");
+
+  // An exact key; refused the second time without --force.
+  Backup("s3://backups/exact.db");
+  CommandResult again = Ours(BackupArgs("s3://backups/exact.db", {}));
+  EXPECT_EQ(again.exit_code, 5) << again.err;
+  EXPECT_NE(again.err.find("already exists"), std::string::npos) << again.err;
+  Backup("s3://backups/exact.db", {"--force"});
+  RestoreAndServe(url);
+  CommandResult missing = Ours({"status", "s3://backups/nope.db"});
+  EXPECT_EQ(missing.exit_code, 6) << missing.err;
+  CommandResult node = Ours({"restore", url, "--yes"});
+  EXPECT_EQ(node.exit_code, 2) << node.err;
+}
+
+TEST_P(S3Test, CompressedAndEncryptedObjectsRestore) {
+  ASSERT_EQ(e2e::Run({"/usr/bin/age-keygen", "-o", dir_.Sub("key.txt")}).exit_code, 0);
+  std::string recipient = e2e::Run({"/usr/bin/age-keygen", "-y", dir_.Sub("key.txt")}).out;
+  recipient.pop_back();
+  nlohmann::json b = Backup("s3://backups/sealed/", {"--compress", "zstd", "--encrypt-to", recipient});
+  const std::string url = b["path"];
+  EXPECT_NE(url.find(".db.zst.age"), std::string::npos) << url;
+  EXPECT_LT(b["fileSize"].get<uint64_t>(), b["size"].get<uint64_t>());
+  CommandResult st = Ours({"status", url, "--identity", dir_.Sub("key.txt"), "-o", "json"});
+  EXPECT_EQ(st.exit_code, 0) << st.err;
+  RestoreAndServe(url, {"--identity", dir_.Sub("key.txt")});
+}
+
+TEST_P(S3Test, WrongSecretKeyIsAnAuthenticationError) {
+  CommandResult r = Ours(BackupArgs("s3://backups/x.db", {}), {{"AWS_SECRET_ACCESS_KEY", "wrong-secret"}});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("SignatureDoesNotMatch"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(VersityGw::kAccessKey), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("wrong-secret"), std::string::npos) << r.err;
+  EXPECT_TRUE(Keys().empty());
+  CommandResult nobucket = Ours(BackupArgs("s3://nosuchbucket/x.db", {}));
+  EXPECT_EQ(nobucket.exit_code, 6) << nobucket.err;
+  EXPECT_NE(nobucket.err.find("NoSuchBucket"), std::string::npos) << nobucket.err;
+}
+
+TEST_P(S3Test, ObjectLockRetentionOnBothObjects) {
+  ASSERT_TRUE(gw_->Client().CreateBucket("locked", true).ok());
+  Backup("s3://locked/etcd.db", {"--s3-object-lock-mode", "GOVERNANCE", "--s3-object-lock-retain-until", "2d"});
+  for (const char* key : {"etcd.db", "etcd.db.json"}) {
+    auto head = gw_->Client().HeadObject("locked", key);
+    ASSERT_TRUE(head.ok()) << head.status();
+    EXPECT_EQ(head->lock_mode, "GOVERNANCE") << key;
+    EXPECT_FALSE(head->lock_retain_until.empty()) << key;
+  }
+  // Without Object Lock on the bucket, the request is refused and nothing is left.
+  CommandResult r = Ours(BackupArgs("s3://backups/l.db", {"--s3-object-lock-mode", "GOVERNANCE",
+                                                          "--s3-object-lock-retain-until", "1d"}));
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_TRUE(Keys().empty());
+  EXPECT_EQ(Uploads(), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Versions, S3Test, ::testing::Values("3.4", "3.7"));
+
+// Interrupting an upload: a database of ~30 MB sent at 4 MB/s in 5 MiB parts.
+class S3InterruptTest : public S3Test {
+ protected:
+  void SetUp() override {
+    S3Test::SetUp();
+    if (HasFatalFailure()) return;
+    std::vector<std::string> argv = {version_.etcdctl()};
+    for (const auto& f : server_->ConnectionFlags()) argv.push_back(f);
+    for (int i = 0; i < 30; i++) {
+      std::vector<std::string> put = argv;
+      put.insert(put.end(), {"put", "/registry/configmaps/default/big-" + std::to_string(i)});
+      CommandResult r = e2e::Run(put, {{"ETCDCTL_API", "3"}}, 60, std::string(1 << 20, 'a' + i % 26));
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+    }
+  }
+  std::unique_ptr<Background> SlowBackup(const std::string& url) {
+    std::vector<std::string> args = BackupArgs(url, {"--s3-part-size", "5"});
+    args.insert(args.begin(), KubectlEtcdTestHooks());
+    auto env = Env();
+    env["KETCD_TEST_S3_SEND_BYTES_PER_SEC"] = "4000000";
+    return std::make_unique<Background>(args, env);
+  }
+  // Waits until the upload has begun.
+  bool WaitForUpload() {
+    for (int i = 0; i < 300; i++) {
+      auto page = gw_->Client().ListMultipartUploads("backups", "");
+      if (page.ok() && !page->uploads.empty()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  }
+};
+
+TEST_P(S3InterruptTest, CtrlCAbortsTheUpload) {
+  auto run = SlowBackup("s3://backups/big.db");
+  ASSERT_TRUE(WaitForUpload());
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // parts on the way
+  run->Signal(SIGINT);
+  EXPECT_EQ(run->Wait(120), 130) << run->Err();
+  EXPECT_NE(run->Err().find("the partial upload was aborted"), std::string::npos) << run->Err();
+  EXPECT_TRUE(Keys().empty());
+  EXPECT_EQ(Uploads(), 0u);
+}
+
+TEST_P(S3InterruptTest, GatewayKilledMidUploadLeavesNothingOnceItIsBack) {
+  auto run = SlowBackup("s3://backups/big.db");
+  ASSERT_TRUE(WaitForUpload());
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  gw_->Kill();
+  // The part in flight fails, its retries fail, then the abort is retried until the gateway
+  // is back.
+  for (int i = 0; i < 600 && run->Err().find("retrying in") == std::string::npos; i++) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_NE(run->Err().find("aborting the multipart upload"), std::string::npos) << run->Err();
+  ASSERT_TRUE(gw_->Restart()) << gw_->Log();
+  EXPECT_EQ(run->Wait(120), 3) << run->Err();
+  EXPECT_NE(run->Err().find("the partial upload was aborted"), std::string::npos) << run->Err();
+  EXPECT_TRUE(Keys().empty());
+  EXPECT_EQ(Uploads(), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Versions, S3InterruptTest, ::testing::Values("3.7"));
+
+}  // namespace
+}  // namespace ketcd::e2e
