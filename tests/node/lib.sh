@@ -19,7 +19,7 @@ NODE_IP=${NODE_IP:-192.0.2.10}   # TEST-NET-1: routed nowhere, only on the node'
 NODE_NAME=node1
 KUBE_VERSION=${KUBE_VERSION:-v1.37.2}
 PAUSE_TAG=3.10.2
-NODE_WORK=
+NODE_WORK=${NODE_WORK:-}
 
 node_log() { echo "node: $*" >&2; }
 node_fail() { echo "node: FAIL: $*" >&2; return 1; }
@@ -180,15 +180,18 @@ _node_kubeadm() {
   for phase in "certs all" "kubeconfig all" "etcd local" "control-plane all" "kubelet-start"; do
     # shellcheck disable=SC2086
     "${kubeadm[@]}" init phase $phase --config "$cfg" >>"$NODE_WORK/kubeadm.log" 2>&1 ||
-      { tail -30 "$NODE_WORK/kubeadm.log" >&2; node_fail "kubeadm init phase $phase"; }
+      { tail -30 "$NODE_WORK/kubeadm.log" >&2; node_fail "kubeadm init phase $phase"; return 1; }
   done
   node_start_kubelet
-  for phase in "wait-control-plane" "upload-config all" "mark-control-plane" "bootstrap-token" \
-    "kubelet-finalize all"; do
+  # kubeadm's wait-control-plane phase takes no --config (it would look for the API server
+  # on the default route's address): wait for it here.
+  node_wait 180 node_kubectl get --raw /livez ||
+    { tail -30 "$NODE_WORK/kubelet.log" >&2; node_fail "the API server did not start"; return 1; }
+  for phase in "upload-config all" "mark-control-plane" "bootstrap-token" "kubelet-finalize all"; do
     # shellcheck disable=SC2086
     "${kubeadm[@]}" init phase $phase --config "$cfg" >>"$NODE_WORK/kubeadm.log" 2>&1 ||
       { tail -30 "$NODE_WORK/kubeadm.log" >&2; tail -30 "$NODE_WORK/kubelet.log" >&2
-        node_fail "kubeadm init phase $phase"; }
+        node_fail "kubeadm init phase $phase"; return 1; }
   done
 }
 
@@ -201,6 +204,15 @@ node_control_plane_ready() {
   done
 }
 
+# The control plane works: the API server answers, and the controller manager and the
+# scheduler report healthy on their own ports (their mirror pods come back later: the
+# kubelet recreates them on its next sync).
+node_control_plane_healthy() {
+  node_kubectl get --raw /livez >/dev/null 2>&1 &&
+    node_exec curl -ksf https://127.0.0.1:10257/healthz >/dev/null 2>&1 &&
+    node_exec curl -ksf https://127.0.0.1:10259/healthz >/dev/null 2>&1
+}
+
 node_up() {
   [[ $(id -u) -eq 0 ]] || { node_fail "needs root"; return 1; }
   NODE_WORK=$(mktemp -d /tmp/ketcd-node.XXXXXX)
@@ -208,6 +220,16 @@ node_up() {
   _node_namespaces && _node_containerd && _node_images && _node_kubeadm_config && _node_kubeadm &&
     node_wait 180 node_control_plane_ready ||
     { node_kubectl get pods -A >&2 || true; node_fail "the control plane did not come up"; }
+}
+
+# A test script runs on the node run.sh started (NODE_WORK exported), or on one of its own.
+node_use_or_up() {
+  if [[ -n $NODE_WORK && -e $NODE_WORK/ns/mnt ]]; then
+    node_log "on the node in $NODE_WORK"
+  else
+    trap node_down EXIT
+    node_up
+  fi
 }
 
 # PIDs of every process in the node's namespaces (containers have mount namespaces of
@@ -245,5 +267,5 @@ node_down() {
   for p in "${_node_made_mountpoints[@]}"; do rmdir "$p" 2>/dev/null || true; done
   _node_made_mountpoints=()
   if [[ -n ${KETCD_NODE_KEEP:-} ]]; then node_log "kept $NODE_WORK"; else rm -rf "$NODE_WORK"; fi
-  NODE_WORK=
+  NODE_WORK=${NODE_WORK:-}
 }

@@ -17,8 +17,7 @@ failures=0
 pass() { echo "PASS: $*"; }
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
-trap node_down EXIT
-node_up
+node_use_or_up
 
 k() { node_kubectl "$@"; }
 absent() { ! node_kubectl get "$@" >/dev/null 2>&1; }
@@ -86,7 +85,7 @@ downtime_start
 t0=$(date +%s.%N)
 if out=$(etcd_tool restore "$snap" --yes 2>&1); then pass "kubectl etcd restore --yes"; else fail "restore --yes: $out"; fi
 t1=$(date +%s.%N)
-node_wait 120 node_control_plane_ready || fail "control plane not ready after the restore"
+node_wait 120 node_control_plane_healthy || fail "control plane not healthy after the restore"
 ours=$(downtime_stop)
 echo "downtime: kubectl etcd restore --yes: ${ours}s (command ran $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}')s)"
 
@@ -96,8 +95,15 @@ check "secret deleted after the backup is back" \
 check "object created after the backup is gone" absent configmap later -n demo
 check "custom resource is back" test "$(k get widget gear -n demo -o jsonpath='{.spec.teeth}')" = 12
 check "deployment is there" test "$(k get deployment web -n demo -o jsonpath='{.spec.replicas}')" = 2
-data_dir=$(k get pod "etcd-$NODE_NAME" -n kube-system -o jsonpath='{.spec.volumes[?(@.name=="etcd-data")].hostPath.path}')
-check "etcd mirror pod on the new data dir ($data_dir)" bash -c "[[ $data_dir == /var/lib/etcd-restored-* ]]"
+etcd_data_dir() {
+  k get pod "etcd-$NODE_NAME" -n kube-system -o jsonpath='{.spec.volumes[?(@.name=="etcd-data")].hostPath.path}'
+}
+on_restored_dir() { [[ $(etcd_data_dir) == /var/lib/etcd-restored-* ]]; }
+# The kubelet replaces the mirror pod (the snapshot's copy names the old manifest) once it
+# sees that its hash differs from the static pod's.
+node_wait 60 on_restored_dir || true
+data_dir=$(etcd_data_dir)
+check "etcd mirror pod on the new data dir ($data_dir)" on_restored_dir
 kubeadm_dir=$(k get configmap kubeadm-config -n kube-system -o jsonpath='{.data.ClusterConfiguration}' | awk '/dataDir:/ {print $2}')
 check "kubeadm-config's etcd.local.dataDir updated ($kubeadm_dir)" test "$kubeadm_dir" = "$data_dir"
 k -n demo create configmap after-restore --from-literal=y=1 >/dev/null
@@ -105,11 +111,21 @@ new_rv=$(k get configmap after-restore -n demo -o jsonpath='{.metadata.resourceV
 check "new resourceVersion $new_rv above the bump (was $late_rv)" test "$new_rv" -gt 1000000000
 watch=$(k get --raw "/api/v1/namespaces/demo/configmaps?watch=1&resourceVersion=$before_rv&timeoutSeconds=3" 2>&1 || true)
 check "a watch from before the restore gets 410 Expired" grep -q '"code":410' <<<"$watch"
-check "controller manager and scheduler running" node_wait 60 node_control_plane_ready
+check "controller manager and scheduler healthy" node_wait 60 node_control_plane_healthy
+# Both work against the restored API server again: they renew their leader leases.
+restored_at=$(date -u +%s)
+lease_renewed() {
+  local t
+  t=$(k get lease "$1" -n kube-system -o jsonpath='{.spec.renewTime}') || return 1
+  (($(date -u -d "$t" +%s) > restored_at))
+}
+check "controller manager renews its lease after the restore" node_wait 60 lease_renewed kube-controller-manager
+check "scheduler renews its lease after the restore" node_wait 60 lease_renewed kube-scheduler
+check "their mirror pods are back" node_wait 120 node_control_plane_ready
 
 # --- undo: back to the data from before the restore
 if out=$(etcd_tool restore --undo --yes 2>&1); then pass "restore --undo"; else fail "undo: $out"; fi
-node_wait 120 node_control_plane_ready || fail "control plane not ready after undo"
+node_wait 120 node_control_plane_healthy || fail "control plane not healthy after undo"
 check "after undo: the later configmap is back" test "$(k get configmap later -n demo -o jsonpath='{.data.x}')" = 1
 check "after undo: configmap as changed" test "$(k get configmap app-config -n demo -o jsonpath='{.data.mode}')" = after
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `make test-node`: the real kubeadm node tests. Builds what they need once, outside the
 # repository (the Kubernetes binaries: tests/node/build-kube-node.sh; kubectl:
-# tests/tools/build-kube-tools.sh; etcd: tests/tools/etcd-versions.sh), then runs each test
-# on a node of its own.
+# tests/tools/build-kube-tools.sh; etcd: tests/tools/etcd-versions.sh), then starts the node and runs each test
+# on one node, one after the other.
 #   usage: run.sh KUBECTL_ETCD_BINARY KUBECTL_ETCD_TEST_HOOKS_BINARY
 # Environment: KUBE_VERSION (default v1.37.2), NODE_ETCD (default 3.7: the etcd minor
 # version the node runs), KETCD_NODE_KEEP=1 keeps a failed node's work dir.
@@ -27,10 +27,18 @@ export ETCD_DIR=$dir
 full=$("$ETCD_DIR/etcd" --version | awk '/etcd Version/ {print $3}')
 export ETCD_TAG=$full-0
 
+source "$here/lib.sh"
+trap node_down EXIT
+echo "== the node (Kubernetes $KUBE_VERSION, etcd $full)"
+start=$SECONDS
+node_up
+echo "node up in $((SECONDS - start))s"
+export NODE_WORK
 status=0
 for t in restore_test.sh kill_test.sh; do
-  [[ -x $here/$t ]] || continue
-  echo "== $t (Kubernetes $KUBE_VERSION, etcd $full)"
+  echo "== $t"
+  start=$SECONDS
   "$here/$t" || status=1
+  echo "$t: $((SECONDS - start))s"
 done
 exit $status
