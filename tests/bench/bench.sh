@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
-# make bench: see bench.py.
+# make bench: see bench.py; then, as root, the control plane's downtime on the real
+# kubeadm node (tests/node/downtime_bench.sh; BENCH_NODE=0 skips it).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # KUBECTL_ETCD: the binary under test; BUILD: the build directory that holds the bench tools.
 binary=${1:?usage: bench.sh KUBECTL_ETCD [BUILD]}
 build=${2:-$(dirname "$(realpath "$binary")")}
 cmake --build "$build" --target ketcd_bench_fill ketcd_bench_drain >/dev/null
-exec python3 "$here/bench.py" "$binary" "$build"
+python3 "$here/bench.py" "$binary" "$build"
+if [[ ${BENCH_NODE:-1} != 0 ]]; then
+  if [[ $(id -u) -eq 0 ]]; then
+    "$here/../node/downtime_bench.sh" "$binary" "$build/tests/bench/ketcd_bench_fill"
+  else
+    echo "node downtime: skipped (needs root)"
+  fi
+fi

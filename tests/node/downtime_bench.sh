@@ -8,12 +8,13 @@
 # restoring, waiting for etcd and waiting for the API server (the times at which it
 # reports each step), and the target: at most half the manual downtime, and at most the
 # restore time plus twice (etcd start + API server start).
-# usage: downtime_bench.sh FILL_TOOL   (environment: see tests/node/run.sh)
+# usage: downtime_bench.sh KUBECTL_ETCD KETCD_BENCH_FILL
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
-fill=$(realpath "${1:?usage: downtime_bench.sh KETCD_BENCH_FILL}")
-: "${KETCD_BIN:?}" "${NODE_BIN:?}" "${KUBECTL:?}" "${ETCD_DIR:?}" "${ETCD_TAG:?}"
+KETCD_BIN=$(realpath "${1:?usage: downtime_bench.sh KUBECTL_ETCD KETCD_BENCH_FILL}")
+fill=$(realpath "${2:?usage: downtime_bench.sh KUBECTL_ETCD KETCD_BENCH_FILL}")
+source "$here/env.sh"
 sizes=${BENCH_NODE_SIZES:-100 1024}
 runs=${BENCH_NODE_RUNS:-3}
 trap node_down EXIT

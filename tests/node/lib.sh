@@ -46,6 +46,7 @@ node_wait() {
 # Directories made on the host only to serve as mount points (removed by node_down).
 _node_mountpoints=(/etc/kubernetes)
 _node_made_mountpoints=()
+_node_cgroups_before=
 _node_sysctls=(vm/overcommit_memory vm/panic_on_oom kernel/panic kernel/panic_on_oops
   kernel/keys/root_maxkeys kernel/keys/root_maxbytes)
 
@@ -216,6 +217,7 @@ node_control_plane_healthy() {
 node_up() {
   [[ $(id -u) -eq 0 ]] || { node_fail "needs root"; return 1; }
   NODE_WORK=$(mktemp -d /tmp/ketcd-node.XXXXXX)
+  _node_cgroups_before=$(printf '%s\n' /sys/fs/cgroup/*/*/)
   node_log "work dir $NODE_WORK (Kubernetes $KUBE_VERSION, etcd $ETCD_TAG)"
   _node_namespaces && _node_containerd && _node_images && _node_kubeadm_config && _node_kubeadm &&
     node_wait 180 node_control_plane_ready ||
@@ -258,8 +260,11 @@ node_down() {
     kill -9 $pids 2>/dev/null || true
     sleep 0.2
   done
-  # The kubelet's cgroups (cgroupfs driver), deepest first.
-  find /sys/fs/cgroup/*/kubepods* -depth -type d -exec rmdir {} + 2>/dev/null || true
+  # The cgroups the kubelet (cgroupfs driver) and containerd made, deepest first.
+  local d
+  for d in /sys/fs/cgroup/*/*/; do
+    grep -qxF "$d" <<<"$_node_cgroups_before" || find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+  done
   umount "$NODE_WORK/ns/mnt" "$NODE_WORK/ns/net" 2>/dev/null || true
   umount "$NODE_WORK/ns" 2>/dev/null || true
   grep -o " $NODE_WORK/[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true

@@ -12,21 +12,8 @@ repo=$(cd "$here/../.." && pwd)
 [[ $(id -u) -eq 0 ]] || { echo "test-node: needs root (namespaces, containerd, kubelet)" >&2; exit 1; }
 export KETCD_BIN=$(realpath "${1:?usage: run.sh KUBECTL_ETCD KUBECTL_ETCD_TEST_HOOKS}")
 export KETCD_HOOKS_BIN=$(realpath "${2:?usage: run.sh KUBECTL_ETCD KUBECTL_ETCD_TEST_HOOKS}")
-export KUBE_VERSION=${KUBE_VERSION:-v1.37.2}
-cache=${KETCD_CACHE:-$HOME/.cache/kubectl-etcd}
 
-"$repo/tests/tools/install-deps.sh" >&2
-export PATH=$PATH:/usr/local/go/bin
-export NODE_BIN=$cache/kube-node-$KUBE_VERSION
-[[ -x $NODE_BIN/kube-node ]] || "$here/build-kube-node.sh" "$NODE_BIN" "$KUBE_VERSION" >&2
-export KUBECTL=$("$repo/tests/tools/build-kube-tools.sh")/kubectl
-minor=${NODE_ETCD:-3.7}
-dir=$("$repo/tests/tools/etcd-versions.sh" | tr , '\n' | awk -F= -v m="$minor" '$1 == m {print $2}')
-[[ -n $dir ]] || { echo "test-node: no etcd $minor" >&2; exit 1; }
-export ETCD_DIR=$dir
-full=$("$ETCD_DIR/etcd" --version | awk '/etcd Version/ {print $3}')
-export ETCD_TAG=$full-0
-
+source "$here/env.sh"
 source "$here/lib.sh"
 trap node_down EXIT
 echo "== the node (Kubernetes $KUBE_VERSION, etcd $full)"

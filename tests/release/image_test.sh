@@ -21,6 +21,8 @@ cleanup() {
     kill "$containerd_pid" 2>/dev/null || true
     wait "$containerd_pid" 2>/dev/null || true
   fi
+  # The cgroups of the containers (containerd names them after its namespace).
+  find /sys/fs/cgroup/*/ketcd-test -depth -type d -exec rmdir {} + 2>/dev/null || true
   # Snapshot mounts of containers that did not finish.
   grep -o " $work/[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
   rm -rf "$work"
