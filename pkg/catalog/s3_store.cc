@@ -89,7 +89,8 @@ absl::Status S3Store::ListUploads(std::vector<StoreEntry>& out) {
       std::string name = RelativeName(prefix_.key, u.key, options_.recursive);
       if (name.empty()) continue;
       absl::StatusOr<int64_t> initiated = ParseS3Time(u.initiated);
-      found[name + kUploadSuffix].push_back({u.key, u.upload_id, initiated.ok() ? *initiated : 0});
+      // An unreadable time counts as now: such an upload is never taken for an old one.
+      found[name + kUploadSuffix].push_back({u.key, u.upload_id, initiated.ok() ? *initiated : options_.now()});
     }
     if (!page->truncated) break;
     if (page->next_key_marker == key_marker && page->next_upload_id_marker == id_marker) {
