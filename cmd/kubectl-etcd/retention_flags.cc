@@ -2,8 +2,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "pkg/base/format.h"
 #include "cmd/kubectl-etcd/s3_flags.h"
+#include "pkg/base/format.h"
 #include "pkg/catalog/store.h"
 #include "pkg/cli/output.h"
 #include "pkg/fsutil/file.h"

@@ -23,8 +23,7 @@ absl::StatusOr<int64_t> ParseS3Time(std::string_view text) {
   const absl::string_view in(text.data(), text.size());
   absl::Time t;
   std::string err;
-  if (!absl::ParseTime(absl::RFC3339_full, in, &t, &err) ||
-      t == absl::InfinitePast() || t == absl::InfiniteFuture()) {
+  if (!absl::ParseTime(absl::RFC3339_full, in, &t, &err) || t == absl::InfinitePast() || t == absl::InfiniteFuture()) {
     return absl::InvalidArgumentError(absl::StrCat("\"", in, "\" is not an ISO 8601 time: ", err));
   }
   return absl::ToUnixSeconds(t);
@@ -94,7 +93,8 @@ absl::Status S3Store::ListUploads(std::vector<StoreEntry>& out) {
     }
     if (!page->truncated) break;
     if (page->next_key_marker == key_marker && page->next_upload_id_marker == id_marker) {
-      return absl::UnavailableError(absl::StrCat("listing the uploads of ", Describe(), ": a page without new markers"));
+      return absl::UnavailableError(
+          absl::StrCat("listing the uploads of ", Describe(), ": a page without new markers"));
     }
     key_marker = page->next_key_marker;
     id_marker = page->next_upload_id_marker;
@@ -121,8 +121,8 @@ absl::StatusOr<std::string> S3Store::ReadSmall(const std::string& name, size_t m
     enough = true;  // a server that ignores the range: stop it here
     return absl::CancelledError("read enough");
   };
-  absl::StatusOr<s3::ObjectInfo> got = client_->GetObject(prefix_.bucket, prefix_.key + name, sink, options_.sse_c,
-                                                          {.first = 0, .count = max_bytes});
+  absl::StatusOr<s3::ObjectInfo> got =
+      client_->GetObject(prefix_.bucket, prefix_.key + name, sink, options_.sse_c, {.first = 0, .count = max_bytes});
   if (!got.ok() && !enough) return got.status();
   return out;
 }
@@ -141,10 +141,9 @@ absl::Status S3Store::AbortUploads(const std::string& name) {
   }
   uploads = running;
   if (running.empty()) return absl::OkStatus();
-  return absl::AlreadyExistsError(
-      absl::StrCat("a multipart upload started ", UtcRfc3339(running.back().initiated),
-                   " may be a backup still running; aborted only once older than ",
-                   options_.running_upload_seconds / 3600, "h"));
+  return absl::AlreadyExistsError(absl::StrCat("a multipart upload started ", UtcRfc3339(running.back().initiated),
+                                               " may be a backup still running; aborted only once older than ",
+                                               options_.running_upload_seconds / 3600, "h"));
 }
 
 absl::Status S3Store::Remove(const std::string& name) {

@@ -61,8 +61,8 @@ class S3Store : public Store {
   std::shared_ptr<const s3::Client> client_;
   s3::ObjectUrl prefix_;
   S3StoreOptions options_;
-  std::map<std::string, uint64_t> sizes_;                 // of the objects the last List() saw
-  std::map<std::string, std::vector<Upload>> uploads_;    // "KEY.part" -> its uploads
+  std::map<std::string, uint64_t> sizes_;               // of the objects the last List() saw
+  std::map<std::string, std::vector<Upload>> uploads_;  // "KEY.part" -> its uploads
 };
 
 // A LastModified or Initiated time as S3 writes it (ISO 8601 in UTC,

@@ -108,13 +108,14 @@ std::string Contents(const std::string& key, uint64_t size, const std::string& m
 }
 
 std::string ListResult(const std::string& inner, const std::string& next_token = "") {
-  return absl::StrCat("<ListBucketResult><IsTruncated>", next_token.empty() ? "false" : "true",
-                      "</IsTruncated>", next_token.empty() ? "" : "<NextContinuationToken>" + next_token +
-                                                                       "</NextContinuationToken>",
+  return absl::StrCat("<ListBucketResult><IsTruncated>", next_token.empty() ? "false" : "true", "</IsTruncated>",
+                      next_token.empty() ? "" : "<NextContinuationToken>" + next_token + "</NextContinuationToken>",
                       inner, "</ListBucketResult>");
 }
 
-std::string NoUploads() { return "<ListMultipartUploadsResult><IsTruncated>false</IsTruncated></ListMultipartUploadsResult>"; }
+std::string NoUploads() {
+  return "<ListMultipartUploadsResult><IsTruncated>false</IsTruncated></ListMultipartUploadsResult>";
+}
 
 TEST(S3StoreTest, ParsesS3TimesAndNamesUnderThePrefix) {
   EXPECT_EQ(*ParseS3Time("2026-03-14T02:00:00.000Z"), 1773453600);
@@ -136,9 +137,10 @@ TEST(S3StoreTest, ParsesS3TimesAndNamesUnderThePrefix) {
 TEST(S3StoreTest, ListPagesThroughTokensAndShowsUploads) {
   FakeS3 fake([](const std::string& line, const std::string&) -> FakeS3::Reply {
     if (absl::StrContains(line, "uploads")) {
-      return {200, "<ListMultipartUploadsResult><IsTruncated>false</IsTruncated><Upload><Key>etcd/k.db</Key>"
-                   "<UploadId>U1</UploadId><Initiated>2026-03-10T00:00:00.000Z</Initiated></Upload>"
-                   "</ListMultipartUploadsResult>"};
+      return {200,
+              "<ListMultipartUploadsResult><IsTruncated>false</IsTruncated><Upload><Key>etcd/k.db</Key>"
+              "<UploadId>U1</UploadId><Initiated>2026-03-10T00:00:00.000Z</Initiated></Upload>"
+              "</ListMultipartUploadsResult>"};
     }
     if (absl::StrContains(line, "continuation-token=T%2F2")) {
       return {200, ListResult(Contents("etcd/b.db", 7, "2026-03-12T00:00:00.000Z"))};
@@ -210,10 +212,11 @@ TEST(S3StoreTest, RemovingKeyPartAbortsOnlyOldUploads) {
   FakeS3 fake([](const std::string& line, const std::string&) -> FakeS3::Reply {
     if (absl::StartsWith(line, "DELETE")) return {204, ""};
     if (absl::StrContains(line, "uploads")) {
-      return {200, "<ListMultipartUploadsResult><IsTruncated>false</IsTruncated>"
-                   "<Upload><Key>a.db</Key><UploadId>OLD</UploadId><Initiated>2026-03-10T00:00:00Z</Initiated></Upload>"
-                   "<Upload><Key>b.db</Key><UploadId>NEW</UploadId><Initiated>2026-03-10T23:00:00Z</Initiated></Upload>"
-                   "</ListMultipartUploadsResult>"};
+      return {200,
+              "<ListMultipartUploadsResult><IsTruncated>false</IsTruncated>"
+              "<Upload><Key>a.db</Key><UploadId>OLD</UploadId><Initiated>2026-03-10T00:00:00Z</Initiated></Upload>"
+              "<Upload><Key>b.db</Key><UploadId>NEW</UploadId><Initiated>2026-03-10T23:00:00Z</Initiated></Upload>"
+              "</ListMultipartUploadsResult>"};
     }
     return {200, ListResult("")};
   });
@@ -233,7 +236,8 @@ TEST(S3StoreTest, RemovingKeyPartAbortsOnlyOldUploads) {
   EXPECT_EQ((*catalog)[0].state, State::kIncomplete);
 
   FakeS3 refused([](const std::string& line, const std::string&) -> FakeS3::Reply {
-    if (absl::StrContains(line, "uploads")) return {403, "<Error><Code>AccessDenied</Code><Message>no</Message></Error>"};
+    if (absl::StrContains(line, "uploads"))
+      return {403, "<Error><Code>AccessDenied</Code><Message>no</Message></Error>"};
     return {200, ListResult(Contents("a.db", 3, "2026-03-11T00:00:00Z"))};
   });
   std::string warned;

@@ -41,7 +41,7 @@ class Store {
 
 // How to open a DEST: the S3 client and its options serve `s3://` URLs.
 struct OpenOptions {
-  bool recursive = false;                   // subdirectories, or keys below the prefix
+  bool recursive = false;                             // subdirectories, or keys below the prefix
   std::shared_ptr<const s3::Client> s3 = {};          // null: s3:// URLs are refused
   s3::SseCustomerKey sse_c = {};                      // SSE-C key for reading objects
   std::function<void(const std::string&)> warn = {};  // what a listing could not see

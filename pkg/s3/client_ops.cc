@@ -56,8 +56,8 @@ std::string RangeHeader(const ByteRange& range) {
   return absl::StrCat("bytes=", range.first, "-", range.first + range.count - 1);
 }
 
-Client::Request Client::GetObjectRequest(const std::string& bucket, const std::string& key,
-                                         const SseCustomerKey& sse_c, const ByteRange& range) {
+Client::Request Client::GetObjectRequest(const std::string& bucket, const std::string& key, const SseCustomerKey& sse_c,
+                                         const ByteRange& range) {
   Request req{"GET", bucket, key, {}, SseCustomerHeaders(sse_c), {}, "GetObject"};
   if (range.count > 0) req.headers["range"] = RangeHeader(range);
   return req;

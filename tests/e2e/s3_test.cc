@@ -184,10 +184,13 @@ TEST_P(S3Test, ObjectLockRetentionOnBothObjects) {
 // Sets createdAt in KEY.json to `age_seconds` ago, as if the backup were that old.
 void Age(const s3::Client& client, const std::string& key, int64_t age_seconds) {
   std::string text;
-  ASSERT_TRUE(client.GetObject("backups", key + ".json", [&](const char* p, size_t n) {
-    text.append(p, n);
-    return absl::OkStatus();
-  }).ok());
+  ASSERT_TRUE(client
+                  .GetObject("backups", key + ".json",
+                             [&](const char* p, size_t n) {
+                               text.append(p, n);
+                               return absl::OkStatus();
+                             })
+                  .ok());
   nlohmann::ordered_json j = nlohmann::ordered_json::parse(text);
   j["createdAt"] = UtcRfc3339(static_cast<int64_t>(::time(nullptr)) - age_seconds);
   ASSERT_TRUE(client.PutObject("backups", key + ".json", j.dump()).ok());
@@ -250,13 +253,13 @@ TEST_P(S3Test, ListAndPruneAPrefix) {
   EXPECT_EQ(busy.exit_code, 0) << busy.err;
   EXPECT_NE(busy.out.find("\"busy\""), std::string::npos) << busy.out;
   EXPECT_EQ(Uploads(), 1u);
-  CommandResult aborted = e2e::Run({KubectlEtcdTestHooks(), "prune", "s3://backups/etcd/", "--keep-last", "1",
-                                    "--prune-incomplete", "-o", "json"},
-                                   [&] {
-                                     auto env = Env();
-                                     env["KETCD_TEST_S3_RUNNING_UPLOAD_SECONDS"] = "0";
-                                     return env;
-                                   }());
+  CommandResult aborted = e2e::Run(
+      {KubectlEtcdTestHooks(), "prune", "s3://backups/etcd/", "--keep-last", "1", "--prune-incomplete", "-o", "json"},
+      [&] {
+        auto env = Env();
+        env["KETCD_TEST_S3_RUNNING_UPLOAD_SECONDS"] = "0";
+        return env;
+      }());
   EXPECT_EQ(aborted.exit_code, 0) << aborted.err;
   EXPECT_EQ(Uploads(), 0u);
   EXPECT_EQ(Keys(), kept);
