@@ -95,7 +95,9 @@ constexpr char kBackupHelp[] =
     "  kubectl etcd backup --dir /var/backups/etcd --prune --keep-last 3 --keep-daily 7\n"
     "  # To S3 (or any S3-compatible store with --s3-endpoint), kept 30 days by Object Lock:\n"
     "  kubectl etcd backup s3://backups/etcd/ --compress zstd \\\n"
-    "      --s3-object-lock-mode COMPLIANCE --s3-object-lock-retain-until 30d\n";
+    "      --s3-object-lock-mode COMPLIANCE --s3-object-lock-retain-until 30d\n"
+    "  # To an S3 prefix, then keep the 7 newest there:\n"
+    "  kubectl etcd backup s3://backups/etcd/ --prune --keep-last 7\n";
 
 void AddBackupFlags(cxxopts::Options& options) {
   AddConnectionFlags(options);
@@ -168,7 +170,7 @@ absl::Status RunBackup(Invocation& inv) {
 
   std::ostream& report = to_stdout ? inv.err : inv.out;
   cli::PrintResult(report, format, ResultJson(r), [&] { PrintText(report, r); });
-  return PruneAfterBackup(prune, r.path, format == "text" ? report : inv.err);
+  return PruneAfterBackup(prune, flags, r.path, format == "text" ? report : inv.err, inv.err);
 }
 
 }  // namespace ketcd::cmd

@@ -1,12 +1,13 @@
-// kubectl etcd list DIR
+// kubectl etcd list DIR|s3://BUCKET/PREFIX/
 #include <algorithm>
 
 #include <nlohmann/json.hpp>
 
 #include "cmd/kubectl-etcd/command.h"
+#include "cmd/kubectl-etcd/retention_flags.h"
+#include "cmd/kubectl-etcd/s3_flags.h"
 #include "pkg/base/format.h"
 #include "pkg/catalog/catalog.h"
-#include "pkg/catalog/local_dir_store.h"
 #include "pkg/cli/output.h"
 
 namespace ketcd::cmd {
@@ -53,24 +54,30 @@ void PrintTable(std::ostream& out, const std::vector<catalog::Snapshot>& oldest_
 }  // namespace
 
 constexpr char kListHelp[] =
-    "List the snapshots in a backup directory, oldest first: the time each was taken (from its\n"
-    "FILE.json, else the file's modification time), size on disk, revision, cluster ID and etcd\n"
-    "version (from FILE.json), compression and encryption (from the file's first bytes), and its\n"
-    "state: verified (FILE.json written by a backup whose SHA-256 check passed, size unchanged),\n"
-    "unverified (no or bad FILE.json, or a different size), incomplete (a .part left by a backup\n"
-    "that was killed or is still running, or metadata without its snapshot).\n"
-    "Files that are not snapshots (*.db, *.db.zst, *.db.age, *.db.zst.age) are left out.\n\n"
+    "List the snapshots in a backup directory or under an S3 prefix, oldest first: the time each\n"
+    "was taken (from its FILE.json, else the file's modification time), size on disk, revision,\n"
+    "cluster ID and etcd version (from FILE.json), compression and encryption (from the file's\n"
+    "first bytes), and its state: verified (FILE.json written by a backup whose SHA-256 check\n"
+    "passed, size unchanged), unverified (no or bad FILE.json, or a different size), incomplete\n"
+    "(a .part left by a backup that was killed or is still running, or metadata without its\n"
+    "snapshot).\n"
+    "Files that are not snapshots (*.db, *.db.zst, *.db.age, *.db.zst.age) are left out.\n"
+    "Under s3://BUCKET/PREFIX/ the objects are the files (KEY and KEY.json, as backup writes\n"
+    "them; modification time: LastModified), and a multipart upload never completed nor\n"
+    "aborted is listed as KEY.part, incomplete.\n\n"
     "Examples:\n"
     "  kubectl etcd list /var/backups/etcd\n"
-    "  kubectl etcd list /var/backups/etcd -o json | jq -r '.snapshots[] | select(.verified) | .name'\n";
+    "  kubectl etcd list /var/backups/etcd -o json | jq -r '.snapshots[] | select(.verified) | .name'\n"
+    "  kubectl etcd list s3://backups/etcd/ --s3-endpoint https://minio.example:9000\n";
 
 void AddListFlags(cxxopts::Options& options) {
   // clang-format off
   options.add_options()
-      ("recursive", "Also list the snapshots in subdirectories");
+      ("recursive", "Also list the snapshots in subdirectories (keys below the S3 prefix)");
   // clang-format on
+  AddS3Flags(options);
   AddOutputFlag(options, kTextFormats, "text");
-  AddPositional(options, "file", "DIR");
+  AddPositional(options, "file", "DIR|s3://BUCKET/PREFIX/");
 }
 
 absl::Status RunList(Invocation& inv) {
@@ -81,7 +88,7 @@ absl::Status RunList(Invocation& inv) {
   std::vector<std::string> dirs = PositionalFiles(flags);
   if (dirs.size() != 1) return absl::InvalidArgumentError("list takes one DIR: kubectl etcd list DIR");
 
-  KETCD_ASSIGN_OR_RETURN(auto store, catalog::OpenStore(dirs[0], flags.count("recursive") > 0));
+  KETCD_ASSIGN_OR_RETURN(auto store, OpenDestination(flags, dirs[0], flags.count("recursive") > 0, inv.err));
   KETCD_ASSIGN_OR_RETURN(std::vector<catalog::Snapshot> snapshots, catalog::LoadCatalog(*store));
   std::reverse(snapshots.begin(), snapshots.end());  // oldest first, the newest at the bottom
 

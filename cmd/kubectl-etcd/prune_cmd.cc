@@ -1,29 +1,33 @@
-// kubectl etcd prune DIR --keep-... [--dry-run|--yes]
+// kubectl etcd prune DIR|s3://BUCKET/PREFIX/ --keep-... [--dry-run|--yes]
 #include <unistd.h>
 
 #include "cmd/kubectl-etcd/command.h"
 #include "cmd/kubectl-etcd/retention_flags.h"
-#include "pkg/catalog/local_dir_store.h"
+#include "cmd/kubectl-etcd/s3_flags.h"
 #include "pkg/cli/output.h"
 
 namespace ketcd::cmd {
 
 constexpr char kPruneHelp[] =
-    "Remove the snapshots of a backup directory that a retention policy does not keep, each with\n"
-    "its FILE.json. restic's and borg's model: --keep-last N keeps the N newest; --keep-hourly,\n"
-    "--keep-daily, --keep-weekly (ISO weeks), --keep-monthly, --keep-yearly N keep the newest\n"
+    "Remove the snapshots of a backup directory (or S3 prefix) that a retention policy does not\n"
+    "keep, each with its FILE.json. restic's and borg's model: --keep-last N keeps the N newest;\n"
+    "--keep-hourly, --keep-daily, --keep-weekly (ISO weeks), --keep-monthly, --keep-yearly N keep the newest\n"
     "snapshot of each of the N most recent hours, days... that have one, in UTC; --keep-within\n"
     "keeps every snapshot taken within that duration before now. A snapshot any rule keeps stays.\n"
     "Only verified snapshots count and are removed; the newest verified snapshot is always kept.\n"
     "Unverified ones (no or bad FILE.json) are never removed; incomplete ones (.part files of\n"
     "killed backups, metadata without its snapshot) only with --prune-incomplete, and a .part a\n"
-    "backup is still writing never. At least one --keep-* is required.\n\n"
+    "backup is still writing never. At least one --keep-* is required.\n"
+    "Under s3://BUCKET/PREFIX/ the objects are deleted (KEY, then KEY.json); --prune-incomplete\n"
+    "aborts the multipart uploads listed as KEY.part that are over a day old (younger ones may\n"
+    "be a backup still uploading).\n\n"
     "When standard input or output is a terminal, prune only shows what it would do unless\n"
     "--yes is given; otherwise (cron, scripts) it removes. --dry-run always only shows.\n\n"
     "Examples:\n"
     "  kubectl etcd prune /var/backups/etcd --keep-daily 7 --keep-weekly 4 --keep-monthly 6\n"
     "  kubectl etcd prune /var/backups/etcd --keep-last 3 --yes\n"
-    "  kubectl etcd prune /var/backups/etcd --keep-within 7d --dry-run -o json\n";
+    "  kubectl etcd prune /var/backups/etcd --keep-within 7d --dry-run -o json\n"
+    "  kubectl etcd prune s3://backups/etcd/ --keep-daily 14 --prune-incomplete --yes\n";
 
 void AddPruneFlags(cxxopts::Options& options) {
   AddRetentionFlags(options);
@@ -31,10 +35,12 @@ void AddPruneFlags(cxxopts::Options& options) {
   options.add_options()
       ("dry-run", "Only show what would be kept and removed")
       ("yes", "Remove without a dry run on a terminal")
-      ("recursive", "Also prune the snapshots in subdirectories (one policy over all of them)");
+      ("recursive", "Also prune the snapshots in subdirectories or below the S3 prefix (one policy over all of "
+       "them)");
   // clang-format on
+  AddS3Flags(options);
   AddOutputFlag(options, kTextFormats, "text");
-  AddPositional(options, "file", "DIR");
+  AddPositional(options, "file", "DIR|s3://BUCKET/PREFIX/");
 }
 
 absl::Status RunPrune(Invocation& inv) {
@@ -52,7 +58,7 @@ absl::Status RunPrune(Invocation& inv) {
   bool dry_run = flags.count("dry-run") > 0 || (on_terminal && !flags.count("yes"));
   std::string why = flags.count("dry-run") ? "" : " (on a terminal without --yes)";
 
-  KETCD_ASSIGN_OR_RETURN(auto store, catalog::OpenStore(dirs[0], flags.count("recursive") > 0));
+  KETCD_ASSIGN_OR_RETURN(auto store, OpenDestination(flags, dirs[0], flags.count("recursive") > 0, inv.err));
   std::vector<catalog::PruneResult> results;
   absl::Status pruned = PruneStore(*store, policy, dry_run, results);
   if (!pruned.ok() && results.empty()) return pruned;

@@ -2,10 +2,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "cmd/kubectl-etcd/s3_flags.h"
 #include "pkg/base/format.h"
-#include "pkg/catalog/local_dir_store.h"
+#include "pkg/catalog/store.h"
 #include "pkg/cli/output.h"
 #include "pkg/fsutil/file.h"
+#include "pkg/s3/url.h"
 
 namespace ketcd::cmd {
 namespace {
@@ -98,6 +100,18 @@ std::string PolicyText(const catalog::Policy& p) {
   return absl::StrJoin(parts, ", ");
 }
 
+absl::StatusOr<std::unique_ptr<catalog::Store>> OpenDestination(const cxxopts::ParseResult& flags,
+                                                                const std::string& dest, bool recursive,
+                                                                std::ostream& err) {
+  catalog::OpenOptions o{.recursive = recursive};
+  if (s3::IsS3Url(dest)) {
+    KETCD_ASSIGN_OR_RETURN(o.s3, S3ClientFromFlags(flags));
+    KETCD_ASSIGN_OR_RETURN(o.sse_c, SseCustomerKeyFromFlags(flags));
+    o.warn = [&err](const std::string& m) { err << "warning: " << m << "\n" << std::flush; };
+  }
+  return catalog::OpenStore(dest, o);
+}
+
 absl::Status PruneStore(catalog::Store& store, const catalog::Policy& policy, bool dry_run,
                         std::vector<catalog::PruneResult>& results) {
   KETCD_ASSIGN_OR_RETURN(std::vector<catalog::Snapshot> snapshots, catalog::LoadCatalog(store));
@@ -163,8 +177,8 @@ nlohmann::ordered_json PruneJson(const std::string& dest, const catalog::Policy&
 
 void AddBackupPruneFlags(cxxopts::Options& options) {
   options.add_options("Retention")("prune",
-                                   "After a successful backup, prune the directory of FILE by the --keep-* "
-                                   "policy");
+                                   "After a successful backup, prune the directory of FILE (or the S3 prefix of "
+                                   "the key) by the --keep-* policy");
   AddRetentionFlags(options);
 }
 
@@ -183,12 +197,20 @@ absl::StatusOr<BackupPrune> BackupPruneFlags(const cxxopts::ParseResult& flags, 
   return out;
 }
 
-absl::Status PruneAfterBackup(const BackupPrune& prune, const std::string& saved_path, std::ostream& out) {
+std::string DestinationOf(const std::string& path) {
+  if (!s3::IsS3Url(path)) return fsutil::Dirname(path);
+  size_t slash = path.rfind('/');
+  if (slash < std::string_view("s3://").size()) return path + "/";  // s3://BUCKET
+  return path.substr(0, slash + 1);
+}
+
+absl::Status PruneAfterBackup(const BackupPrune& prune, const cxxopts::ParseResult& flags,
+                              const std::string& saved_path, std::ostream& out, std::ostream& err) {
   if (!prune.enabled) return absl::OkStatus();
-  const std::string dir = fsutil::Dirname(saved_path);
+  const std::string dir = DestinationOf(saved_path);
   std::vector<catalog::PruneResult> results;
   absl::Status s = [&]() -> absl::Status {
-    KETCD_ASSIGN_OR_RETURN(auto store, catalog::OpenStore(dir, false));
+    KETCD_ASSIGN_OR_RETURN(auto store, OpenDestination(flags, dir, false, err));
     return PruneStore(*store, prune.policy, false, results);
   }();
   if (!results.empty()) PrintPruneText(out, dir, prune.policy, false, "", results);

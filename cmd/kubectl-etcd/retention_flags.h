@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -21,6 +22,12 @@ absl::StatusOr<catalog::Policy> RetentionFlags(const cxxopts::ParseResult& flags
 // "keep-last 2, keep-daily 7"
 std::string PolicyText(const catalog::Policy& p);
 
+// The store DEST names: a directory, or s3://BUCKET/PREFIX/ with a client made from the S3
+// flags (AddS3Flags: endpoint, credentials, SSE-C key). Warnings go to `err`.
+absl::StatusOr<std::unique_ptr<catalog::Store>> OpenDestination(const cxxopts::ParseResult& flags,
+                                                                const std::string& dest, bool recursive,
+                                                                std::ostream& err);
+
 // Runs `policy` over the catalog of `store`: loads it, plans, removes (or not, when
 // `dry_run`) and fills `results`.
 absl::Status PruneStore(catalog::Store& store, const catalog::Policy& policy, bool dry_run,
@@ -33,13 +40,17 @@ nlohmann::ordered_json PruneJson(const std::string& dest, const catalog::Policy&
                                  const std::vector<catalog::PruneResult>& results);
 
 // backup --prune: the flags, checked before the backup starts, and the prune of the
-// destination directory once the backup has succeeded.
+// destination directory (or S3 prefix) once the backup has succeeded.
 struct BackupPrune {
   bool enabled = false;
   catalog::Policy policy;
 };
 void AddBackupPruneFlags(cxxopts::Options& options);
 absl::StatusOr<BackupPrune> BackupPruneFlags(const cxxopts::ParseResult& flags, const std::string& path);
-absl::Status PruneAfterBackup(const BackupPrune& prune, const std::string& saved_path, std::ostream& out);
+absl::Status PruneAfterBackup(const BackupPrune& prune, const cxxopts::ParseResult& flags,
+                              const std::string& saved_path, std::ostream& out, std::ostream& err);
+// Where a backup saved at `path` lives: its directory, or for s3://BUCKET/KEY the prefix up
+// to the key's last '/' ("s3://BUCKET/" for a key without one).
+std::string DestinationOf(const std::string& path);
 
 }  // namespace ketcd::cmd

@@ -9,7 +9,6 @@
 #include <cerrno>
 #include <memory>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "pkg/fsutil/atomic_file.h"
@@ -23,18 +22,6 @@ struct DirCloser {
 };
 
 }  // namespace
-
-absl::StatusOr<std::unique_ptr<Store>> OpenStore(const std::string& dest, bool recursive) {
-  if (absl::StartsWith(dest, "s3://")) {
-    return absl::InvalidArgumentError(absl::StrCat("\"", dest, "\": S3 destinations are not supported here yet"));
-  }
-  struct stat st;
-  if (::stat(dest.c_str(), &st) != 0) return fsutil::ErrnoError("open directory", dest, errno);
-  if (!S_ISDIR(st.st_mode)) {
-    return absl::InvalidArgumentError(absl::StrCat("\"", dest, "\" is not a directory"));
-  }
-  return std::unique_ptr<Store>(new LocalDirStore(dest, recursive));
-}
 
 absl::StatusOr<std::vector<StoreEntry>> LocalDirStore::List() {
   std::vector<StoreEntry> out;

@@ -6,11 +6,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "pkg/base/status.h"
+#include "pkg/s3/client.h"
 
 namespace ketcd::catalog {
 
@@ -37,8 +39,21 @@ class Store {
   virtual absl::Status Sync() = 0;
 };
 
-// The store a DEST argument names: a local directory (listed recursively only when asked).
-// `s3://BUCKET/PREFIX/` is recognised and refused (InvalidArgument) until it has a store.
-absl::StatusOr<std::unique_ptr<Store>> OpenStore(const std::string& dest, bool recursive);
+// How to open a DEST: the S3 client and its options serve `s3://` URLs.
+struct OpenOptions {
+  bool recursive = false;                             // subdirectories, or keys below the prefix
+  std::shared_ptr<const s3::Client> s3 = {};          // null: s3:// URLs are refused
+  s3::SseCustomerKey sse_c = {};                      // SSE-C key for reading objects
+  std::function<void(const std::string&)> warn = {};  // what a listing could not see
+};
+
+// The store a DEST argument names: a local directory (NotFound when missing,
+// InvalidArgument when not a directory), or `s3://BUCKET/PREFIX/` (S3Store, s3_store.h; a
+// PREFIX without its trailing '/' gets one: the "folder", as `aws s3 ls` shows it). Nothing
+// is asked of S3 before the first List().
+absl::StatusOr<std::unique_ptr<Store>> OpenStore(const std::string& dest, const OpenOptions& options);
+inline absl::StatusOr<std::unique_ptr<Store>> OpenStore(const std::string& dest, bool recursive) {
+  return OpenStore(dest, OpenOptions{.recursive = recursive});
+}
 
 }  // namespace ketcd::catalog

@@ -62,6 +62,15 @@ struct ListOptions {
   int max_keys = 0;  // 0: the server's default (1000)
 };
 
+// Bytes [first, first + count) of an object: GetObject's Range header. count 0: the whole
+// object (no header).
+struct ByteRange {
+  uint64_t first = 0;
+  uint64_t count = 0;
+};
+// "bytes=0-1023" for {0, 1024}; "" for the whole object.
+std::string RangeHeader(const ByteRange& range);
+
 struct CompletedPart {
   int number = 0;
   std::string etag;
@@ -85,10 +94,13 @@ class Client {
 
   absl::StatusOr<std::string> PutObject(const std::string& bucket, const std::string& key, std::string_view body,
                                         const PutOptions& opts = {}) const;
-  // Streams the object's bytes to `sink` as they arrive.
+  // Streams the object's bytes to `sink` as they arrive; with a `range`, only those (the
+  // server answers 206 with at most range.count bytes, fewer past the end; S3 refuses a
+  // range of an empty object with InvalidRange). A sink that returns an error stops the
+  // transfer, and that error is the result.
   using BodyFn = std::function<absl::Status(const char* data, size_t n)>;
   absl::StatusOr<ObjectInfo> GetObject(const std::string& bucket, const std::string& key, const BodyFn& sink,
-                                       const SseCustomerKey& sse_c = {}) const;
+                                       const SseCustomerKey& sse_c = {}, const ByteRange& range = {}) const;
   absl::StatusOr<ObjectInfo> HeadObject(const std::string& bucket, const std::string& key,
                                         const SseCustomerKey& sse_c = {}) const;
   absl::Status DeleteObject(const std::string& bucket, const std::string& key) const;
@@ -136,6 +148,9 @@ class Client {
     std::map<std::string, std::string> headers;
   };
   Prepared Prepare(const Request& req, int64_t now) const;
+  // The request GetObject sends.
+  static Request GetObjectRequest(const std::string& bucket, const std::string& key, const SseCustomerKey& sse_c,
+                                  const ByteRange& range);
   absl::StatusOr<Response> Perform(const Request& req, const BodyFn& stream_body = nullptr) const;
 
  private:

@@ -51,10 +51,21 @@ absl::StatusOr<std::string> Client::PutObject(const std::string& bucket, const s
   return InfoFrom(r).etag;
 }
 
-absl::StatusOr<ObjectInfo> Client::GetObject(const std::string& bucket, const std::string& key, const BodyFn& sink,
-                                             const SseCustomerKey& sse_c) const {
+std::string RangeHeader(const ByteRange& range) {
+  if (range.count == 0) return "";
+  return absl::StrCat("bytes=", range.first, "-", range.first + range.count - 1);
+}
+
+Client::Request Client::GetObjectRequest(const std::string& bucket, const std::string& key, const SseCustomerKey& sse_c,
+                                         const ByteRange& range) {
   Request req{"GET", bucket, key, {}, SseCustomerHeaders(sse_c), {}, "GetObject"};
-  KETCD_ASSIGN_OR_RETURN(Response r, Perform(req, sink));
+  if (range.count > 0) req.headers["range"] = RangeHeader(range);
+  return req;
+}
+
+absl::StatusOr<ObjectInfo> Client::GetObject(const std::string& bucket, const std::string& key, const BodyFn& sink,
+                                             const SseCustomerKey& sse_c, const ByteRange& range) const {
+  KETCD_ASSIGN_OR_RETURN(Response r, Perform(GetObjectRequest(bucket, key, sse_c, range), sink));
   return InfoFrom(r);
 }
 

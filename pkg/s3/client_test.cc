@@ -16,10 +16,13 @@ Config TestConfig(const std::string& endpoint) {
 }
 
 // The S3 documentation's GET Object example, through the client's own request building
-// (virtual-host style); the range header is signed as the caller's.
+// (virtual-host style): GetObject's request for the first ten bytes carries the documented
+// Range header, and it is signed.
 TEST(ClientTest, PreparesTheDocumentedGetObject) {
   Client client(TestConfig("https://s3.amazonaws.com"));
-  Client::Request req{"GET", "examplebucket", "test.txt", {}, {{"range", "bytes=0-9"}}, {}, "GetObject"};
+  Client::Request req = Client::GetObjectRequest("examplebucket", "test.txt", {}, {.first = 0, .count = 10});
+  EXPECT_EQ(req.method, "GET");
+  EXPECT_EQ(req.headers["range"], "bytes=0-9");
   Client::Prepared p = client.Prepare(req, 1369353600);  // 2013-05-24T00:00:00Z
   EXPECT_EQ(p.url, "https://examplebucket.s3.amazonaws.com/test.txt");
   EXPECT_EQ(p.headers["x-amz-date"], "20130524T000000Z");
@@ -27,6 +30,17 @@ TEST(ClientTest, PreparesTheDocumentedGetObject) {
             "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, "
             "SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, "
             "Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41");
+}
+
+TEST(ClientTest, RangeHeader) {
+  EXPECT_EQ(RangeHeader({}), "");
+  EXPECT_EQ(RangeHeader({.first = 0, .count = 1}), "bytes=0-0");
+  EXPECT_EQ(RangeHeader({.first = 100, .count = 65537}), "bytes=100-65636");
+  // The whole object: no Range header at all.
+  EXPECT_EQ(Client::GetObjectRequest("b", "k", {}, {}).headers.count("range"), 0u);
+  EXPECT_EQ(Client::GetObjectRequest("b", "k", {.key = std::string(32, 'k')}, {.first = 0, .count = 4})
+                .headers.count("x-amz-server-side-encryption-customer-key"),
+            1u);
 }
 
 TEST(ClientTest, PathStyleKeysQueryAndSessionToken) {

@@ -1,13 +1,15 @@
 // Backups to S3 and back, against versitygw (a real S3 gateway over a directory) and real
 // etcd 3.4 and 3.7: streamed multipart uploads, status and restore of s3:// URLs (the
 // restored dir served by etcd), compressed and encrypted objects, bad credentials, Ctrl-C
-// and a gateway killed in the middle of an upload (nothing left behind), Object Lock.
+// and a gateway killed in the middle of an upload (nothing left behind), Object Lock; list,
+// prune and backup --prune of an S3 prefix.
 #include <signal.h>
 
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "pkg/base/format.h"
 #include "tests/e2e/harness.h"
 #include "tests/e2e/versitygw.h"
 
@@ -177,6 +179,103 @@ TEST_P(S3Test, ObjectLockRetentionOnBothObjects) {
   EXPECT_NE(r.exit_code, 0);
   EXPECT_TRUE(Keys().empty());
   EXPECT_EQ(Uploads(), 0u);
+}
+
+// Sets createdAt in KEY.json to `age_seconds` ago, as if the backup were that old.
+void Age(const s3::Client& client, const std::string& key, int64_t age_seconds) {
+  std::string text;
+  ASSERT_TRUE(client
+                  .GetObject("backups", key + ".json",
+                             [&](const char* p, size_t n) {
+                               text.append(p, n);
+                               return absl::OkStatus();
+                             })
+                  .ok());
+  nlohmann::ordered_json j = nlohmann::ordered_json::parse(text);
+  j["createdAt"] = UtcRfc3339(static_cast<int64_t>(::time(nullptr)) - age_seconds);
+  ASSERT_TRUE(client.PutObject("backups", key + ".json", j.dump()).ok());
+}
+
+TEST_P(S3Test, ListAndPruneAPrefix) {
+  const s3::Client client = gw_->Client();
+  nlohmann::json a = Backup("s3://backups/etcd/a.db");
+  nlohmann::json b = Backup("s3://backups/etcd/b.db");
+  nlohmann::json c = Backup("s3://backups/etcd/c.db.zst", {"--compress", "zstd"});
+  for (auto [key, days] : {std::pair{"etcd/a.db", 3}, {"etcd/b.db", 2}, {"etcd/c.db.zst", 1}}) {
+    Age(client, key, days * 86400);
+  }
+  ASSERT_TRUE(client.PutObject("backups", "etcd/notes.txt", "not a snapshot").ok());
+  ASSERT_TRUE(client.PutObject("backups", "etcd/sub/x.db", "below the prefix").ok());
+  auto upload = client.CreateMultipartUpload("backups", "etcd/killed.db", {});  // a backup killed -9
+  ASSERT_TRUE(upload.ok()) << upload.status();
+
+  CommandResult listed = Ours({"list", "s3://backups/etcd/", "-o", "json"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  nlohmann::json list = nlohmann::json::parse(listed.out);
+  EXPECT_EQ(list["destination"], "s3://backups/etcd/");
+  std::map<std::string, nlohmann::json> by;
+  for (const auto& e : list["snapshots"]) by[e["name"]] = e;
+  ASSERT_EQ(by.size(), 4u) << list.dump(2);
+  for (const auto& [name, backup] : {std::pair{"a.db", a}, {"b.db", b}, {"c.db.zst", c}}) {
+    const nlohmann::json& e = by[name];
+    EXPECT_EQ(e["state"], "verified") << e.dump();
+    EXPECT_EQ(e["verified"], true) << name;
+    EXPECT_EQ(e["sha256"], backup["sha256"]) << name;
+    EXPECT_EQ(e["fileSize"], backup["fileSize"]) << name;
+    EXPECT_EQ(e["etcdVersion"], backup["etcdVersion"]) << name;
+    EXPECT_EQ(e["timeFrom"], "metadata") << name;
+    EXPECT_EQ(e["compressed"], name == std::string("c.db.zst")) << name;
+    EXPECT_FALSE(e.contains("revision")) << name;  // not read back from an upload
+  }
+  EXPECT_EQ(by["killed.db.part"]["state"], "incomplete");
+  std::vector<std::string> order;  // oldest first: the upload was started last
+  for (const auto& e : list["snapshots"]) order.push_back(e["name"]);
+  EXPECT_EQ(order, (std::vector<std::string>{"a.db", "b.db", "c.db.zst", "killed.db.part"}));
+  CommandResult table = Ours({"list", "s3://backups/etcd"});  // the trailing '/' is implied
+  EXPECT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("zstd"), std::string::npos) << table.out;
+  EXPECT_EQ(table.out.find("x.db"), std::string::npos) << table.out;
+  CommandResult deep = Ours({"list", "s3://backups/etcd/", "--recursive", "-o", "json"});
+  EXPECT_NE(deep.out.find("\"sub/x.db\""), std::string::npos) << deep.out;
+
+  const std::vector<std::string> all = Keys();
+  CommandResult dry = Ours({"prune", "s3://backups/etcd/", "--keep-last", "1", "--dry-run", "-o", "json"});
+  EXPECT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_EQ(Keys(), all);
+  CommandResult pruned = Ours({"prune", "s3://backups/etcd/", "--keep-last", "1", "--yes", "-o", "json"});
+  EXPECT_EQ(pruned.exit_code, 0) << pruned.err;
+  const std::vector<std::string> kept = {"etcd/c.db.zst", "etcd/c.db.zst.json", "etcd/notes.txt", "etcd/sub/x.db"};
+  EXPECT_EQ(Keys(), kept);
+
+  // The leftover upload: only with --prune-incomplete, and not while it may be a running
+  // backup (under a day old; the test binary shortens that).
+  CommandResult busy = Ours({"prune", "s3://backups/etcd/", "--keep-last", "1", "--prune-incomplete", "-o", "json"});
+  EXPECT_EQ(busy.exit_code, 0) << busy.err;
+  EXPECT_NE(busy.out.find("\"busy\""), std::string::npos) << busy.out;
+  EXPECT_EQ(Uploads(), 1u);
+  CommandResult aborted = e2e::Run(
+      {KubectlEtcdTestHooks(), "prune", "s3://backups/etcd/", "--keep-last", "1", "--prune-incomplete", "-o", "json"},
+      [&] {
+        auto env = Env();
+        env["KETCD_TEST_S3_RUNNING_UPLOAD_SECONDS"] = "0";
+        return env;
+      }());
+  EXPECT_EQ(aborted.exit_code, 0) << aborted.err;
+  EXPECT_EQ(Uploads(), 0u);
+  EXPECT_EQ(Keys(), kept);
+
+  // backup --prune: the new one stays alone in its prefix.
+  nlohmann::json d = Backup("s3://backups/etcd/", {"--prune", "--keep-last", "1"});
+  const std::string d_key = d["path"].get<std::string>().substr(std::string("s3://backups/").size());
+  EXPECT_EQ(Keys(), (std::vector<std::string>{d_key, d_key + ".json", "etcd/notes.txt", "etcd/sub/x.db"}));
+
+  CommandResult wrong = Ours({"list", "s3://backups/etcd/"}, {{"AWS_SECRET_ACCESS_KEY", "wrong-secret"}});
+  EXPECT_EQ(wrong.exit_code, 3) << wrong.err;
+  EXPECT_NE(wrong.err.find("SignatureDoesNotMatch"), std::string::npos) << wrong.err;
+  CommandResult wrong_prune =
+      Ours({"prune", "s3://backups/etcd/", "--keep-last", "1"}, {{"AWS_SECRET_ACCESS_KEY", "wrong-secret"}});
+  EXPECT_EQ(wrong_prune.exit_code, 3) << wrong_prune.err;
+  EXPECT_EQ(Ours({"list", "s3://nosuchbucket/etcd/"}).exit_code, 6);
 }
 
 INSTANTIATE_TEST_SUITE_P(Versions, S3Test, ::testing::Values("3.4", "3.7"));

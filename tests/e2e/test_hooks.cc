@@ -5,11 +5,14 @@
 //   KETCD_TEST_KILL_AT=STEP        SIGKILL once the journal records STEP as in progress
 //   KETCD_TEST_KILL_AT=undo:STEP   SIGKILL once it records STEP's undo action as next
 //   KETCD_TEST_S3_SEND_BYTES_PER_SEC=N  S3 uploads no faster than N bytes/s (time to interrupt one)
+//   KETCD_TEST_S3_RUNNING_UPLOAD_SECONDS=N  prune takes multipart uploads younger than N seconds
+//                                           (not a day) for running backups
 #include <signal.h>
 
 #include <cstdlib>
 #include <string>
 
+#include "pkg/catalog/s3_store.h"
 #include "pkg/noderestore/journal.h"
 #include "pkg/noderestore/preflight.h"
 #include "pkg/noderestore/steps.h"
@@ -40,6 +43,9 @@ struct Install {
     SetJournalSavedHook(KillAtStep);
     if (const char* v = std::getenv("KETCD_TEST_S3_SEND_BYTES_PER_SEC"); v != nullptr && *v != '\0') {
       s3::SetMaxSendSpeedForTests(std::strtoll(v, nullptr, 10));
+    }
+    if (const char* v = std::getenv("KETCD_TEST_S3_RUNNING_UPLOAD_SECONDS"); v != nullptr && *v != '\0') {
+      catalog::SetRunningUploadSecondsForTests(std::strtoll(v, nullptr, 10));
     }
   }
 } install;
