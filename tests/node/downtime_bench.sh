@@ -56,9 +56,9 @@ ours() {  # snapshot → "downtime restore etcd apiserver"
     END {
       for (i = 2; i <= NR; i++) {
         s = t[i] - t[i - 1]
-        if (line[i] ~ /restore-data/) r = s
-        if (line[i] ~ /wait-etcd/) e = s
-        if (line[i] ~ /start-control-plane|wait-apiserver[^-]|wait-apiserver$/) a += s
+        if (line[i] ~ /\] restore the snapshot/) r = s
+        if (line[i] ~ /\] wait until (etcd serves|this member runs)/) e = s
+        if (line[i] ~ /\] (put .* back$|wait until the API server answers)/) a += s
       }
       printf "%s %.1f %.1f %.1f\n", d, r, e, a
     }' "$NODE_WORK/ours.log"
