@@ -16,7 +16,7 @@ LAYERS = [
     ["fsutil", "cli"],
     ["stream"],
     ["bbolt", "etcdclient", "kubeclient", "age", "k8sobjects"],
-    ["envelope"],
+    ["envelope", "atrest"],
     ["discovery", "snapshot", "restore"],
     ["backup"],
     ["noderestore"],
