@@ -163,6 +163,14 @@ TEST_F(ExtractE2e, DiffThenDeleteAndApplyTheExtract) {
   std::map<std::string, Json> before = LiveDemo();
   ASSERT_EQ(before.size(), 10u);  // the kinds above, and kube-root-ca.crt
   std::string snap1 = cluster_.Snapshot("snap1.db");
+  // CRDs are stored as v1beta1 and served as v1: get prints what kubectl get prints.
+  CommandResult crd = RunKubectlEtcd({"get", snap1, "crd/crontabs.stable.example.com", "-o", "json"});
+  ASSERT_EQ(crd.exit_code, 0) << crd.err;
+  Json ours = Json::parse(crd.out),
+       live = Json::parse(cluster_.Live({"get", "crd/crontabs.stable.example.com", "-o", "json"}).out);
+  ours["metadata"].erase("resourceVersion");
+  live["metadata"].erase("resourceVersion");
+  EXPECT_EQ(ours, live) << Json::diff(ours, live);
 
   // Scripted changes, then exactly those from diff.
   ASSERT_EQ(cluster_.Live({"scale", "deployment/web", "-n", "demo", "--replicas=3"}).exit_code, 0);
@@ -199,7 +207,7 @@ TEST_F(ExtractE2e, DiffThenDeleteAndApplyTheExtract) {
                              "ConfigMaps (1);"),
             std::string::npos)
       << extract.err;
-  EXPECT_EQ(extract.out.rfind("apiVersion: v1\nkind: Namespace\n", 0), 0u) << extract.out.substr(0, 200);
+  EXPECT_EQ(extract.out.rfind("apiVersion: \"v1\"\nkind: \"Namespace\"\n", 0), 0u) << extract.out.substr(0, 200);
   CommandResult apply = cluster_.Live({"apply", "-f", "-"}, extract.out);
   ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
 
