@@ -73,9 +73,9 @@ void AddDiscoverFlags(cxxopts::Options& options);
 void AddVersionFlags(cxxopts::Options& options);
 absl::Status RunGet(Invocation& inv);       // get_cmd.cc
 void AddGetFlags(cxxopts::Options& options);
-absl::Status RunExtract(Invocation& inv);   // extract_cmd.cc
+absl::Status RunExtract(Invocation& inv);  // extract_cmd.cc
 void AddExtractFlags(cxxopts::Options& options);
-absl::Status RunDiff(Invocation& inv);      // diff_cmd.cc
+absl::Status RunDiff(Invocation& inv);  // diff_cmd.cc
 void AddDiffFlags(cxxopts::Options& options);
 
 }  // namespace ketcd::cmd

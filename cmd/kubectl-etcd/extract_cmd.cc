@@ -26,8 +26,8 @@ absl::StatusOr<Args> ParseArgs(const cxxopts::ParseResult& flags, const Invocati
   KETCD_ASSIGN_OR_RETURN(a.output, OutputFormat(flags, kFormats));
   std::vector<std::string> pos = PositionalFiles(flags);
   if (pos.empty() || !flags.count("namespace")) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("expected a snapshot file and -n NAMESPACE\nUsage: ", inv.program, " extract FILE -n NS [RESOURCE...]"));
+    return absl::InvalidArgumentError(absl::StrCat("expected a snapshot file and -n NAMESPACE\nUsage: ", inv.program,
+                                                   " extract FILE -n NS [RESOURCE...]"));
   }
   a.file = pos[0];
   a.ns = flags["namespace"].as<std::string>();
@@ -45,15 +45,15 @@ absl::StatusOr<Args> ParseArgs(const cxxopts::ParseResult& flags, const Invocati
 absl::Status Collect(const bbolt::Db& db, const snapshot::ObjectQuery& q, std::ostream& err,
                      const std::function<void(const snapshot::FoundObject&)>& fn) {
   return snapshot::ForEachObject(db, q, [&](const snapshot::FoundObject& f) -> absl::Status {
-    std::string what = absl::StrCat(f.where.resource, " ", f.where.namespace_.empty() ? "" : f.where.namespace_ + "/",
-                                    f.where.name);
+    std::string what =
+        absl::StrCat(f.where.resource, " ", f.where.namespace_.empty() ? "" : f.where.namespace_ + "/", f.where.name);
     if (!f.object.ok()) {
       err << "warning: " << what << " left out: " << f.object.status().message() << "\n";
     } else if (f.object->encoding == k8sobjects::Encoding::kEncrypted) {
       err << "warning: " << what << " left out: encrypted at rest (" << f.object->provider << ", key "
           << f.object->key_name << ")"
           << (f.at_rest.state == snapshot::AtRestState::kNotDecrypted ? ": " + std::string(f.at_rest.why.message())
-                                                                        : ": pass --encryption-config")
+                                                                      : ": pass --encryption-config")
           << "\n";
     } else if (f.object->json.is_object()) {
       fn(f);

@@ -95,7 +95,8 @@ TEST_F(GetCmdTest, ExtractAndDiff) {
   EXPECT_EQ(out_.str(),
             "apiVersion: \"v1\"\nkind: \"ConfigMap\"\nmetadata:\n  name: \"a\"\n  namespace: \"demo\"\n---\n"
             "apiVersion: \"example.com/v1\"\nkind: \"Widget\"\nmetadata:\n  name: \"w\"\n");
-  EXPECT_EQ(err_.str(), "warning: secrets demo/s left out: encrypted at rest (aescbc, key key1): pass --encryption-config\n");
+  EXPECT_EQ(err_.str(),
+            "warning: secrets demo/s left out: encrypted at rest (aescbc, key key1): pass --encryption-config\n");
   EXPECT_EQ(Run("extract", RunExtract, {"-n", "other"}).code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(Run("extract", RunExtract, {}).code(), absl::StatusCode::kInvalidArgument);
 

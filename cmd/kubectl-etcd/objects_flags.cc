@@ -34,12 +34,13 @@ absl::StatusOr<std::optional<atrest::EncryptionConfig>> LoadEncryption(const cxx
     auto c = atrest::EncryptionConfig::Load(path);
     if (!c.ok()) {
       return absl::Status(c.status().code() == absl::StatusCode::kNotFound ? absl::StatusCode::kNotFound
-                                                                              : absl::StatusCode::kInvalidArgument,
+                                                                           : absl::StatusCode::kInvalidArgument,
                           absl::StrCat("--encryption-config: ", c.status().message()));
     }
     return std::optional<atrest::EncryptionConfig>(std::move(*c));
   }
-  std::optional<discovery::EncryptionConfigRef> ref = discovery::FindEncryptionConfig(flags["host-root"].as<std::string>());
+  std::optional<discovery::EncryptionConfigRef> ref =
+      discovery::FindEncryptionConfig(flags["host-root"].as<std::string>());
   if (!ref || !fsutil::PathExists(ref->path)) return std::nullopt;
   auto c = atrest::EncryptionConfig::Load(ref->path);
   if (!c.ok()) {

@@ -12,8 +12,8 @@
 #include <cxxopts.hpp>
 
 #include "pkg/atrest/config.h"
-#include "pkg/bbolt/db.h"
 #include "pkg/base/status.h"
+#include "pkg/bbolt/db.h"
 #include "pkg/envelope/unseal.h"
 
 namespace ketcd::cmd {

@@ -43,8 +43,9 @@ absl::StatusOr<std::vector<NamedKey>> ParseKeys(const YAML::Node& n, const std::
 // The one provider a list item configures.
 absl::StatusOr<ProviderConfig> ParseProvider(const YAML::Node& n, const std::string& where) {
   if (!n.IsMap() || n.size() != 1) {
-    return absl::InvalidArgumentError(absl::StrCat(where, ": expected exactly one of aescbc, aesgcm, secretbox, "
-                                                          "kms, identity"));
+    return absl::InvalidArgumentError(absl::StrCat(where,
+                                                   ": expected exactly one of aescbc, aesgcm, secretbox, "
+                                                   "kms, identity"));
   }
   std::string type = n.begin()->first.as<std::string>();
   const YAML::Node& body = n.begin()->second;
@@ -97,7 +98,8 @@ absl::StatusOr<std::vector<ResourceRule>> ParseRules(const YAML::Node& root) {
       return absl::InvalidArgumentError(absl::StrCat(where, ": no \"providers\" list"));
     }
     for (size_t j = 0; j < r["providers"].size(); j++) {
-      KETCD_ASSIGN_OR_RETURN(ProviderConfig p, ParseProvider(r["providers"][j], absl::StrCat(where, ".providers[", j, "]")));
+      KETCD_ASSIGN_OR_RETURN(ProviderConfig p,
+                             ParseProvider(r["providers"][j], absl::StrCat(where, ".providers[", j, "]")));
       rule.providers.push_back(std::move(p));
     }
     rules.push_back(std::move(rule));
@@ -169,12 +171,13 @@ absl::StatusOr<EncryptionConfig> EncryptionConfig::Load(const std::string& path)
   auto text = fsutil::ReadFile(path);
   if (!text.ok()) return text.status();
   auto c = Parse(*text);
-  if (!c.ok()) return absl::Status(c.status().code(), absl::StrCat("encryption config \"", path, "\": ", c.status().message()));
+  if (!c.ok())
+    return absl::Status(c.status().code(), absl::StrCat("encryption config \"", path, "\": ", c.status().message()));
   return c;
 }
 
 std::vector<const ProviderConfig*> EncryptionConfig::ProvidersFor(std::string_view group,
-                                                                   std::string_view resource) const {
+                                                                  std::string_view resource) const {
   for (const GroupResource& want : {GroupResource{std::string(group), std::string(resource)},
                                     GroupResource{std::string(group), "*"}, GroupResource{"*", "*"}}) {
     std::vector<const ProviderConfig*> out;

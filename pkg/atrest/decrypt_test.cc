@@ -23,8 +23,10 @@ struct Vector {
   const char* hex;
 };
 const Vector kVectors[] = {
-    {"aescbc", kKey16, "b2e0fbb80249191ceb6e140a42284dbc3ec67217488619171c0ee0204e55ab7176e540bb9769bf51d4156df3be5ccb79"},
-    {"aescbc", kKey32, "d705c1dee6559c775173aa41b90c63f0b91c60af1ccd4772505fe8e5689490bb7decdbf82dfaa09c34b845c810311b93"},
+    {"aescbc", kKey16,
+     "b2e0fbb80249191ceb6e140a42284dbc3ec67217488619171c0ee0204e55ab7176e540bb9769bf51d4156df3be5ccb79"},
+    {"aescbc", kKey32,
+     "d705c1dee6559c775173aa41b90c63f0b91c60af1ccd4772505fe8e5689490bb7decdbf82dfaa09c34b845c810311b93"},
     {"aesgcm", kKey16, "952e7677de7ea554e05b1d4fc9cd3bd18225a50d638f6c1fcf0ddf4bc856281ad325ed09c700130b3574ec7f1a89"},
     {"aesgcm", kKey32, "8b17999e8b6ccd968281e3f2a7f0510c7fec443f808aa280847b4b490f100efb3cace77dfd14e504560a46111e73"},
     {"secretbox", kKey32,
@@ -33,9 +35,10 @@ const Vector kVectors[] = {
 };
 
 EncryptionConfig ConfigWith(const std::string& provider, const std::string& name, const std::string& secret) {
-  auto c = EncryptionConfig::Parse("apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\n"
-                                   "resources:\n- resources: [secrets]\n  providers:\n  - " +
-                                   provider + ": {keys: [{name: " + name + ", secret: " + secret + "}]}\n");
+  auto c = EncryptionConfig::Parse(
+      "apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\n"
+      "resources:\n- resources: [secrets]\n  providers:\n  - " +
+      provider + ": {keys: [{name: " + name + ", secret: " + secret + "}]}\n");
   EXPECT_TRUE(c.ok()) << c.status();
   return *c;
 }
@@ -64,8 +67,8 @@ TEST(Decrypt, WrongKeyIsDataLossAndNamesTheKeyOnly) {
   for (const Vector& v : kVectors) {
     if (std::string(v.provider) == "aescbc") continue;  // CBC has no tag: checked by padding only
     std::string other = std::string(v.provider) == "secretbox" ? "MTExMTExMTExMTExMTExMTExMTExMTExMTExMTExMTE="
-                        : std::string(v.key) == kKey16                ? kKey32
-                                                                      : kKey16;
+                        : std::string(v.key) == kKey16         ? kKey32
+                                                               : kKey16;
     EncryptionConfig c = ConfigWith(v.provider, "k1", other);
     auto plain = Decrypt(c, "", "secrets", kEtcdKey, Stored(v, "k1"));
     ASSERT_FALSE(plain.ok()) << v.provider;
@@ -94,8 +97,7 @@ TEST(Decrypt, UnknownKeyKmsAndDamage) {
     auto bad = Decrypt(c, "", "secrets", kEtcdKey, cut.substr(0, n));
     EXPECT_EQ(bad.status().code(), absl::StatusCode::kDataLoss) << n << " " << bad.status();
   }
-  EXPECT_EQ(Decrypt(c, "", "secrets", kEtcdKey, "k8s:enc:aescbc").status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Decrypt(c, "", "secrets", kEtcdKey, "k8s:enc:aescbc").status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(Decrypt(c, "", "secrets", kEtcdKey, "{}").status().code(), absl::StatusCode::kInvalidArgument);
 }
 

@@ -55,7 +55,7 @@ std::string ControllerKind(const Json& obj) {
 
 // Workload controllers that create their dependents from a template and re-create them.
 bool RecreatesDependents(const std::string& kind) {
-  static const std::set<std::string> kinds = {"ReplicaSet", "Deployment", "StatefulSet", "DaemonSet",
+  static const std::set<std::string> kinds = {"ReplicaSet", "Deployment", "StatefulSet",          "DaemonSet",
                                               "Job",        "CronJob",    "ReplicationController"};
   return kinds.count(kind) > 0;
 }

@@ -16,10 +16,10 @@
 namespace ketcd::k8sobjects {
 
 struct ExtractResult {
-  std::vector<Json> objects;                   // apply order, server-set fields removed
-  std::map<std::string, size_t> skipped;       // why -> how many ("Events", "Pods owned by a ReplicaSet")
-  size_t owner_references_removed = 0;         // objects whose metadata.ownerReferences were dropped
-  std::vector<std::string> missing_owners;     // "Kind/name of Kind/name" whose owner is not in `objects`
+  std::vector<Json> objects;                // apply order, server-set fields removed
+  std::map<std::string, size_t> skipped;    // why -> how many ("Events", "Pods owned by a ReplicaSet")
+  size_t owner_references_removed = 0;      // objects whose metadata.ownerReferences were dropped
+  std::vector<std::string> missing_owners;  // "Kind/name of Kind/name" whose owner is not in `objects`
 };
 
 class Extraction {

@@ -23,7 +23,7 @@ const char* ChangeName(Change c);  // "added", "removed", "changed"
 struct FieldChange {
   std::string path;  // JSON path: .spec.replicas, .metadata.labels["app.kubernetes.io/name"], .items[2]
   std::optional<k8sobjects::Json> before, after;  // nullopt: absent on that side
-  bool secret = false;  // a Secret's data/stringData: values never shown
+  bool secret = false;                            // a Secret's data/stringData: values never shown
 };
 
 struct ObjectChange {

@@ -12,17 +12,21 @@ namespace {
 using k8sobjects::Json;
 
 std::string Cm(const std::string& name, const std::string& v) {
-  return k8sobjects::StoredText("v1", "ConfigMap", "metadata { name: \"" + name + "\" namespace: \"demo\" }\n" +
-                                                       "data { key: \"v\" value: \"" + v + "\" }");
+  return k8sobjects::StoredText(
+      "v1", "ConfigMap",
+      "metadata { name: \"" + name + "\" namespace: \"demo\" }\n" + "data { key: \"v\" value: \"" + v + "\" }");
 }
 std::string Secret(const std::string& password) {
-  return k8sobjects::StoredText("v1", "Secret", "metadata { name: \"s\" namespace: \"demo\" }\n"
-                                "data { key: \"password\" value: \"" + password + "\" } type: \"Opaque\"");
+  return k8sobjects::StoredText("v1", "Secret",
+                                "metadata { name: \"s\" namespace: \"demo\" }\n"
+                                "data { key: \"password\" value: \"" +
+                                    password + "\" } type: \"Opaque\"");
 }
 std::string Widget(const std::string& manager_time, int size) {
   return R"({"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w","namespace":"demo",)"
-         R"("managedFields":[{"manager":"kubectl","time":")" + manager_time + R"("}]},"spec":{"size":)" +
-         std::to_string(size) + R"(,"labels":{"app.kubernetes.io/name":"w"}}})";
+         R"("managedFields":[{"manager":"kubectl","time":")" +
+         manager_time + R"("}]},"spec":{"size":)" + std::to_string(size) +
+         R"(,"labels":{"app.kubernetes.io/name":"w"}}})";
 }
 
 class DiffTest : public ::testing::Test {
@@ -75,11 +79,11 @@ class DiffTest : public ::testing::Test {
 };
 
 TEST_F(DiffTest, ExactlyTheScriptedChanges) {
-  EXPECT_EQ(Diff(ObjectQuery{}, false),
-            (std::vector<std::string>{"changed configmaps demo/a", "added configmaps demo/back",
-                                      "removed configmaps demo/gone", "added configmaps demo/new",
-                                      "changed widgets demo/w", "changed secrets demo/enc (bytes)",
-                                      "changed secrets demo/s"}));
+  EXPECT_EQ(
+      Diff(ObjectQuery{}, false),
+      (std::vector<std::string>{"changed configmaps demo/a", "added configmaps demo/back",
+                                "removed configmaps demo/gone", "added configmaps demo/new", "changed widgets demo/w",
+                                "changed secrets demo/enc (bytes)", "changed secrets demo/s"}));
   ObjectQuery q;
   q.all_resources = false;
   q.resource = k8sobjects::SelectResource("secrets");
@@ -104,7 +108,8 @@ TEST_F(DiffTest, FieldsWithPathsAndSecretValuesHidden) {
 }
 
 TEST(DiffFieldsTest, PathsOfEveryShape) {
-  Json a = Json::parse(R"({"metadata":{"labels":{"app.kubernetes.io/name":"x","keep":"1"}},"spec":{"ports":[1,2],"list":[1]}})");
+  Json a = Json::parse(
+      R"({"metadata":{"labels":{"app.kubernetes.io/name":"x","keep":"1"}},"spec":{"ports":[1,2],"list":[1]}})");
   Json b = Json::parse(R"({"metadata":{"labels":{"keep":"1","tier":"web"}},"spec":{"ports":[1,3],"list":[1,2]}})");
   std::vector<std::string> paths;
   for (const FieldChange& f : DiffFields(a, b)) {

@@ -45,8 +45,7 @@ absl::Status ForEachObject(const bbolt::Db& db, const ObjectQuery& q,
       stats);
 }
 
-FoundObject DecodeFound(k8sobjects::RegistryKey where, const KeyValue& kv,
-                        const atrest::EncryptionConfig* encryption) {
+FoundObject DecodeFound(k8sobjects::RegistryKey where, const KeyValue& kv, const atrest::EncryptionConfig* encryption) {
   FoundObject found{std::move(where), kv.mod_revision, k8sobjects::DecodeObject(kv.value), {}};
   if (!found.object.ok() || found.object->encoding != k8sobjects::Encoding::kEncrypted) return found;
   found.at_rest.provider = found.object->provider;
@@ -63,9 +62,9 @@ FoundObject DecodeFound(k8sobjects::RegistryKey where, const KeyValue& kv,
   absl::StatusOr<k8sobjects::Object> object = k8sobjects::DecodeObject(*plain);
   if (!object.ok() || !object->json.is_object()) {
     // aescbc has no tag: a key of the same name but other bytes gives noise, not an error.
-    found.at_rest.why = absl::DataLossError(
-        absl::StrCat(found.at_rest.provider, " key \"", found.at_rest.key_name,
-                     "\": the decrypted value is not a Kubernetes object (wrong key?)"));
+    found.at_rest.why =
+        absl::DataLossError(absl::StrCat(found.at_rest.provider, " key \"", found.at_rest.key_name,
+                                         "\": the decrypted value is not a Kubernetes object (wrong key?)"));
     return found;
   }
   found.object = std::move(object);

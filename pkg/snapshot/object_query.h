@@ -46,8 +46,7 @@ struct FoundObject {
 };
 
 // The stored value decoded, decrypted first when `encryption` has its key.
-FoundObject DecodeFound(k8sobjects::RegistryKey where, const KeyValue& kv,
-                        const atrest::EncryptionConfig* encryption);
+FoundObject DecodeFound(k8sobjects::RegistryKey where, const KeyValue& kv, const atrest::EncryptionConfig* encryption);
 
 // Whether `q` selects the object at `k` (resource, namespace, name).
 bool Selects(const ObjectQuery& q, const k8sobjects::RegistryKey& k);

@@ -94,8 +94,8 @@ TEST_P(EncryptionE2e, GetDecryptsAsTheApiServer) {
   EXPECT_NE(found.err.find("note: decrypting with " + config_), std::string::npos) << found.err;
 
   // YAML too (this project quotes every string; the values are the API server's).
-  CommandResult yaml = RunKubectlEtcd({"get", snap_, "secret/creds", "-n", "demo", "-o", "yaml", "--encryption-config",
-                                       config_});
+  CommandResult yaml =
+      RunKubectlEtcd({"get", snap_, "secret/creds", "-n", "demo", "-o", "yaml", "--encryption-config", config_});
   EXPECT_EQ(yaml.exit_code, 0) << yaml.err;
   EXPECT_NE(yaml.out.find("  password: \"aHVudGVyMg==\"\n"), std::string::npos) << yaml.out;
   EXPECT_EQ(yaml.err, "");
@@ -106,9 +106,9 @@ TEST_P(EncryptionE2e, WithoutTheKeyEachEncryptedObjectIsNamed) {
   EXPECT_EQ(none.exit_code, 0) << none.err;
   EXPECT_TRUE(Json::parse(none.out)["items"].empty()) << none.out;
   for (const char* name : {"creds", "registry"}) {
-    EXPECT_NE(none.err.find(std::string("secrets demo/") + name + ": encrypted at rest (provider " + provider_ +
-                            ", key k1)"),
-              std::string::npos)
+    EXPECT_NE(
+        none.err.find(std::string("secrets demo/") + name + ": encrypted at rest (provider " + provider_ + ", key k1)"),
+        std::string::npos)
         << none.err;
   }
   EXPECT_NE(none.err.find("note: 2 objects are encrypted at rest: pass --encryption-config"), std::string::npos)
@@ -121,8 +121,8 @@ TEST_P(EncryptionE2e, WithoutTheKeyEachEncryptedObjectIsNamed) {
 
   // Another key of the same name: a warning per object, never garbage or a crash.
   Put(cluster_.dir().Sub("other.yaml"), Config(provider_, kOther));
-  CommandResult wrong = RunKubectlEtcd({"get", snap_, "secrets", "-n", "demo", "-o", "json", "--encryption-config",
-                                        cluster_.dir().Sub("other.yaml")});
+  CommandResult wrong = RunKubectlEtcd(
+      {"get", snap_, "secrets", "-n", "demo", "-o", "json", "--encryption-config", cluster_.dir().Sub("other.yaml")});
   EXPECT_EQ(wrong.exit_code, 0) << wrong.err;
   EXPECT_TRUE(Json::parse(wrong.out)["items"].empty()) << wrong.out;
   EXPECT_NE(wrong.err.find("secrets demo/creds: encrypted at rest, not decrypted: " + provider_ + " key \"k1\""),

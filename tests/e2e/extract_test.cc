@@ -184,9 +184,9 @@ TEST_F(ExtractE2e, DiffThenDeleteAndApplyTheExtract) {
   ASSERT_EQ(diff.exit_code, 0) << diff.err;
   Json d = Json::parse(diff.out);
   std::vector<std::string> changes;
-  for (const Json& c : d["changes"]) changes.push_back(c["change"].get<std::string>() + " " +
-                                                       c["resource"].get<std::string>() + " " +
-                                                       c["name"].get<std::string>());
+  for (const Json& c : d["changes"])
+    changes.push_back(c["change"].get<std::string>() + " " + c["resource"].get<std::string>() + " " +
+                      c["name"].get<std::string>());
   EXPECT_EQ(changes, (std::vector<std::string>{"added configmaps added", "changed deployments web",
                                                "removed roles reader", "changed secrets creds"}))
       << diff.out;
