@@ -28,7 +28,7 @@ const Json& At(const Json& obj, const char* key) {
 }
 
 // obj[key] as an array or object, empty when it is anything else.
-Json Items(const Json& obj, const char* key, Json empty) {
+Json Items(const Json& obj, const char* key, const Json& empty) {
   const Json& v = At(obj, key);
   return v.type() == empty.type() ? v : empty;
 }
