@@ -77,5 +77,9 @@ absl::Status RunList(Invocation& inv);      // list_cmd.cc
 void AddListFlags(cxxopts::Options& options);
 absl::Status RunPrune(Invocation& inv);     // prune_cmd.cc
 void AddPruneFlags(cxxopts::Options& options);
+absl::Status RunExtract(Invocation& inv);  // extract_cmd.cc
+void AddExtractFlags(cxxopts::Options& options);
+absl::Status RunDiff(Invocation& inv);  // diff_cmd.cc
+void AddDiffFlags(cxxopts::Options& options);
 
 }  // namespace ketcd::cmd

@@ -25,7 +25,7 @@ ValueKind KindOf(std::string_view flag) {
       {"data-dir", ValueKind::kDir},      {"wal-dir", ValueKind::kDir},
       {"host-root", ValueKind::kDir},     {"backup-dir", ValueKind::kDir},
       {"identity", ValueKind::kFile},     {"passphrase-file", ValueKind::kFile},
-      {"encrypt-to-file", ValueKind::kFile},
+      {"encrypt-to-file", ValueKind::kFile}, {"encryption-config", ValueKind::kFile},
       {"context", ValueKind::kContext},
       {"etcd-version", ValueKind::kEtcdVersion}, {"output", ValueKind::kOutput}};
   for (const auto& [name, kind] : kKinds) {

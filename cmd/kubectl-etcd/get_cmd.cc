@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "cmd/kubectl-etcd/command.h"
-#include "pkg/bbolt/db.h"
+#include "cmd/kubectl-etcd/objects_flags.h"
 #include "pkg/cli/output.h"
 #include "pkg/snapshot/object_query.h"
 
@@ -148,13 +148,17 @@ absl::StatusOr<Args> ParseArgs(const cxxopts::ParseResult& flags, const Invocati
 constexpr char kGetHelp[] =
     "Print the Kubernetes objects stored in a snapshot file, as `kubectl get` prints them.\n"
     "Built-in types are decoded from their protobuf storage encoding, custom resources from\n"
-    "their JSON; values encrypted at rest are listed with their provider and key name.\n"
+    "their JSON. Values encrypted at rest are decrypted with --encryption-config (aescbc,\n"
+    "aesgcm, secretbox; by default the kube-apiserver's --encryption-provider-config on this\n"
+    "host when readable), else listed with their provider and key name. A compressed or age\n"
+    "encrypted snapshot (backup --compress/--encrypt-to) is read as status reads it.\n"
     "Without RESOURCE, every object under /registry/. The file is only read.\n\n"
     "Examples:\n"
     "  kubectl etcd get snap.db configmaps -n kube-system -o yaml\n"
     "  kubectl etcd get snap.db deploy/coredns -n kube-system -o json\n"
     "  kubectl etcd get snap.db clusterroles.rbac.authorization.k8s.io -o name\n"
-    "  kubectl etcd get snap.db -A\n";
+    "  kubectl etcd get snap.db -A\n"
+    "  kubectl etcd get snap.db secrets -n demo -o yaml --encryption-config /etc/kubernetes/enc/enc.yaml\n";
 
 void AddGetFlags(cxxopts::Options& options) {
   AddOutputFlag(options, kFormats, "table");
@@ -165,6 +169,7 @@ void AddGetFlags(cxxopts::Options& options) {
       ("A,all-namespaces", "Objects of every namespace")
       ("show-managed-fields", "Keep metadata.managedFields in json and yaml output");
   // clang-format on
+  AddObjectsFlags(options);
   AddPositional(options, "file", "FILE [RESOURCE[/NAME]]");
 }
 
@@ -172,13 +177,15 @@ absl::Status RunGet(Invocation& inv) {
   KETCD_ASSIGN_OR_RETURN(auto parsed, ParseFlags(inv, kGetHelp, AddGetFlags));
   if (!parsed) return absl::OkStatus();
   KETCD_ASSIGN_OR_RETURN(Args a, ParseArgs(*parsed, inv));
-  KETCD_ASSIGN_OR_RETURN(auto db, bbolt::Db::Open(a.file));
+  KETCD_ASSIGN_OR_RETURN(OpenedSnapshot snap, OpenSnapshot(a.file, *parsed));
+  KETCD_ASSIGN_OR_RETURN(std::optional<atrest::EncryptionConfig> encryption, LoadEncryption(*parsed, inv.err));
+  if (encryption) a.query.encryption = &*encryption;
 
   ListPrinter list(inv.out, a.output);
   std::vector<std::vector<std::string>> rows;
-  size_t found = 0, undecoded = 0;
+  size_t found = 0, undecoded = 0, still_encrypted = 0;
   absl::Status first_error;
-  KETCD_RETURN_IF_ERROR(snapshot::ForEachObject(*db, a.query, [&](const snapshot::FoundObject& f) -> absl::Status {
+  KETCD_RETURN_IF_ERROR(snapshot::ForEachObject(*snap.db, a.query, [&](const snapshot::FoundObject& f) -> absl::Status {
     found++;
     const bool decoded = f.object.ok() && f.object->json.is_object();
     std::string what =
@@ -189,9 +196,14 @@ absl::Status RunGet(Invocation& inv) {
         inv.err << "warning: " << what << ": " << f.object.status().message() << "\n";
         if (first_error.ok() && f.object.status().code() == absl::StatusCode::kDataLoss)
           first_error = f.object.status();
-      } else if (f.object->encoding == k8sobjects::Encoding::kEncrypted && a.output != "table") {
-        inv.err << "warning: " << what << ": encrypted at rest (provider " << f.object->provider << ", key "
-                << f.object->key_name << ")\n";
+      } else if (f.object->encoding == k8sobjects::Encoding::kEncrypted) {
+        still_encrypted++;
+        if (f.at_rest.state == snapshot::AtRestState::kNotDecrypted) {
+          inv.err << "warning: " << what << ": encrypted at rest, not decrypted: " << f.at_rest.why.message() << "\n";
+        } else if (a.output != "table") {
+          inv.err << "warning: " << what << ": encrypted at rest (provider " << f.object->provider << ", key "
+                  << f.object->key_name << ")\n";
+        }
       } else if (f.object->encoding == k8sobjects::Encoding::kUnrecognized) {
         inv.err << "warning: " << what << ": not a Kubernetes object encoding\n";
       }
@@ -212,6 +224,11 @@ absl::Status RunGet(Invocation& inv) {
     }
     return absl::OkStatus();
   }));
+  if (still_encrypted > 0 && !a.query.encryption) {
+    inv.err << "note: " << still_encrypted << " object" << (still_encrypted == 1 ? " is" : "s are")
+            << " encrypted at rest: pass --encryption-config with the kube-apiserver's --encryption-provider-config "
+               "file to decrypt\n";
+  }
   if (a.single && found == 0) {
     return absl::NotFoundError(
         absl::StrCat(k8sobjects::GroupResourceName(a.query.resource.group, a.query.resource.resource), " \"",

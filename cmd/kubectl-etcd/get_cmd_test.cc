@@ -1,4 +1,5 @@
-// `get` on a small database: each output format, encrypted values, odd custom resources.
+// `get`, `extract` and `diff` on a small database: each output format, encrypted values, odd
+// custom resources. --host-root points nowhere, so no encryption config of this host is read.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -31,12 +32,14 @@ class GetCmdTest : public ::testing::Test {
   }
   void TearDown() override { ::unlink(path_.c_str()); }
 
-  absl::Status Get(std::vector<std::string> args) {
+  absl::Status Get(std::vector<std::string> args) { return Run("get", RunGet, args); }
+  absl::Status Run(const char* command, absl::Status (*run)(Invocation&), std::vector<std::string> args) {
     out_.str("");
     err_.str("");
     args.insert(args.begin(), path_);
-    Invocation inv{"kubectl etcd", "get", args, out_, err_};
-    return RunGet(inv);
+    args.insert(args.end(), {"--host-root", "/nonexistent-host-root"});
+    Invocation inv{"kubectl etcd", command, args, out_, err_};
+    return run(inv);
   }
 
   std::string path_;
@@ -81,7 +84,26 @@ TEST_F(GetCmdTest, EncryptedAndOddObjectsInTheTable) {
   ASSERT_NE(widget, std::string::npos) << out_.str();
   EXPECT_EQ(out_.str().find("<unknown>\n", widget), out_.str().find('\n', widget) - 9) << out_.str();
   ASSERT_TRUE(Get({"secrets", "-n", "demo", "-o", "json"}).ok());
-  EXPECT_EQ(err_.str(), "warning: secrets demo/s: encrypted at rest (provider aescbc, key key1)\n");
+  EXPECT_EQ(err_.str(),
+            "warning: secrets demo/s: encrypted at rest (provider aescbc, key key1)\n"
+            "note: 1 object is encrypted at rest: pass --encryption-config with the kube-apiserver's "
+            "--encryption-provider-config file to decrypt\n");
+}
+
+TEST_F(GetCmdTest, ExtractAndDiff) {
+  ASSERT_TRUE(Run("extract", RunExtract, {"-n", "demo"}).ok()) << err_.str();
+  EXPECT_EQ(out_.str(),
+            "apiVersion: \"v1\"\nkind: \"ConfigMap\"\nmetadata:\n  name: \"a\"\n  namespace: \"demo\"\n---\n"
+            "apiVersion: \"example.com/v1\"\nkind: \"Widget\"\nmetadata:\n  name: \"w\"\n");
+  EXPECT_EQ(err_.str(),
+            "warning: secrets demo/s left out: encrypted at rest (aescbc, key key1): pass --encryption-config\n");
+  EXPECT_EQ(Run("extract", RunExtract, {"-n", "other"}).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(Run("extract", RunExtract, {}).code(), absl::StatusCode::kInvalidArgument);
+
+  ASSERT_TRUE(Run("diff", RunDiff, {path_, "-o", "json"}).ok()) << err_.str();
+  EXPECT_EQ(nlohmann::json::parse(out_.str())["changes"], nlohmann::json::array());
+  EXPECT_EQ(err_.str(), "No differences.\n");
+  EXPECT_EQ(Run("diff", RunDiff, {}).code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(GetCmdTest, BadArguments) {

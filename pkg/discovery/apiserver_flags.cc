@@ -58,4 +58,20 @@ absl::StatusOr<EtcdTarget> FromApiServerArgs(const std::vector<std::string>& arg
   return FromArgs(argv, defined_in, [&](const std::string& p) { return UnderRoot(host_root, p); });
 }
 
+std::optional<EncryptionConfigRef> FindEncryptionConfig(const std::string& host_root) {
+  for (const char* manifest : {"/etc/kubernetes/manifests/kube-apiserver.yaml",
+                               "/var/lib/rancher/rke2/agent/pod-manifests/kube-apiserver.yaml"}) {
+    std::string path = UnderRoot(host_root, manifest);
+    auto pod = LoadPodManifest(path);
+    if (!pod.ok()) continue;
+    const PodContainer* c = FindContainer(*pod, "kube-apiserver");
+    if (c == nullptr) continue;
+    std::map<std::string, std::string> flags = ParseFlagMap(c->argv);
+    auto it = flags.find("encryption-provider-config");
+    if (it == flags.end() || it->second.empty()) continue;
+    return EncryptionConfigRef{UnderRoot(host_root, ToHostPath(c->mounts, it->second)), path};
+  }
+  return std::nullopt;
+}
+
 }  // namespace ketcd::discovery

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "absl/strings/str_cat.h"
+#include "pkg/discovery/apiserver_flags.h"
 #include "pkg/discovery/test_root.h"
 #include "pkg/fsutil/file.h"
 
@@ -254,6 +255,21 @@ TEST_F(DiscoveryTest, ApiServerSystemdUnitFlags) {
   EXPECT_EQ(t->kind, "apiserver-flags");
   EXPECT_THAT(t->endpoints, ElementsAre("http://127.0.0.1:2379"));
   EXPECT_EQ(t->defined_in, P("/etc/systemd/system/kube-apiserver.service"));
+}
+
+TEST_F(DiscoveryTest, EncryptionProviderConfigThroughTheMount) {
+  EXPECT_FALSE(FindEncryptionConfig(root_.path()));
+  root_.Copy("apiserver-kubeadm.yaml", "/etc/kubernetes/manifests/kube-apiserver.yaml");
+  EXPECT_FALSE(FindEncryptionConfig(root_.path()));  // no flag
+  root_.Write("/etc/kubernetes/manifests/kube-apiserver.yaml",
+              "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: kube-apiserver\n"
+              "    command: [kube-apiserver, --encryption-provider-config=/etc/kubernetes/enc/enc.yaml]\n"
+              "    volumeMounts: [{name: enc, mountPath: /etc/kubernetes/enc, readOnly: true}]\n"
+              "  volumes: [{name: enc, hostPath: {path: /srv/enc, type: DirectoryOrCreate}}]\n");
+  auto ref = FindEncryptionConfig(root_.path());
+  ASSERT_TRUE(ref);
+  EXPECT_EQ(ref->path, P("/srv/enc/enc.yaml"));
+  EXPECT_EQ(ref->manifest, P("/etc/kubernetes/manifests/kube-apiserver.yaml"));
 }
 
 TEST_F(DiscoveryTest, KineSocketIsNotAnEtcd) {

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "pkg/base/status.h"
+#include "pkg/k8sobjects/crd_v1.h"
 #include "pkg/k8sobjects/schema.h"
 
 namespace ketcd::k8sobjects {
@@ -59,6 +60,7 @@ absl::StatusOr<Object> DecodeJson(const Envelope& env) {
   o.encoding = Encoding::kJson;
   o.json = Json::parse(env.raw, nullptr, false);
   if (o.json.is_discarded() || !o.json.is_object()) return absl::DataLossError("malformed JSON object");
+  CrdToV1(o.json);
   auto str = [&](const char* key) {
     auto it = o.json.find(key);
     return it != o.json.end() && it->is_string() ? it->get<std::string>() : std::string();

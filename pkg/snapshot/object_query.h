@@ -7,6 +7,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
+#include "pkg/atrest/config.h"
 #include "pkg/bbolt/db.h"
 #include "pkg/k8sobjects/decode.h"
 #include "pkg/k8sobjects/registry_key.h"
@@ -19,8 +20,21 @@ struct ObjectQuery {
   bool all_resources = true;  // false: only `resource`
   k8sobjects::ResourceSelector resource;
   std::string namespace_;            // empty: every namespace (ignored for cluster-scoped)
+  bool namespaced_only = false;      // leave out cluster-scoped objects
   std::string name;                  // empty: every name
   bool keep_managed_fields = false;  // kubectl hides them unless --show-managed-fields
+  // Keys for values encrypted at rest; null: such values are passed on undecoded.
+  const atrest::EncryptionConfig* encryption = nullptr;
+};
+
+// How a value was stored: in plain, or encrypted at rest and then decrypted or not.
+enum class AtRestState { kPlain, kEncrypted /* no configuration given */, kDecrypted, kNotDecrypted };
+
+struct AtRest {
+  AtRestState state = AtRestState::kPlain;
+  std::string provider;  // "aescbc", "aesgcm", "secretbox", "kms"
+  std::string key_name;
+  absl::Status why;  // kNotDecrypted: the reason (no such key, kms, authentication failed...)
 };
 
 struct FoundObject {
@@ -28,7 +42,17 @@ struct FoundObject {
   int64_t mod_revision = 0;
   // The object (json set for protobuf and JSON values), or why it could not be decoded.
   absl::StatusOr<k8sobjects::Object> object;
+  AtRest at_rest;
 };
+
+// The stored value decoded, decrypted first when `encryption` has its key.
+FoundObject DecodeFound(k8sobjects::RegistryKey where, const KeyValue& kv, const atrest::EncryptionConfig* encryption);
+
+// Whether `q` selects the object at `k` (resource, namespace, name).
+bool Selects(const ObjectQuery& q, const k8sobjects::RegistryKey& k);
+
+// Whether the object at `k` is of the resource `r` selects.
+bool MatchesResource(const k8sobjects::ResourceSelector& r, const k8sobjects::RegistryKey& k);
 
 // The /registry/ key prefix that holds everything `q` can select (narrowest known).
 std::string QueryPrefix(const ObjectQuery& q);

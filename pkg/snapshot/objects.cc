@@ -12,17 +12,17 @@ namespace {
 
 constexpr size_t kRevKeySize = 17;  // main u64 BE, '_', sub u64 BE; tombstones add 't'
 
-bool IsTombstone(std::string_view rev_key) { return rev_key.size() == kRevKeySize + 1 && rev_key.back() == 't'; }
-
 }  // namespace
 
-absl::Status ForEachLatest(const bbolt::Db& db, std::string_view prefix,
-                           absl::FunctionRef<absl::Status(const KeyValue&)> fn, LatestStats* stats) {
+bool LatestIndex::IsTombstone(std::string_view rev_key) {
+  return rev_key.size() == kRevKeySize + 1 && rev_key.back() == 't';
+}
+
+absl::StatusOr<LatestIndex> LatestIndex::Build(const bbolt::Db& db, std::string_view prefix, LatestStats* stats) {
   KETCD_ASSIGN_OR_RETURN(std::optional<bbolt::Bucket> bucket, db.FindBucket(db.root(), "key"));
   if (!bucket) return absl::DataLossError("no \"key\" bucket: not an etcd database");
-  LatestStats local;
-  // user key -> its latest revision key so far (revisions come in increasing order).
-  std::map<std::string, std::string, std::less<>> latest;
+  LatestIndex index(db, *bucket);
+  auto& latest = index.latest_;
   KETCD_RETURN_IF_ERROR(db.ForEach(*bucket, [&](const bbolt::Entry& e) -> absl::Status {
     if (e.is_bucket) return absl::DataLossError("nested bucket inside \"key\"");
     if (e.key.size() != kRevKeySize && e.key.size() != kRevKeySize + 1) {
@@ -31,7 +31,7 @@ absl::Status ForEachLatest(const bbolt::Db& db, std::string_view prefix,
     KETCD_ASSIGN_OR_RETURN(KeyValue kv, DecodeKeyValue(e.value));
     db.NoteBytesRead(e.key.size() + e.value.size());
     if (!kv.key.starts_with(prefix)) return absl::OkStatus();
-    local.revisions_scanned++;
+    if (stats != nullptr) stats->revisions_scanned++;
     auto it = latest.find(kv.key);
     if (it == latest.end()) {
       latest.emplace(std::string(kv.key), std::string(e.key));
@@ -41,15 +41,26 @@ absl::Status ForEachLatest(const bbolt::Db& db, std::string_view prefix,
     return absl::OkStatus();
   }));
   KETCD_RETURN_IF_ERROR(db.CheckIntact());
-  for (const auto& [key, rev_key] : latest) {
+  return index;
+}
+
+absl::StatusOr<KeyValue> LatestIndex::Read(std::string_view rev_key) const {
+  KETCD_ASSIGN_OR_RETURN(std::optional<bbolt::Entry> e, db_->Find(bucket_, rev_key));
+  if (!e) return absl::DataLossError("revision key vanished between two reads of the file");
+  return DecodeKeyValue(e->value);
+}
+
+absl::Status ForEachLatest(const bbolt::Db& db, std::string_view prefix,
+                           absl::FunctionRef<absl::Status(const KeyValue&)> fn, LatestStats* stats) {
+  LatestStats local;
+  KETCD_ASSIGN_OR_RETURN(LatestIndex index, LatestIndex::Build(db, prefix, &local));
+  for (const auto& [key, rev_key] : index.latest()) {
     if (Interrupted()) return absl::CancelledError("interrupted");
-    if (IsTombstone(rev_key)) {
+    if (LatestIndex::IsTombstone(rev_key)) {
       local.deleted_keys++;
       continue;
     }
-    KETCD_ASSIGN_OR_RETURN(std::optional<bbolt::Entry> e, db.Find(*bucket, rev_key));
-    if (!e) return absl::DataLossError("revision key vanished between two reads of the file");
-    KETCD_ASSIGN_OR_RETURN(KeyValue kv, DecodeKeyValue(e->value));
+    KETCD_ASSIGN_OR_RETURN(KeyValue kv, index.Read(rev_key));
     local.live_keys++;
     KETCD_RETURN_IF_ERROR(fn(kv));
   }

@@ -7,6 +7,8 @@
 // user key order, and hands it to the caller, so values are never all held at once.
 
 #include <cstdint>
+#include <map>
+#include <string>
 #include <string_view>
 
 #include "absl/functional/function_ref.h"
@@ -20,6 +22,23 @@ struct LatestStats {
   uint64_t revisions_scanned = 0;  // entries of `key` under the prefix
   uint64_t live_keys = 0;
   uint64_t deleted_keys = 0;  // latest revision is a tombstone
+};
+
+// The first pass: user key -> its latest revision key (a tombstone when the key is deleted),
+// for the user keys under a prefix, in key order. Holds keys only, never values.
+class LatestIndex {
+ public:
+  static absl::StatusOr<LatestIndex> Build(const bbolt::Db& db, std::string_view prefix, LatestStats* stats = nullptr);
+  const std::map<std::string, std::string, std::less<>>& latest() const { return latest_; }
+  static bool IsTombstone(std::string_view rev_key);
+  // The value at a revision key of latest(); its views point into the database.
+  absl::StatusOr<KeyValue> Read(std::string_view rev_key) const;
+
+ private:
+  LatestIndex(const bbolt::Db& db, bbolt::Bucket bucket) : db_(&db), bucket_(bucket) {}
+  const bbolt::Db* db_;
+  bbolt::Bucket bucket_;
+  std::map<std::string, std::string, std::less<>> latest_;
 };
 
 // Calls fn(kv) for the latest live revision of each user key starting with `prefix`, in key

@@ -114,7 +114,7 @@ std::string Node::KubeadmConfigMap() const {
   return cm.dump();
 }
 
-void Node::WriteControlPlane(ApiServer api) {
+void Node::WriteControlPlane(ApiServer api, const std::vector<std::string>& extra_apiserver_flags) {
   api_ = api;
   std::vector<std::string> apiserver_flags =
       api == ApiServer::kReal ? KubeApiServerFlags(p_)
@@ -124,6 +124,7 @@ void Node::WriteControlPlane(ApiServer api) {
                                                          "--tls-cert-file=/etc/kubernetes/pki/apiserver.crt",
                                                          "--tls-private-key-file=/etc/kubernetes/pki/apiserver.key"};
   if (api == ApiServer::kReal) {
+    apiserver_flags.insert(apiserver_flags.end(), extra_apiserver_flags.begin(), extra_apiserver_flags.end());
     std::string pki = R("/etc/kubernetes/pki");
     CommandResult k = Run({"/usr/bin/openssl", "genrsa", "-out", pki + "/sa.key", "2048"});
     EXPECT_EQ(k.exit_code, 0) << k.err;

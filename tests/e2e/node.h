@@ -127,7 +127,9 @@ class Node : public EtcdHost {
   // kReal: kubeadm's kube-apiserver, run by the stand-in from $KETCD_KUBE_APISERVER; the
   // kubeadm-config ConfigMap is created through the API the first time WaitApiServer
   // succeeds (it is stored in etcd, so it must exist before a backup).
-  void WriteControlPlane(ApiServer api = ApiServer::kFake);
+  // `extra_apiserver_flags`: appended to the real kube-apiserver's (paths as the pod sees them;
+  // /etc/kubernetes/pki is mounted).
+  void WriteControlPlane(ApiServer api = ApiServer::kFake, const std::vector<std::string>& extra_apiserver_flags = {});
   // etcd.local.dataDir of the kubeadm-config ConfigMap ("" when it cannot be read).
   std::string KubeadmDataDir() const;
 

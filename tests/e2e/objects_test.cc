@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tests/e2e/node.h"
+#include "tests/e2e/kube_cluster.h"
 
 namespace ketcd::e2e {
 namespace {
@@ -66,24 +66,6 @@ rules:
 - {apiGroups: [""], resources: [configmaps, secrets], verbs: [get, list]}
 - {nonResourceURLs: [/healthz], verbs: [get]}
 )";
-
-std::string KubectlBinary() {
-  CommandResult r = Run({std::string(KETCD_SOURCE_DIR) + "/tests/tools/build-kube-tools.sh"}, {}, 1800);
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  std::string dir = r.out.substr(0, r.out.find('\n'));
-  return dir + "/kubectl";
-}
-
-// name -> item of a List document.
-std::map<std::string, Json> ByName(const std::string& text) {
-  std::map<std::string, Json> out;
-  Json list = Json::parse(text, nullptr, false);
-  EXPECT_FALSE(list.is_discarded()) << text;
-  if (list.is_discarded()) return out;
-  EXPECT_EQ(list["kind"], "List");
-  for (const Json& item : list["items"]) out[item["metadata"]["name"].get<std::string>()] = item;
-  return out;
-}
 
 class ObjectsE2e : public ::testing::Test {
  protected:

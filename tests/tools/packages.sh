@@ -5,4 +5,5 @@ library_packages=(
   libgrpc++-dev libprotobuf-dev libabsl-dev libre2-dev libc-ares-dev zlib1g-dev
   libcxxopts-dev libyaml-cpp-dev libssl-dev nlohmann-json3-dev
   libzstd-dev  # backup --compress zstd
+  libsodium-dev  # get --encryption-config: secretbox values (XSalsa20-Poly1305)
 )
