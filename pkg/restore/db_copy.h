@@ -3,9 +3,9 @@
 // with the SHA-256 trailer check beside it. Two threads: this one copies (in the kernel with
 // copy_file_range where the file systems allow, else through one kChunk buffer) and starts
 // writeback as it goes so the final fsync is short; the other hashes the source through a
-// read-only mapping, which the copying thread keeps mapped just ahead of it. Memory stays
-// bounded: written ranges are dropped from the page cache once on disk, hashed ones from the
-// mapping.
+// read-only mapping, which the copying thread keeps mapped just ahead of it. Dirty pages stay
+// bounded (at most a few chunks are in writeback); written pages stay cached for the etcd
+// that starts on them, hashed ones are dropped from the mapping.
 
 #include <cstdint>
 #include <string>
