@@ -5,7 +5,9 @@ Builds a database of BENCH_DB_MB (default 1024) MiB in a TLS etcd 3.5 server, th
 each command BENCH_RUNS (default 5) times, interleaved, and prints the median wall time,
 the median peak RSS and the ratios the issues set targets for:
   backup   kubectl etcd backup    vs etcdctl 3.5 snapshot save, and draining the stream;
-           kubectl etcd backup --compress zstd vs the plain backup, and the ratio achieved
+           kubectl etcd backup --compress zstd vs the plain backup, and the ratio achieved;
+           kubectl etcd backup s3://... (versitygw on 127.0.0.1) vs the plain backup, and its
+           peak RSS again on a database of BENCH_S3_LARGE_MB (default 4096) MiB
   status   kubectl etcd status --skip-hash-check (integrity on, no SHA-256 pass)
            vs etcdctl 3.4 / etcdutl 3.5 snapshot status;
            kubectl etcd status (integrity + SHA-256) vs openssl dgst -sha256
@@ -46,6 +48,31 @@ def run_measured(argv, stdout=subprocess.DEVNULL, env=None):
     if proc.returncode != 0:
         sys.exit(f"bench: {' '.join(argv)} failed ({proc.returncode}):\n{err}")
     return secs, usage.ru_maxrss / 1024.0
+
+
+S3_ACCESS, S3_SECRET, S3_BUCKET = "benchaccess", "bench-secret-key-0123456789", "bench"
+
+
+def start_versitygw(work):
+    """versitygw (posix backend, a bucket made as a directory) on a free 127.0.0.1 port.
+    Returns the process, the `env` prefix that points kubectl-etcd at it, and the bucket's
+    directory."""
+    gw = subprocess.check_output([os.path.join(TOOLS, "build-versitygw.sh")], text=True).strip().splitlines()[-1]
+    root = os.path.join(work, "s3")
+    bucket_dir = os.path.join(root, S3_BUCKET)
+    os.makedirs(bucket_dir)
+    port = free_port()
+    proc = subprocess.Popen([gw, "--port", f"127.0.0.1:{port}", "--access", S3_ACCESS, "--secret", S3_SECRET,
+                             "--region", "us-east-1", "posix", root],
+                            stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "versitygw.log"), "w"))
+    for _ in range(100):
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.1)
+    env = ["env", f"AWS_ACCESS_KEY_ID={S3_ACCESS}", f"AWS_SECRET_ACCESS_KEY={S3_SECRET}",
+           f"AWS_ENDPOINT_URL_S3=http://127.0.0.1:{port}", "AWS_REGION=us-east-1"]
+    return proc, env, bucket_dir
 
 
 class Table:
@@ -104,8 +131,9 @@ def main():
     e34, e35 = versions["3.4"], versions["3.5"]
 
     work = tempfile.mkdtemp(prefix="kubectl-etcd-bench.", dir=os.environ.get("BENCH_DIR", "/var/tmp"))
-    server = None
+    server = gateway = None
     try:
+        gateway, s3env, bucket_dir = start_versitygw(work)
         pki = os.path.join(work, "pki")
         subprocess.check_call([os.path.join(TOOLS, "gen-certs.sh"), pki, "bench"], stdout=subprocess.DEVNULL)
         client, peer, metrics = free_port(), free_port(), free_port()
@@ -150,6 +178,9 @@ def main():
             for p in (out, out + ".json", out + ".part", zst, zst + ".json", zst + ".part"):
                 if os.path.exists(p):
                     os.remove(p)
+            for name in os.listdir(bucket_dir):
+                p = os.path.join(bucket_dir, name)
+                shutil.rmtree(p) if os.path.isdir(p) else os.remove(p)
             os.sync()  # no tool pays for the previous one's writeback
         env34 = dict(os.environ, ETCDCTL_API="3")
         t = measure("backup (Maintenance.Snapshot of the live server)", runs, [
@@ -158,6 +189,8 @@ def main():
             ("drain the stream to /dev/null", [drain, "--endpoint", url, *tls]),
             ("kubectl etcd backup --compress zstd", [kubectl_etcd, "backup", zst, "--compress", "zstd",
                                                      "--endpoints", url, *tls]),
+            ("kubectl etcd backup s3:// (versitygw, 127.0.0.1)", [*s3env, kubectl_etcd, "backup",
+                                                                  f"s3://{S3_BUCKET}/out.db", "--endpoints", url, *tls]),
         ], before=clean_out)
         print(f"  => kubectl-etcd is {t.median(1) / t.median(0):.2f}x faster than etcdctl (target >= 1.5x), "
               f"{t.median(0) / t.median(2):.2f}x the drain floor (target <= 1.10x)")
@@ -166,6 +199,8 @@ def main():
                               stdout=subprocess.DEVNULL)
         print(f"  => --compress zstd takes {t.median(3) / t.median(0):.2f}x the plain backup's time "
               f"(target <= 1.10x) for a ratio of {size / os.path.getsize(zst):.2f}:1 on this database")
+        print(f"  => to S3 takes {t.median(4) / t.median(0):.2f}x the backup to a local file (target <= 1.15x), "
+              f"peak RSS {t.rows[4][3]:.0f} MiB (target < 128 MiB)")
         clean_out()
 
         # Status.
@@ -197,10 +232,25 @@ def main():
         fastest = min(t.median(1), t.median(2))
         print(f"  => kubectl-etcd is {fastest / t.median(0):.2f}x faster than the fastest etcd tool (target >= 2.5x), "
               f"{t.median(0) / t.median(3):.2f}x the copy floor (target <= 1.25x)")
+        # The S3 backup's memory on a larger database: flat in the database size.
+        large_mb = int(os.environ.get("BENCH_S3_LARGE_MB", "4096"))
+        if large_mb > db_mb:
+            subprocess.check_call([fill, "--endpoint", url, *tls, "--keys", str((large_mb - db_mb) * 8),
+                                   "--value-size", "131072", "--prefix", "/registry/configmaps/bench/large-"])
+            clean_out()
+            wall, rss = run_measured([*s3env, kubectl_etcd, "backup", f"s3://{S3_BUCKET}/large.db",
+                                      "--endpoints", url, *tls])
+            large = os.path.getsize(os.path.join(bucket_dir, "large.db")) / 2**20
+            print(f"\nbackup to S3 of a {large:.0f} MiB database: {wall:.1f} s, peak RSS {rss:.0f} MiB "
+                  f"(target < 128 MiB, as at {size / 2**20:.0f} MiB)")
+            clean_out()
     finally:
         if server:
             server.terminate()
             server.wait()
+        if gateway:
+            gateway.terminate()
+            gateway.wait()
         shutil.rmtree(work, ignore_errors=True)
 
 
