@@ -47,8 +47,10 @@ absl::StatusOr<ProviderConfig> ParseProvider(const YAML::Node& n, const std::str
                                                    ": expected exactly one of aescbc, aesgcm, secretbox, "
                                                    "kms, identity"));
   }
-  std::string type = n.begin()->first.as<std::string>();
-  const YAML::Node& body = n.begin()->second;
+  // Copies: the pair lives in the iterator, a temporary here.
+  const YAML::const_iterator only = n.begin();
+  const std::string type = only->first.as<std::string>();
+  const YAML::Node body = only->second;
   ProviderConfig p;
   std::string at = absl::StrCat(where, ".", type);
   if (type == "identity") return p;
