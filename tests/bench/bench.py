@@ -13,6 +13,11 @@ the median peak RSS and the ratios the issues set targets for:
            kubectl etcd status (integrity + SHA-256) vs openssl dgst -sha256
   restore  kubectl etcd restore   vs etcdutl 3.5 / etcdctl 3.4 snapshot restore, and
            dd conv=fsync of the same file (all verify SHA-256 and fsync)
+  get -A   kubectl etcd get SNAPSHOT configmaps -A (-o json, and the table) on a snapshot of
+           BENCH_OBJECTS (default 100000) ConfigMaps as kube-apiserver stores them, from a fresh
+           server of its own, vs etcdutl 3.5 snapshot restore + etcd 3.5 started on it + etcdctl
+           get --prefix /registry/configmaps/ (restore-and-list.sh), and its peak RSS
+BENCH_ONLY=database or BENCH_ONLY=objects runs only the first three or only get -A.
 The page cache is warm for every tool alike, and the disk has no writeback pending from the
 previous command when each one starts. The machine is noisy: read medians and ratios.
 """
@@ -75,6 +80,31 @@ def start_versitygw(work):
     return proc, env, bucket_dir
 
 
+def start_etcd(e35, work, name, pki):
+    """A TLS etcd 3.5 server with its own data dir on free 127.0.0.1 ports, once healthy.
+    Returns the process, its client URL and the client TLS flags."""
+    client, peer, metrics = free_port(), free_port(), free_port()
+    url = f"https://127.0.0.1:{client}"
+    server = subprocess.Popen([
+        f"{e35}/etcd", f"--name={name}", f"--data-dir={work}/{name}-data",
+        f"--listen-client-urls={url}", f"--advertise-client-urls={url}",
+        f"--listen-peer-urls=http://127.0.0.1:{peer}", f"--initial-advertise-peer-urls=http://127.0.0.1:{peer}",
+        f"--initial-cluster={name}=http://127.0.0.1:{peer}", f"--listen-metrics-urls=http://127.0.0.1:{metrics}",
+        f"--cert-file={pki}/server.crt", f"--key-file={pki}/server.key", "--client-cert-auth",
+        f"--trusted-ca-file={pki}/ca.crt", "--quota-backend-bytes=17179869184"],
+        stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, f"{name}-etcd.log"), "w"))
+    tls = ["--cacert", f"{pki}/ca.crt", "--cert", f"{pki}/healthcheck-client.crt",
+           "--key", f"{pki}/healthcheck-client.key"]
+    for _ in range(100):
+        try:
+            if b"true" in subprocess.check_output(["curl", "-fs", f"http://127.0.0.1:{metrics}/health"]):
+                break
+        except subprocess.CalledProcessError:
+            pass
+        time.sleep(0.1)
+    return server, url, tls
+
+
 class Table:
     def __init__(self, title):
         self.title = title
@@ -119,42 +149,16 @@ def interleave(runs, commands, before=None):
     return samples
 
 
-def main():
-    kubectl_etcd = os.path.abspath(sys.argv[1])
-    build = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else os.path.dirname(kubectl_etcd)
+def bench_database(kubectl_etcd, build, work, pki, versions, runs):
+    """backup, status and restore on the database of BENCH_DB_MB MiB."""
     fill = os.path.join(build, "tests", "bench", "ketcd_bench_fill")
     drain = os.path.join(build, "tests", "bench", "ketcd_bench_drain")
     db_mb = int(os.environ.get("BENCH_DB_MB", "1024"))
-    runs = int(os.environ.get("BENCH_RUNS", "5"))
-    versions = dict(v.split("=") for v in subprocess.check_output(
-        [os.path.join(TOOLS, "etcd-versions.sh")], text=True).strip().split(","))
     e34, e35 = versions["3.4"], versions["3.5"]
-
-    work = tempfile.mkdtemp(prefix="kubectl-etcd-bench.", dir=os.environ.get("BENCH_DIR", "/var/tmp"))
     server = gateway = None
     try:
         gateway, s3env, bucket_dir = start_versitygw(work)
-        pki = os.path.join(work, "pki")
-        subprocess.check_call([os.path.join(TOOLS, "gen-certs.sh"), pki, "bench"], stdout=subprocess.DEVNULL)
-        client, peer, metrics = free_port(), free_port(), free_port()
-        url = f"https://127.0.0.1:{client}"
-        server = subprocess.Popen([
-            f"{e35}/etcd", "--name=bench", f"--data-dir={work}/data",
-            f"--listen-client-urls={url}", f"--advertise-client-urls={url}",
-            f"--listen-peer-urls=http://127.0.0.1:{peer}", f"--initial-advertise-peer-urls=http://127.0.0.1:{peer}",
-            f"--initial-cluster=bench=http://127.0.0.1:{peer}", f"--listen-metrics-urls=http://127.0.0.1:{metrics}",
-            f"--cert-file={pki}/server.crt", f"--key-file={pki}/server.key", "--client-cert-auth",
-            f"--trusted-ca-file={pki}/ca.crt", "--quota-backend-bytes=17179869184"],
-            stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "etcd.log"), "w"))
-        tls = ["--cacert", f"{pki}/ca.crt", "--cert", f"{pki}/healthcheck-client.crt",
-               "--key", f"{pki}/healthcheck-client.key"]
-        for _ in range(100):
-            try:
-                if b"true" in subprocess.check_output(["curl", "-fs", f"http://127.0.0.1:{metrics}/health"]):
-                    break
-            except subprocess.CalledProcessError:
-                pass
-            time.sleep(0.1)
+        server, url, tls = start_etcd(e35, work, "bench", pki)
 
         t0 = time.monotonic()
         big = db_mb * 8  # 128 KiB values
@@ -251,6 +255,64 @@ def main():
         if gateway:
             gateway.terminate()
             gateway.wait()
+
+
+def bench_objects(kubectl_etcd, build, work, pki, e35, runs):
+    """kubectl etcd get -A on a snapshot of BENCH_OBJECTS ConfigMaps (and little else, from a
+    fresh server of its own) vs the etcd way: restore it, start etcd on it, list the prefix."""
+    objects = int(os.environ.get("BENCH_OBJECTS", "100000"))
+    snap = os.path.join(work, "objects.db")
+    server = None
+    try:
+        server, url, tls = start_etcd(e35, work, "objects", pki)
+        t0 = time.monotonic()
+        subprocess.check_call([os.path.join(build, "tests", "bench", "ketcd_bench_objects"), "--endpoint", url,
+                               *tls, "--objects", str(objects), "--namespaces", "100"])
+        subprocess.check_call([kubectl_etcd, "backup", snap, "--endpoints", url, *tls], stdout=subprocess.DEVNULL)
+    finally:
+        if server:
+            server.terminate()
+            server.wait()
+    print(f"\nkubectl-etcd bench: {kubectl_etcd}; snapshot of {objects} ConfigMaps in 100 namespaces, "
+          f"{os.path.getsize(snap) / 2**20:.0f} MiB, built in {time.monotonic() - t0:.0f}s; "
+          f"{runs} runs per command, interleaved; {os.cpu_count()} CPUs, {os.uname().release}")
+    data = os.path.join(work, "objects-restored")
+
+    def clean_data():
+        shutil.rmtree(data, ignore_errors=True)
+        os.sync()  # no tool pays for the previous one's writeback
+    t = measure(f"get -A ({objects} ConfigMaps, offline, same file)", runs, [
+        ("kubectl etcd get configmaps -A -o json", [kubectl_etcd, "get", snap, "configmaps", "-A", "-o", "json"]),
+        ("etcdutl restore + etcd 3.5 + etcdctl get --prefix",
+         lambda: [os.path.join(HERE, "restore-and-list.sh"), e35, snap, data, str(free_port()), str(free_port()),
+                  str(free_port()), "/registry/configmaps/"]),
+        ("kubectl etcd get configmaps -A (table)", [kubectl_etcd, "get", snap, "configmaps", "-A"]),
+    ], before=clean_data)
+    clean_data()
+    rss = max(t.rows[0][3], t.rows[2][3])
+    print(f"  => kubectl-etcd -o json is {t.median(1) / t.median(0):.2f}x faster than restoring and listing with "
+          f"etcd (target >= 5x), the table {t.median(1) / t.median(2):.2f}x; peak RSS {rss:.0f} MiB "
+          f"(target < 256 MiB)")
+
+
+def main():
+    kubectl_etcd = os.path.abspath(sys.argv[1])
+    build = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else os.path.dirname(kubectl_etcd)
+    runs = int(os.environ.get("BENCH_RUNS", "5"))
+    only = os.environ.get("BENCH_ONLY", "")
+    if only not in ("", "database", "objects"):
+        sys.exit(f"bench: BENCH_ONLY={only}: expected database or objects")
+    versions = dict(v.split("=") for v in subprocess.check_output(
+        [os.path.join(TOOLS, "etcd-versions.sh")], text=True).strip().split(","))
+    work = tempfile.mkdtemp(prefix="kubectl-etcd-bench.", dir=os.environ.get("BENCH_DIR", "/var/tmp"))
+    try:
+        pki = os.path.join(work, "pki")
+        subprocess.check_call([os.path.join(TOOLS, "gen-certs.sh"), pki, "bench"], stdout=subprocess.DEVNULL)
+        if only in ("", "database"):
+            bench_database(kubectl_etcd, build, work, pki, versions, runs)
+        if only in ("", "objects"):
+            bench_objects(kubectl_etcd, build, work, pki, versions["3.5"], runs)
+    finally:
         shutil.rmtree(work, ignore_errors=True)
 
 

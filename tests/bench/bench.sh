@@ -6,7 +6,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # KUBECTL_ETCD: the binary under test; BUILD: the build directory that holds the bench tools.
 binary=${1:?usage: bench.sh KUBECTL_ETCD [BUILD]}
 build=${2:-$(dirname "$(realpath "$binary")")}
-cmake --build "$build" --target ketcd_bench_fill ketcd_bench_drain >/dev/null
+cmake --build "$build" --target ketcd_bench_fill ketcd_bench_drain ketcd_bench_objects >/dev/null
 python3 "$here/bench.py" "$binary" "$build"
 if [[ ${BENCH_NODE:-1} != 0 ]]; then
   if [[ $(id -u) -eq 0 ]]; then
