@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""make bench: kubectl-etcd side by side with etcdctl/etcdutl, in one run, on one database.
+"""make bench: kubectl-etcd side by side with etcdctl/etcdutl, in one run, on the same files.
 
 Builds a database of BENCH_DB_MB (default 1024) MiB in a TLS etcd 3.5 server, then times
 each command BENCH_RUNS (default 5) times, interleaved, and prints the median wall time,
