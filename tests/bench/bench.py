@@ -3,7 +3,7 @@
 
 Builds a database of BENCH_DB_MB (default 1024) MiB in a TLS etcd 3.5 server, then times
 each command BENCH_RUNS (default 5) times, interleaved, and prints the median wall time,
-the median peak RSS and the ratios the issues set targets for:
+the median peak RSS and the ratios against their targets:
   backup   kubectl etcd backup    vs etcdctl 3.5 snapshot save, and draining the stream;
            kubectl etcd backup --compress zstd vs the plain backup, and the ratio achieved;
            kubectl etcd backup s3://... (versitygw on 127.0.0.1) vs the plain backup, and its
