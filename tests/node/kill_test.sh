@@ -36,7 +36,16 @@ back_with() {
 
 for i in "${!steps[@]}"; do
   step=${steps[$i]}
-  k -n kill patch configmap app-config --type merge -p "{\"data\":{\"mode\":\"old-$i\"}}" >/dev/null
+  # Each step starts with a kubelet fresh from a restart: its crash-loop back-off (which
+  # grows with every stop of the API server before, up to five minutes) would otherwise
+  # decide how long the next recovery takes.
+  node_stop_kubelet
+  node_start_kubelet
+  node_wait 180 node_control_plane_healthy || true
+  if ! k -n kill patch configmap app-config --type merge -p "{\"data\":{\"mode\":\"old-$i\"}}" >/dev/null; then
+    fail "$step: the API server did not come back before the step"
+    continue
+  fi
   out=$(node_exec env KETCD_TEST_KILL_AT="$step" "$KETCD_HOOKS_BIN" restore /var/lib/backups/kill.db --yes 2>&1) && rc=0 || rc=$?
   if [[ $rc -ne 137 ]]; then fail "$step: the run was not killed (exit $rc): $out"; continue; fi
   out=$(node_exec "$KETCD_BIN" restore /var/lib/backups/kill.db --yes 2>&1) && rc=0 || rc=$?

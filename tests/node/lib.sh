@@ -168,10 +168,18 @@ node_start_kubelet() {
   NODE_KUBELET_PID=$!
 }
 
+# Stops the node's kubelet (also one another script of the test started); its pods keep
+# running, as on a node whose kubelet restarts.
 node_stop_kubelet() {
-  [[ -n ${NODE_KUBELET_PID:-} ]] || return 0
-  kill "$NODE_KUBELET_PID" 2>/dev/null || true
-  wait "$NODE_KUBELET_PID" 2>/dev/null || true
+  local pid i
+  for pid in $(pgrep -f "^$NODE_BIN/kubelet " || true); do
+    kill "$pid" 2>/dev/null || true
+    for ((i = 0; i < 100; i++)); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+  done
+  if [[ -n ${NODE_KUBELET_PID:-} ]]; then wait "$NODE_KUBELET_PID" 2>/dev/null || true; fi
   NODE_KUBELET_PID=
 }
 
