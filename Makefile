@@ -48,24 +48,29 @@ unit: build-tests
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L unit --no-tests=error
 
 # Test servers, built once from their Go modules and cached outside the repo: etcd 3.5-3.7
-# (etcd 3.4 is Debian's), the Kubernetes binaries (one binary that runs as kube-apiserver
-# for the kubeconfig discovery, node restore and object tests, and as kubelet, kubeadm and
-# the rest of the control plane for the real node), bbolt's own `bbolt check` for the
+# (etcd 3.4 is Debian's), a kube-apiserver for the kubeconfig discovery, node restore and
+# object tests (1.36: from 1.37 on it refuses 127.0.0.1 as its advertise address with its
+# default endpoint reconciler), the Kubernetes binaries of the real node (one binary that
+# runs as kubelet, kubeadm and the control plane), bbolt's own `bbolt check` for the
 # restored databases, and versitygw (an S3 gateway over a local directory) for the backups
 # to S3.
+KAPI_VERSION ?= v1.36.3
+KAPI_DIR := $(HOME)/.cache/kubectl-etcd/kube-apiserver-$(KAPI_VERSION)
 KUBE_VERSION ?= v1.37.2
 KUBE_DIR := $(HOME)/.cache/kubectl-etcd/kube-node-$(KUBE_VERSION)
 # The versions are worked out before `cd`, and a failure there stops the run.
 E2E_RUN = versions=$$($(CURDIR)/$(TOOLS)/etcd-versions.sh) && \
   bbolt=$$($(CURDIR)/$(TOOLS)/build-bbolt.sh --no-build) && \
   versitygw=$$($(CURDIR)/$(TOOLS)/build-versitygw.sh --no-build) && cd $(BUILD) && \
-  KETCD_ETCD_VERSIONS=$$versions KETCD_KUBE_APISERVER=$(KUBE_DIR)/kube-apiserver KETCD_BBOLT=$$bbolt \
+  KETCD_ETCD_VERSIONS=$$versions KETCD_KUBE_APISERVER=$(KAPI_DIR)/kube-apiserver KETCD_BBOLT=$$bbolt \
   KETCD_VERSITYGW=$$versitygw
 
 test-servers:
 	@$(TOOLS)/etcd-versions.sh >/dev/null
 	@$(TOOLS)/build-bbolt.sh >/dev/null
 	@$(TOOLS)/build-versitygw.sh >/dev/null
+	@[ -x $(KAPI_DIR)/kube-apiserver ] || PATH=$$PATH:/usr/local/go/bin \
+	  tests/discovery/build-kube-apiserver.sh $(KAPI_DIR) $(KAPI_VERSION) >&2
 	@[ -x $(KUBE_DIR)/kube-node ] || PATH=$$PATH:/usr/local/go/bin \
 	  tests/node/build-kube-node.sh $(KUBE_DIR) $(KUBE_VERSION) >&2
 

@@ -318,7 +318,7 @@ TEST(DiscoveryE2e, ManagedControlPlaneExitsNotFound) {
   EXPECT_NE(r.out.find("no etcd pods"), std::string::npos) << r.out;
 }
 
-// A real kube-apiserver (tests/node/build-kube-node.sh builds one from the
+// A real kube-apiserver (tests/discovery/build-kube-apiserver.sh builds one from the
 // k8s.io/kubernetes module; KETCD_KUBE_APISERVER names the binary) storing its data in the
 // test etcd over TLS, client-certificate authentication only. The etcd pod is created
 // through the API as a kubelet would create the mirror pod (it stays Pending).
@@ -326,7 +326,7 @@ TEST(KubeApiServerE2e, BackupThroughARealApiServer) {
   const char* bin = std::getenv("KETCD_KUBE_APISERVER");
   if (bin == nullptr || *bin == '\0') {
     FAIL() << "KETCD_KUBE_APISERVER is not set: run through `make test`, which builds one with "
-              "tests/node/build-kube-node.sh";
+              "tests/discovery/build-kube-apiserver.sh";
   }
   std::vector<std::string> names = VersionNames();
   ASSERT_FALSE(names.empty());

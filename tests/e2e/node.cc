@@ -98,7 +98,7 @@ std::string KubeApiServerBinary() {
   const char* bin = std::getenv("KETCD_KUBE_APISERVER");
   if (bin == nullptr || ::access(bin, X_OK) != 0) {
     ADD_FAILURE() << "KETCD_KUBE_APISERVER does not name a kube-apiserver binary: run through `make test`, which "
-                     "builds one with tests/node/build-kube-node.sh";
+                     "builds one with tests/discovery/build-kube-apiserver.sh";
     return "/nonexistent/kube-apiserver";
   }
   return bin;
