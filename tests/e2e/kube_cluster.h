@@ -2,6 +2,9 @@
 // A one-node control plane for the object tests: etcd 3.6 and the real kube-apiserver
 // (kubeadm's flags, plus the test's own) run by the kubelet stand-in, and the real kubectl
 // against it. Objects go in with `kubectl apply`; a snapshot is taken with `kubectl etcd backup`.
+#include <pwd.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -17,7 +20,14 @@ namespace ketcd::e2e {
 
 // kubectl built from its Go module once (tests/tools/build-kube-tools.sh).
 inline std::string KubectlBinary() {
-  CommandResult r = Run({std::string(KETCD_SOURCE_DIR) + "/tests/tools/build-kube-tools.sh"}, {}, 1800);
+  // The cache of the user running the tests (where `make test-dist` built kubectl), not the
+  // scratch HOME every child gets: there it would be built again, with empty Go caches.
+  const passwd* user = ::getpwuid(::getuid());
+  std::map<std::string, std::string> env;
+  if (user != nullptr && user->pw_dir != nullptr) {
+    env["KETCD_CACHE"] = std::string(user->pw_dir) + "/.cache/kubectl-etcd";
+  }
+  CommandResult r = Run({std::string(KETCD_SOURCE_DIR) + "/tests/tools/build-kube-tools.sh"}, env, 1800);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   std::string dir = r.out.substr(0, r.out.find('\n'));
   return dir + "/kubectl";
