@@ -61,8 +61,9 @@ void AddS3UploadFlags(cxxopts::Options& options) {
       ("s3-sse", "Server-side encryption: AES256 or aws:kms", cxxopts::value<std::string>())
       ("s3-sse-kms-key-id", "KMS key for --s3-sse aws:kms (default: the account's S3 key)",
        cxxopts::value<std::string>())
-      ("s3-part-size", "Size of each uploaded part in MiB (5 to 5120); memory use is about one part",
-       cxxopts::value<int>()->default_value("16"));
+      ("s3-part-size", "Size of each uploaded part in MiB (5 to 5120); two parts upload while the next fills, "
+       "so memory use is about three parts",
+       cxxopts::value<int>()->default_value("8"));
   // clang-format on
 }
 

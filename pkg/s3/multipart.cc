@@ -1,5 +1,6 @@
 #include "pkg/s3/multipart.h"
 
+#include <algorithm>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -13,23 +14,56 @@ absl::StatusOr<std::unique_ptr<MultipartUpload>> MultipartUpload::Start(const Cl
   }
   std::unique_ptr<MultipartUpload> u(new MultipartUpload(client, std::move(bucket), std::move(key), std::move(opts)));
   KETCD_ASSIGN_OR_RETURN(u->upload_id_, client.CreateMultipartUpload(u->bucket_, u->key_, u->opts_.put));
-  u->buffer_.reserve(u->opts_.part_size);
+  u->buffer_ = std::make_unique<std::string>();
+  u->buffer_->reserve(u->opts_.part_size);
   return u;
 }
 
 MultipartUpload::~MultipartUpload() {
   if (!completed_ && !aborted_ && !upload_id_.empty()) (void)Abort();
+  // The futures' destructors wait for the uploads still running (S3 has dropped them).
 }
 
 absl::Status MultipartUpload::SendPart() {
-  const int number = static_cast<int>(parts_.size()) + 1;
+  const int number = next_number_;
   if (number > kMaxParts) {
     return absl::FailedPreconditionError(absl::StrCat("the object would need more than ", kMaxParts,
                                                       " parts: use a larger --s3-part-size"));
   }
-  KETCD_ASSIGN_OR_RETURN(std::string etag, client_.UploadPart(bucket_, key_, upload_id_, number, buffer_, opts_.put));
-  parts_.push_back({number, std::move(etag)});
-  buffer_.clear();
+  while (!in_flight_.empty() && static_cast<int>(in_flight_.size()) >= std::max(opts_.parts_in_flight, 1)) {
+    KETCD_RETURN_IF_ERROR(CollectOldest());
+  }
+  next_number_++;
+  std::unique_ptr<std::string> data = std::move(buffer_);
+  if (spare_.empty()) {
+    buffer_ = std::make_unique<std::string>();
+    buffer_->reserve(opts_.part_size);
+  } else {
+    buffer_ = std::move(spare_.back());
+    spare_.pop_back();
+  }
+  auto upload = [this, number, part = std::string_view(*data)] {
+    return client_.UploadPart(bucket_, key_, upload_id_, number, part, opts_.put);
+  };
+  if (opts_.parts_in_flight <= 0) {
+    std::promise<absl::StatusOr<std::string>> done;
+    done.set_value(upload());
+    in_flight_.push_back({number, std::move(data), done.get_future()});
+    return CollectOldest();
+  }
+  in_flight_.push_back({number, std::move(data), std::async(std::launch::async, upload)});
+  return absl::OkStatus();
+}
+
+absl::Status MultipartUpload::CollectOldest() {
+  InFlight& oldest = in_flight_.front();
+  absl::StatusOr<std::string> etag = oldest.etag.get();
+  const int number = oldest.number;
+  oldest.data->clear();
+  spare_.push_back(std::move(oldest.data));
+  in_flight_.pop_front();
+  if (!etag.ok()) return etag.status();
+  parts_.push_back({number, *std::move(etag)});
   return absl::OkStatus();
 }
 
@@ -38,11 +72,11 @@ absl::Status MultipartUpload::Write(const void* data, size_t n) {
   const char* p = static_cast<const char*>(data);
   bytes_ += n;
   while (n > 0) {
-    size_t take = std::min(n, opts_.part_size - buffer_.size());
-    buffer_.append(p, take);
+    size_t take = std::min(n, opts_.part_size - buffer_->size());
+    buffer_->append(p, take);
     p += take;
     n -= take;
-    if (buffer_.size() == opts_.part_size) KETCD_RETURN_IF_ERROR(SendPart());
+    if (buffer_->size() == opts_.part_size) KETCD_RETURN_IF_ERROR(SendPart());
   }
   return absl::OkStatus();
 }
@@ -51,7 +85,8 @@ absl::Status MultipartUpload::Close() {
   if (closed_) return absl::OkStatus();
   closed_ = true;
   // The last part may be short; an empty object still needs one (empty) part.
-  if (!buffer_.empty() || parts_.empty()) return SendPart();
+  if (!buffer_->empty() || next_number_ == 1) KETCD_RETURN_IF_ERROR(SendPart());
+  while (!in_flight_.empty()) KETCD_RETURN_IF_ERROR(CollectOldest());
   return absl::OkStatus();
 }
 

@@ -58,6 +58,13 @@ def run_measured(argv, stdout=subprocess.DEVNULL, env=None):
 S3_ACCESS, S3_SECRET, S3_BUCKET = "benchaccess", "bench-secret-key-0123456789", "bench"
 
 
+def cpu_seconds(pid):
+    """User + system CPU time a process has used so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def start_versitygw(work):
     """versitygw (posix backend, a bucket made as a directory) on a free 127.0.0.1 port.
     Returns the process, the `env` prefix that points kubectl-etcd at it, and the bucket's
@@ -205,6 +212,12 @@ def bench_database(kubectl_etcd, build, work, pki, versions, runs):
               f"(target <= 1.10x) for a ratio of {size / os.path.getsize(zst):.2f}:1 on this database")
         print(f"  => to S3 takes {t.median(4) / t.median(0):.2f}x the backup to a local file (target <= 1.15x), "
               f"peak RSS {t.rows[4][3]:.0f} MiB (target < 128 MiB)")
+        # The S3 server runs on the same cores: how much of them one upload costs it.
+        clean_out()
+        gw_before, etcd_before = cpu_seconds(gateway.pid), cpu_seconds(server.pid)
+        wall, _ = run_measured([*s3env, kubectl_etcd, "backup", f"s3://{S3_BUCKET}/out.db", "--endpoints", url, *tls])
+        print(f"     one S3 backup ({wall:.1f} s): versitygw used {cpu_seconds(gateway.pid) - gw_before:.1f} CPU-s, "
+              f"etcd {cpu_seconds(server.pid) - etcd_before:.1f} CPU-s, on the same {os.cpu_count()} CPUs")
         clean_out()
 
         # Status.
