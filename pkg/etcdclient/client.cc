@@ -55,6 +55,8 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> MakeCredentials(const 
   return grpc::SslCredentials(opts);
 }
 
+constexpr int kReceiveWindow = 16 << 20;
+
 std::shared_ptr<grpc::Channel> MakeChannel(const Endpoint& ep, const std::shared_ptr<grpc::ChannelCredentials>& creds) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
@@ -64,9 +66,11 @@ std::shared_ptr<grpc::Channel> MakeChannel(const Endpoint& ep, const std::shared
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 0);
-  // A large window lets the server stream snapshot chunks without waiting on us.
-  args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 1);
-  args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 1 << 20);
+  // A large window lets the server stream snapshot chunks without waiting on us, but a
+  // fixed one: grown by BDP probing, it held 100+ MiB of received chunks whenever we write
+  // slower than etcd sends (a slow disk, an S3 upload).
+  args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, kReceiveWindow);
   GrpcTarget target = ChooseGrpcTarget(ep);
   if (target.by_address) {
     // Dialled by address: certificate check and :authority still use the name given.
