@@ -142,6 +142,8 @@ absl::Status RunBackup(Invocation& inv) {
   }
 
   KETCD_ASSIGN_OR_RETURN(Connection conn, ResolveConnection(flags));
+  // Uploads are slower than etcd sends: memory stays flat with a fixed window.
+  if (to_s3) conn.config.adaptive_receive_window = false;
   KETCD_ASSIGN_OR_RETURN(etcdclient::Selected sel, etcdclient::SelectMember(conn.config));
   std::string member = MemberName(*sel.client, sel.status.header().member_id());
 

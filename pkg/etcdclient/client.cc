@@ -55,9 +55,10 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> MakeCredentials(const 
   return grpc::SslCredentials(opts);
 }
 
-constexpr int kReceiveWindow = 16 << 20;
+constexpr int kFixedReceiveWindow = 16 << 20;
 
-std::shared_ptr<grpc::Channel> MakeChannel(const Endpoint& ep, const std::shared_ptr<grpc::ChannelCredentials>& creds) {
+std::shared_ptr<grpc::Channel> MakeChannel(const Endpoint& ep, const std::shared_ptr<grpc::ChannelCredentials>& creds,
+                                          bool adaptive_window) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
@@ -66,11 +67,14 @@ std::shared_ptr<grpc::Channel> MakeChannel(const Endpoint& ep, const std::shared
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 0);
-  // A large window lets the server stream snapshot chunks without waiting on us, but a
-  // fixed one: grown by BDP probing, it held 100+ MiB of received chunks whenever we write
-  // slower than etcd sends (a slow disk, an S3 upload).
-  args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
-  args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, kReceiveWindow);
+  // A large window lets the server stream snapshot chunks without waiting on us.
+  if (adaptive_window) {
+    args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 1);
+    args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 1 << 20);
+  } else {
+    args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+    args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, kFixedReceiveWindow);
+  }
   GrpcTarget target = ChooseGrpcTarget(ep);
   if (target.by_address) {
     // Dialled by address: certificate check and :authority still use the name given.
@@ -85,7 +89,7 @@ std::shared_ptr<grpc::Channel> MakeChannel(const Endpoint& ep, const std::shared
 absl::StatusOr<std::unique_ptr<Client>> Client::Connect(const ConnectionConfig& config, const Endpoint& ep) {
   if (ep.tls()) KETCD_RETURN_IF_ERROR(CheckTlsFiles(config.tls));
   KETCD_ASSIGN_OR_RETURN(auto creds, MakeCredentials(ep, config.tls));
-  auto channel = MakeChannel(ep, creds);
+  auto channel = MakeChannel(ep, creds, config.adaptive_receive_window);
   auto deadline = std::chrono::system_clock::now() + config.dial_timeout;
   std::unique_ptr<Client> client(new Client(config, ep, channel));
   // Wait for READY, but diagnose at the first TRANSIENT_FAILURE: a TLS or port mistake

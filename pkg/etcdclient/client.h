@@ -35,6 +35,10 @@ struct ConnectionConfig {
   std::string password;
   std::chrono::milliseconds dial_timeout{5000};
   std::chrono::milliseconds request_timeout{10000};
+  // gRPC's receive window grows with the measured bandwidth-delay product (fastest), or is
+  // held at 16 MiB, so that a reader slower than etcd (an S3 upload) does not have gRPC
+  // buffer 100+ MiB of the snapshot stream.
+  bool adaptive_receive_window = true;
 };
 
 // Checks that the TLS files exist, parse, match and are in date, before any dialing.
