@@ -94,7 +94,7 @@ interrupt_backup() {
   ws_bg backup "$ws_dir/out/int.db" >"$ws_dir/int.log" 2>&1 &
   pid=$!
   wait_file "$ws_dir/out/int.db.part" || fail "$label: no int.db.part appeared: $(cat "$ws_dir/int.log")"
-  kill -INT "$pid"
+  kill -INT "$pid" || true
   wait "$pid" || rc=$?
   check "$label: SIGINT mid-backup exits 130 (got $rc)" test "$rc" = 130
   check "$label: after SIGINT no pod of ours" node_wait 30 no_pods_of_ours
@@ -114,7 +114,7 @@ kill_then_cleanup() {
   else
     wait_file "$ws_dir/out/killed.db.part" || true
   fi
-  kill -KILL "$pid"
+  kill -KILL "$pid" || true
   wait "$pid" 2>/dev/null || true
   [[ $helper == yes ]] && check "$label: the killed run left its helper pod" test -n "$(ours)"
   check "$label: no kubectl left after SIGKILL" node_wait 10 no_kubectl_left
@@ -127,16 +127,18 @@ kill_then_cleanup() {
 
 discover_shows_member() {
   local out
-  out=$(ws discover -o json 2>&1) || { fail "$1: discover: $out"; return; }
+  out=$(ws discover -o json 2>"$ws_dir/discover.err") || { fail "$1: discover: $out $(cat "$ws_dir/discover.err")"; return; }
   check "$1: discover shows member $NODE_NAME through the remote path" \
     python3 -c 'import json,sys; d=json.loads(sys.argv[1]); ms=d["etcd"]["members"]; assert any(m["name"]=="'"$NODE_NAME"'" for m in ms), ms; assert any(s["source"]=="remote" and s["outcome"]=="used" for s in d["steps"])' "$out"
 }
 
 mkdir -p "$NODE_WORK/root/var-lib/backups"
 # 200 MB in etcd (keys outside /registry, invisible to Kubernetes) so a stream takes long enough to interrupt.
-node_exec bash -c 'p=/etc/kubernetes/pki/etcd; v=$(head -c 1000000 /dev/zero | tr "\0" x)
+head -c 1000000 /dev/zero | tr '\0' x >"$NODE_WORK/value"
+node_exec bash -c 'p=/etc/kubernetes/pki/etcd
   for i in $(seq 1 200); do "$0" --endpoints https://127.0.0.1:2379 --cacert $p/ca.crt --cert $p/healthcheck-client.crt \
-    --key $p/healthcheck-client.key put "/ketcd-remote-test/$i" "$v" >/dev/null; done' "$ETCD_DIR/etcdctl" ||
+    --key $p/healthcheck-client.key put "/ketcd-remote-test/$i" <"$1" >/dev/null || exit 1; done' \
+  "$ETCD_DIR/etcdctl" "$NODE_WORK/value" ||
   fail "filling etcd"
 
 # --- etcd's usual image: kubectl exec in the etcd container
