@@ -227,6 +227,26 @@ absl::StatusOr<Connection> ResolveConnectionOrRemote(const cxxopts::ParseResult&
   return conn;
 }
 
+std::string RestoreOnNodeMessage(const std::vector<discovery::EtcdPod>& pods, const std::string& file) {
+  std::string base = file.substr(file.find_last_of('/') + 1);
+  std::string node = pods.empty() ? "NODE" : pods.front().node;
+  std::string msg = absl::StrCat(
+      "etcd does not run on this machine (", pods.empty() ? std::string("no etcd pod here") : absl::StrCat("node ", node),
+      "): the restore of a node changes that node's disk and runs there. Copy ", file,
+      " to the node, then run on it, through the API server:\n"
+      "  kubectl debug node/", node, " -it --profile=sysadmin --image=ghcr.io/kubectl-etcd/kubectl-etcd:v",
+      KETCD_VERSION, " -- kubectl-etcd restore /host/var/backups/", base, " --host-root /host\n"
+      "or over SSH:\n"
+      "  scp ", file, " ", node, ":/var/backups/ && ssh -t ", node, " sudo kubectl-etcd restore /var/backups/", base);
+  if (pods.size() > 1) {
+    std::vector<std::string> nodes;
+    for (const auto& p : pods) nodes.push_back(p.node);
+    absl::StrAppend(&msg, "\n(the members run on ", absl::StrJoin(nodes, ", "),
+                    ": see \"The restore procedure\" in the README for a cluster of several)");
+  }
+  return msg;
+}
+
 absl::StatusOr<std::unique_ptr<kubeclient::Client>> ApiClient(const cxxopts::ParseResult& flags) {
   KETCD_ASSIGN_OR_RETURN(kubeclient::RestConfig rc, LoadRest(flags));
   KETCD_ASSIGN_OR_RETURN(kubeclient::Client api, kubeclient::Client::Create(std::move(rc)));

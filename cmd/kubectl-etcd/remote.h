@@ -58,6 +58,10 @@ absl::StatusOr<std::unique_ptr<RemoteLink>> OpenRemote(const cxxopts::ParseResul
 absl::StatusOr<Connection> ResolveConnectionOrRemote(const cxxopts::ParseResult& flags, Invocation& inv,
                                                      std::unique_ptr<RemoteLink>* link);
 
+// What `restore FILE` of a node prints on a machine that is not the node: the
+// `kubectl debug node/...` and SSH commands to run there instead (restore_cmd.cc).
+std::string RestoreOnNodeMessage(const std::vector<discovery::EtcdPod>& pods, const std::string& file);
+
 // The API client of --kubeconfig/--context (for cleanup).
 absl::StatusOr<std::unique_ptr<kubeclient::Client>> ApiClient(const cxxopts::ParseResult& flags);
 
