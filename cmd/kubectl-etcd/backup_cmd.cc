@@ -176,6 +176,7 @@ absl::Status RunBackup(Invocation& inv) {
   opts.progress = [&progress](uint64_t done, uint64_t total) { progress.Update(done, total); };
   auto saved = backup::SaveSnapshot(*sel.client, sel.status, member, opts);
   progress.Finish();
+  if (!saved.ok() && link) saved = link->Explain(saved.status());
   KETCD_ASSIGN_OR_RETURN(backup::SaveResult r, std::move(saved));
   if (link) r.endpoint = link->Describe();
 

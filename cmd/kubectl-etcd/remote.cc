@@ -76,6 +76,14 @@ std::string RemoteLink::Describe() const {
                       " through kubectl port-forward");
 }
 
+absl::Status RemoteLink::Explain(const absl::Status& error) const {
+  if (error.ok() || absl::IsCancelled(error) || !forward.process || forward.process->Running()) return error;
+  return absl::Status(error.code(), absl::StrCat(error.message(), "; the kubectl port-forward to ", member_pod,
+                                                 " ended: ", forward.process->Stderr(),
+                                                 " (an API server, kubelet or proxy that cuts long streams: see "
+                                                 "--streaming-connection-idle-timeout and the proxy's timeouts)"));
+}
+
 bool WantsRemote(const cxxopts::ParseResult& flags, const discovery::Report& report) {
   if (flags.count("remote")) return true;
   if (flags.count("endpoints") || !report.target || report.target->kind != "kubeconfig") return false;

@@ -32,6 +32,9 @@ struct RemoteLink {
   std::string node;
 
   std::string Describe() const;  // "pod kube-system/etcd-cp1 on node cp1 through kubectl port-forward"
+  // A failed call, with what the port-forward said if it ended meanwhile (an API server or
+  // proxy that cuts long or idle streams).
+  absl::Status Explain(const absl::Status& error) const;
 };
 
 // True with --remote, or when the report found etcd only through the kubeconfig, on no
