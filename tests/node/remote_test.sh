@@ -12,7 +12,8 @@
 #   - afterwards no pod of kubectl-etcd is left in any namespace and no file but the
 #     snapshot and its .json in the output directory;
 #   - the same after a SIGINT mid-backup (exit 130), and after a SIGKILLed run followed by
-#     `kubectl etcd cleanup`.
+#     `kubectl etcd cleanup`;
+#   - PodSecurity (baseline on kube-system) refusing the helper pod: its message, exit 3.
 # usage: remote_test.sh   (environment: see tests/node/run.sh)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -193,6 +194,14 @@ pause_writers CONT
 check "helper-pod path: the helper pod was used" grep -q "helper pod" <<<"$(ws backup "$ws_dir/out/again.db" 2>&1)"
 check "helper-pod path: no pod of ours" node_wait 30 no_pods_of_ours
 rm -f "$ws_dir/out"/*
+# PodSecurity refusing the helper pod: the API server's message, exit 3, nothing left.
+k label namespace kube-system pod-security.kubernetes.io/enforce=baseline --overwrite >/dev/null
+rc=0
+out=$(ws backup "$ws_dir/out/refused.db" 2>&1) || rc=$?
+k label namespace kube-system pod-security.kubernetes.io/enforce- >/dev/null
+check "helper-pod path: PodSecurity's refusal shown, exit 3 (got $rc: $(grep error: <<<"$out"))" \
+  bash -c '[[ $0 == 3 ]] && grep -q "refused the helper pod.*violates PodSecurity" <<<"$1"' "$rc" "$out"
+check "helper-pod path: no pod of ours, no file after the refusal" bash -c "[[ -z \$(ls -A '$ws_dir/out') ]]"
 discover_shows_member "helper-pod path"
 check "helper-pod path: no pod of ours after discover" node_wait 30 no_pods_of_ours
 interrupt_backup "helper-pod path"
