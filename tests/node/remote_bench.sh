@@ -28,7 +28,7 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR] = $1} END {print (
 node_exec "$fill" --endpoint https://127.0.0.1:2379 --cacert $pki/ca.crt \
   --cert $pki/healthcheck-client.crt --key $pki/healthcheck-client.key \
   --keys $((mib * 8)) --value-size 131072 --prefix "/registry/ketcd-bench/remote-" >/dev/null
-remote="" local=""
+remote="" onnode=""
 for ((r = 1; r <= runs; r++)); do
   t0=$(now)
   nsenter --net="$NODE_WORK/ns/net" -- env PATH="$ws_dir/bin:$PATH" "$KETCD_BIN" backup "$ws_dir/remote.db" --force \
@@ -37,12 +37,12 @@ for ((r = 1; r <= runs; r++)); do
   node_exec "$KETCD_BIN" backup /var/lib/bench/node.db --force >/dev/null 2>&1
   t2=$(now)
   remote+=" $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}')"
-  local+=" $(awk -v a="$t1" -v b="$t2" 'BEGIN{printf "%.2f", b-a}')"
+  onnode+=" $(awk -v a="$t1" -v b="$t2" 'BEGIN{printf "%.2f", b-a}')"
   rm -f "$ws_dir/remote.db"* "$NODE_WORK/root/var-lib/bench/node.db"*
 done
-r=$(median <<<"$remote") l=$(median <<<"$local")
+r=$(median <<<"$remote") l=$(median <<<"$onnode")
 size=$(node_exec "$ETCD_DIR/etcdctl" --endpoints https://127.0.0.1:2379 --cacert $pki/ca.crt \
   --cert $pki/healthcheck-client.crt --key $pki/healthcheck-client.key endpoint status -w json |
   python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["Status"]["dbSize"] >> 20)')
 ratio=$(awk -v a="$r" -v b="$l" 'BEGIN{printf "%.2f", a/b}')
-echo "remote backup ($size MiB database, median of $runs): from a workstation ${r}s (runs:$remote), on the node ${l}s (runs:$local); ratio ${ratio}x (target <= 1.5x)"
+echo "remote backup ($size MiB database, median of $runs): from a workstation ${r}s (runs:$remote), on the node ${l}s (runs:$onnode); ratio ${ratio}x (target <= 1.5x)"
