@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "cmd/kubectl-etcd/command.h"
 #include "cmd/kubectl-etcd/connection.h"
+#include "cmd/kubectl-etcd/remote.h"
 #include "cmd/kubectl-etcd/retention_flags.h"
 #include "cmd/kubectl-etcd/s3_flags.h"
 #include "cmd/kubectl-etcd/seal_flags.h"
@@ -71,6 +72,11 @@ constexpr char kBackupHelp[] =
     "Without --endpoints, etcd is discovered: the static-pod manifest (kubeadm, RKE2) or systemd\n"
     "unit on this host (under --host-root), the kube-apiserver's --etcd-* flags, then the etcd\n"
     "pods through the kubeconfig (--kubeconfig, --context); see `kubectl etcd discover`.\n"
+    "When etcd runs on another machine and its certificates are not here (a workstation with\n"
+    "only a kubeconfig), or with --remote, the client certificate is read on the member's node\n"
+    "(kubectl exec, or a short-lived helper pod) and kept in memory, and the snapshot comes\n"
+    "through kubectl port-forward: needs create on pods/exec and pods/portforward in\n"
+    "kube-system, and kubectl on PATH (or $KUBECTL).\n"
     "The file is written as FILE.part,\n"
     "checked against the SHA-256 the server sends, fsynced, then renamed; FILE.json records\n"
     "where it came from. FILE and FILE.json are only replaced with --force; a FILE.part left by\n"
@@ -85,6 +91,8 @@ constexpr char kBackupHelp[] =
     "  # Explicit connection:\n"
     "  kubectl etcd backup snap.db --endpoints https://10.0.0.11:2379 \\\n"
     "      --cacert ca.crt --cert client.crt --key client.key\n"
+    "  # From a workstation with a kubeconfig (cluster-admin), from a healthy follower:\n"
+    "  kubectl etcd backup etcd.db\n"
     "  # Stream into another program:\n"
     "  kubectl etcd backup - | gzip > etcd.db.gz\n"
     "  # zstd-compressed (zstd -d reads it; status and restore read it as it is):\n"
@@ -101,6 +109,7 @@ constexpr char kBackupHelp[] =
 
 void AddBackupFlags(cxxopts::Options& options) {
   AddConnectionFlags(options);
+  AddRemoteFlags(options);
   // clang-format off
   options.add_options()
       ("dir", "Directory for the snapshot when FILE is not given", cxxopts::value<std::string>()->default_value("."))
@@ -141,7 +150,8 @@ absl::Status RunBackup(Invocation& inv) {
     opts.s3.warn = [&inv](const std::string& m) { inv.err << "warning: " << m << "\n" << std::flush; };
   }
 
-  KETCD_ASSIGN_OR_RETURN(Connection conn, ResolveConnection(flags));
+  std::unique_ptr<RemoteLink> link;  // the remote path's port-forward, stopped on every way out
+  KETCD_ASSIGN_OR_RETURN(Connection conn, ResolveConnectionOrRemote(flags, inv, &link));
   // Uploads are slower than etcd sends: memory stays flat with a fixed window.
   if (to_s3) conn.config.adaptive_receive_window = false;
   KETCD_ASSIGN_OR_RETURN(etcdclient::Selected sel, etcdclient::SelectMember(conn.config));
@@ -168,7 +178,9 @@ absl::Status RunBackup(Invocation& inv) {
   opts.progress = [&progress](uint64_t done, uint64_t total) { progress.Update(done, total); };
   auto saved = backup::SaveSnapshot(*sel.client, sel.status, member, opts);
   progress.Finish();
+  if (!saved.ok() && link) saved = link->Explain(saved.status());
   KETCD_ASSIGN_OR_RETURN(backup::SaveResult r, std::move(saved));
+  if (link) r.endpoint = link->Describe();
 
   std::ostream& report = to_stdout ? inv.err : inv.out;
   cli::PrintResult(report, format, ResultJson(r), [&] { PrintText(report, r); });

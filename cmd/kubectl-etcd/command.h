@@ -80,6 +80,8 @@ void AddPruneFlags(cxxopts::Options& options);
 absl::Status RunExtract(Invocation& inv);  // extract_cmd.cc
 void AddExtractFlags(cxxopts::Options& options);
 absl::Status RunDiff(Invocation& inv);  // diff_cmd.cc
+absl::Status RunCleanup(Invocation& inv);  // cleanup_cmd.cc
+void AddCleanupFlags(cxxopts::Options& options);
 void AddDiffFlags(cxxopts::Options& options);
 
 }  // namespace ketcd::cmd

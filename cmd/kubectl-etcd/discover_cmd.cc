@@ -6,6 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "cmd/kubectl-etcd/command.h"
 #include "cmd/kubectl-etcd/connection.h"
+#include "cmd/kubectl-etcd/remote.h"
 #include "pkg/base/format.h"
 #include "pkg/cli/output.h"
 #include "pkg/etcdclient/cluster_view.h"
@@ -190,15 +191,21 @@ constexpr char kDiscoverHelp[] =
     "its members. Explicit connection flags win over discovered values.\n\n"
     "Sources, in order: --manifest, or the kubeadm and RKE2 static-pod manifests; the etcd\n"
     "systemd unit (with drop-ins, environment files and --config-file); the kube-apiserver's\n"
-    "--etcd-* flags; the etcd pods listed through the kubeconfig.\n\n"
+    "--etcd-* flags; the etcd pods listed through the kubeconfig.\n"
+    "When etcd runs on another machine and no certificate is readable here (or with --remote),\n"
+    "etcd is asked through kubectl port-forward with the client certificate read on the node\n"
+    "(see `kubectl etcd backup -h`).\n\n"
     "Examples:\n"
     "  # On a control-plane node:\n"
     "  kubectl etcd discover\n"
     "  # From a debug pod with the node's root at /host, files only:\n"
-    "  kubectl etcd discover --host-root /host --offline -o yaml\n";
+    "  kubectl etcd discover --host-root /host --offline -o yaml\n"
+    "  # From a workstation, the members as seen through the API server:\n"
+    "  kubectl etcd discover --member etcd-cp2\n";
 
 void AddDiscoverFlags(cxxopts::Options& options) {
   AddConnectionFlags(options);
+  AddRemoteFlags(options);
   // clang-format off
   options.add_options()
       ("offline", "Read files on this host only: do not ask the API server or etcd")
@@ -221,7 +228,26 @@ absl::Status RunDiscover(Invocation& inv) {
 
   absl::Status result;
   std::optional<ClusterView> etcd;
-  if (report.target || flags.count("endpoints")) {
+  std::unique_ptr<RemoteLink> link;
+  if (!offline && WantsRemote(flags, report)) {
+    discovery::EtcdTarget placeholder;
+    placeholder.endpoints = {"https://127.0.0.1:2379"};
+    auto conn = ConnectionFrom(flags, placeholder);
+    auto opened = conn.ok() ? OpenRemote(flags, report, inv, &*conn) : conn.status();
+    if (!opened.ok()) {
+      report.steps.push_back({"remote", "kubectl exec / port-forward", "error",
+                              std::string(opened.status().message()), opened.status()});
+      result = opened.status();
+    } else {
+      link = std::move(*opened);
+      report.steps.push_back({"remote", link->Describe(), "used",
+                              absl::StrCat("client certificate read through ", link->credentials_source,
+                                           ", kept in memory"),
+                              absl::OkStatus()});
+      etcd = etcdclient::AskEtcd(conn->config);
+      result = etcd->error;
+    }
+  } else if (report.target || flags.count("endpoints")) {
     auto conn = ConnectionFrom(flags, report.target);
     if (!conn.ok()) {
       result = conn.status();

@@ -23,6 +23,7 @@ const Command kCommands[] = {
     {"restore", "Restore a snapshot into a new data dir (and switch this node's etcd to it)", RunRestore,
      AddRestoreFlags},
     {"discover", "Show the etcd found on this host or through the kubeconfig", RunDiscover, AddDiscoverFlags},
+    {"cleanup", "Delete the helper pods a killed remote run left in the cluster", RunCleanup, AddCleanupFlags},
     {"get", "Print the Kubernetes objects stored in a snapshot file, as kubectl get does", RunGet, AddGetFlags},
     {"extract", "Print a namespace of a snapshot file as YAML that kubectl apply re-creates", RunExtract,
      AddExtractFlags},

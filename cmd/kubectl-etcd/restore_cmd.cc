@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "cmd/kubectl-etcd/command.h"
 #include "cmd/kubectl-etcd/connection.h"
+#include "cmd/kubectl-etcd/remote.h"
 #include "cmd/kubectl-etcd/s3_flags.h"
 #include "cmd/kubectl-etcd/seal_flags.h"
 #include "pkg/base/format.h"
@@ -319,6 +320,11 @@ absl::Status RunNodeRestore(Invocation& inv, const cxxopts::ParseResult& flags, 
     return absl::InvalidArgumentError(absl::StrCat(
         files[0], " is ", stream::FormatName(sealed), "-encoded; the restore of a node takes a plain snapshot: ",
         "decode it first (zstd -d, age -d)"));
+  }
+
+  // From a workstation: the node's disk is not here. Say what to run on the node instead.
+  if (auto report = discovery::DiscoverReport(DiscoveryOptions(flags)); report.ok() && WantsRemote(flags, *report)) {
+    return absl::FailedPreconditionError(RestoreOnNodeMessage(report->pods, files[0]));
   }
 
   // One restore at a time: the lock is taken before the plan is built, so a second run

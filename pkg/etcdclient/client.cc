@@ -29,12 +29,12 @@ absl::Status FromGrpc(const grpc::Status& s) {
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> MakeCredentials(const Endpoint& ep, const TlsFiles& tls) {
   if (!ep.tls()) return grpc::InsecureChannelCredentials();
   std::string ca, cert, key;
-  if (!tls.ca_file.empty()) {
-    KETCD_ASSIGN_OR_RETURN(ca, fsutil::ReadFile(tls.ca_file));
+  if (!tls.ca_file.empty() || !tls.ca_pem.empty()) {
+    KETCD_ASSIGN_OR_RETURN(ca, TlsMaterial(tls.ca_pem, tls.ca_file));
   }
-  if (!tls.cert_file.empty()) {
-    KETCD_ASSIGN_OR_RETURN(cert, fsutil::ReadFile(tls.cert_file));
-    KETCD_ASSIGN_OR_RETURN(key, fsutil::ReadFile(tls.key_file));
+  if (!tls.cert_file.empty() || !tls.cert_pem.empty()) {
+    KETCD_ASSIGN_OR_RETURN(cert, TlsMaterial(tls.cert_pem, tls.cert_file));
+    KETCD_ASSIGN_OR_RETURN(key, TlsMaterial(tls.key_pem, tls.key_file));
   }
   if (tls.insecure_skip_verify) {
     grpc::experimental::TlsChannelCredentialsOptions opts;

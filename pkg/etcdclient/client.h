@@ -26,6 +26,12 @@ struct TlsFiles {
   std::string cert_file;  // client certificate (--cert)
   std::string key_file;   // client key (--key)
   bool insecure_skip_verify = false;
+  // The same material as PEM held in memory (read from a node through the API server,
+  // never written to disk). A non-empty PEM is used instead of its file; the file name
+  // then only names the material in messages.
+  std::string ca_pem;
+  std::string cert_pem;
+  std::string key_pem;
 };
 
 struct ConnectionConfig {
@@ -40,6 +46,9 @@ struct ConnectionConfig {
   // buffer 100+ MiB of the snapshot stream.
   bool adaptive_receive_window = true;
 };
+
+// The PEM of one piece of TLS material: `pem` when set, else the file's content.
+absl::StatusOr<std::string> TlsMaterial(const std::string& pem, const std::string& file);
 
 // Checks that the TLS files exist, parse, match and are in date, before any dialing.
 absl::Status CheckTlsFiles(const TlsFiles& tls);

@@ -24,7 +24,8 @@ struct PkeyFree {
   void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
 };
 
-absl::StatusOr<std::string> ReadTlsFile(const std::string& path, absl::string_view role) {
+absl::StatusOr<std::string> ReadTlsFile(const std::string& path, const std::string& pem, absl::string_view role) {
+  if (!pem.empty()) return pem;
   auto data = fsutil::ReadFile(path);
   if (!data.ok()) {
     std::string why = std::string(data.status().message());
@@ -61,17 +62,22 @@ absl::StatusOr<std::unique_ptr<X509, X509Free>> ParseCert(const std::string& pem
 
 }  // namespace
 
+absl::StatusOr<std::string> TlsMaterial(const std::string& pem, const std::string& file) {
+  if (!pem.empty()) return pem;
+  return fsutil::ReadFile(file);
+}
+
 absl::Status CheckTlsFiles(const TlsFiles& tls) {
-  if (!tls.ca_file.empty()) {
-    KETCD_ASSIGN_OR_RETURN(std::string pem, ReadTlsFile(tls.ca_file, "CA file"));
+  if (!tls.ca_file.empty() || !tls.ca_pem.empty()) {
+    KETCD_ASSIGN_OR_RETURN(std::string pem, ReadTlsFile(tls.ca_file, tls.ca_pem, "CA file"));
     KETCD_RETURN_IF_ERROR(ParseCert(pem, tls.ca_file, "CA file").status());
   }
   if (tls.cert_file.empty() != tls.key_file.empty()) {
     return absl::InvalidArgumentError("--cert and --key go together: give both or neither");
   }
   if (tls.cert_file.empty()) return absl::OkStatus();
-  KETCD_ASSIGN_OR_RETURN(std::string cert_pem, ReadTlsFile(tls.cert_file, "client certificate"));
-  KETCD_ASSIGN_OR_RETURN(std::string key_pem, ReadTlsFile(tls.key_file, "client key"));
+  KETCD_ASSIGN_OR_RETURN(std::string cert_pem, ReadTlsFile(tls.cert_file, tls.cert_pem, "client certificate"));
+  KETCD_ASSIGN_OR_RETURN(std::string key_pem, ReadTlsFile(tls.key_file, tls.key_pem, "client key"));
   KETCD_ASSIGN_OR_RETURN(auto cert, ParseCert(cert_pem, tls.cert_file, "client certificate"));
   std::unique_ptr<BIO, BioFree> kbio(BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size())));
   std::unique_ptr<EVP_PKEY, PkeyFree> key(PEM_read_bio_PrivateKey(kbio.get(), nullptr, nullptr, nullptr));

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <poll.h>
@@ -12,6 +13,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -157,6 +159,38 @@ std::string SslErrorString() {
   return reason ? reason : "unknown TLS error";
 }
 
+struct BioFree {
+  void operator()(BIO* b) const { BIO_free(b); }
+};
+
+// Every certificate of a PEM bundle held in memory, as trust anchors.
+bool AddCaPem(SSL_CTX* ctx, const std::string& pem) {
+  std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  X509_STORE* store = SSL_CTX_get_cert_store(ctx);
+  int added = 0;
+  while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
+    added += X509_STORE_add_cert(store, cert) == 1 ? 1 : 0;
+    X509_free(cert);
+  }
+  ERR_clear_error();  // the end of the bundle reads as an error
+  return added > 0;
+}
+
+// A client certificate and key held in memory.
+bool UseCertPem(SSL_CTX* ctx, const std::string& cert_pem, const std::string& key_pem) {
+  std::unique_ptr<BIO, BioFree> cbio(BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size())));
+  X509* cert = PEM_read_bio_X509(cbio.get(), nullptr, nullptr, nullptr);
+  if (cert == nullptr) return false;
+  const bool cert_ok = SSL_CTX_use_certificate(ctx, cert) == 1;
+  X509_free(cert);
+  std::unique_ptr<BIO, BioFree> kbio(BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size())));
+  EVP_PKEY* key = PEM_read_bio_PrivateKey(kbio.get(), nullptr, nullptr, nullptr);
+  if (key == nullptr) return false;
+  const bool key_ok = SSL_CTX_use_PrivateKey(ctx, key) == 1;
+  EVP_PKEY_free(key);
+  return cert_ok && key_ok;
+}
+
 absl::Status ClientCertRejected(const Endpoint& ep, const TlsFiles& tls, const std::string& reason) {
   if (tls.cert_file.empty() || absl::StrContains(reason, "certificate required")) {
     return absl::UnauthenticatedError(absl::StrCat(
@@ -174,7 +208,11 @@ absl::Status ProbeTls(const Endpoint& ep, const TlsFiles& tls, Clock::time_point
   std::unique_ptr<SSL_CTX, SslCtxFree> ctx(SSL_CTX_new(TLS_client_method()));
   if (!tls.insecure_skip_verify) {
     SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
-    if (!tls.ca_file.empty()) {
+    if (!tls.ca_pem.empty()) {
+      if (!AddCaPem(ctx.get(), tls.ca_pem)) {
+        return absl::InvalidArgumentError(absl::StrCat("CA \"", tls.ca_file, "\": ", SslErrorString()));
+      }
+    } else if (!tls.ca_file.empty()) {
       if (SSL_CTX_load_verify_locations(ctx.get(), tls.ca_file.c_str(), nullptr) != 1) {
         return absl::InvalidArgumentError(absl::StrCat("CA file \"", tls.ca_file, "\": ", SslErrorString()));
       }
@@ -182,7 +220,12 @@ absl::Status ProbeTls(const Endpoint& ep, const TlsFiles& tls, Clock::time_point
       SSL_CTX_set_default_verify_paths(ctx.get());
     }
   }
-  if (!tls.cert_file.empty()) {
+  if (!tls.cert_pem.empty()) {
+    if (!UseCertPem(ctx.get(), tls.cert_pem, tls.key_pem)) {
+      return absl::InvalidArgumentError(absl::StrCat("client certificate \"", tls.cert_file, "\" / key \"",
+                                                     tls.key_file, "\": ", SslErrorString()));
+    }
+  } else if (!tls.cert_file.empty()) {
     if (SSL_CTX_use_certificate_chain_file(ctx.get(), tls.cert_file.c_str()) != 1 ||
         SSL_CTX_use_PrivateKey_file(ctx.get(), tls.key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
       return absl::InvalidArgumentError(absl::StrCat("client certificate \"", tls.cert_file, "\" / key \"",

@@ -16,7 +16,7 @@ LAYERS = [
     ["fsutil", "cli"],
     ["stream"],
     ["bbolt", "etcdclient", "kubeclient", "s3", "age", "k8sobjects"],
-    ["envelope", "atrest"],
+    ["envelope", "atrest", "remote"],
     ["discovery", "snapshot", "restore", "catalog"],
     ["backup"],
     ["noderestore"],

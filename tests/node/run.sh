@@ -22,7 +22,7 @@ node_up
 echo "node up in $((SECONDS - start))s"
 export NODE_WORK
 status=0
-for t in restore_test.sh kill_test.sh; do
+for t in restore_test.sh kill_test.sh remote_test.sh; do
   echo "== $t"
   start=$SECONDS
   "$here/$t" || status=1

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# `make bench`, backup from a workstation on the real kubeadm node (tests/node/lib.sh):
+# `kubectl etcd backup` run as remote_test.sh's workstation does it (the node's network
+# only, an empty --host-root, admin.conf's copy; kubectl exec and port-forward through the
+# API server) against the same backup run on the node, on a database of BENCH_REMOTE_MIB
+# MiB (default 1024), BENCH_REMOTE_RUNS runs each (default 3), interleaved. Prints the
+# medians and the ratio; the target is at most 1.5x.
+# usage: remote_bench.sh KUBECTL_ETCD KETCD_BENCH_FILL
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
+KETCD_BIN=$(realpath "${1:?usage: remote_bench.sh KUBECTL_ETCD KETCD_BENCH_FILL}")
+fill=$(realpath "${2:?usage: remote_bench.sh KUBECTL_ETCD KETCD_BENCH_FILL}")
+source "$here/env.sh"
+mib=${BENCH_REMOTE_MIB:-1024}
+runs=${BENCH_REMOTE_RUNS:-3}
+trap node_down EXIT
+node_up
+
+pki=/etc/kubernetes/pki/etcd
+ws_dir=$NODE_WORK/workstation
+mkdir -p "$ws_dir/root" "$ws_dir/bin" "$NODE_WORK/root/var-lib/bench"
+cp "$NODE_WORK/root/etc-kubernetes/admin.conf" "$ws_dir/kubeconfig"
+ln -s "$KUBECTL" "$ws_dir/bin/kubectl"
+now() { date +%s.%N; }
+median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+
+node_exec "$fill" --endpoint https://127.0.0.1:2379 --cacert $pki/ca.crt \
+  --cert $pki/healthcheck-client.crt --key $pki/healthcheck-client.key \
+  --keys $((mib * 8)) --value-size 131072 --prefix "/registry/ketcd-bench/remote-" >/dev/null
+remote="" onnode=""
+for ((r = 1; r <= runs; r++)); do
+  t0=$(now)
+  nsenter --net="$NODE_WORK/ns/net" -- env PATH="$ws_dir/bin:$PATH" "$KETCD_BIN" backup "$ws_dir/remote.db" --force \
+    --kubeconfig "$ws_dir/kubeconfig" --host-root "$ws_dir/root" >/dev/null 2>&1
+  t1=$(now)
+  node_exec "$KETCD_BIN" backup /var/lib/bench/node.db --force >/dev/null 2>&1
+  t2=$(now)
+  remote+=" $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}')"
+  onnode+=" $(awk -v a="$t1" -v b="$t2" 'BEGIN{printf "%.2f", b-a}')"
+  rm -f "$ws_dir/remote.db"* "$NODE_WORK/root/var-lib/bench/node.db"*
+done
+r=$(median <<<"$remote") l=$(median <<<"$onnode")
+size=$(node_exec "$ETCD_DIR/etcdctl" --endpoints https://127.0.0.1:2379 --cacert $pki/ca.crt \
+  --cert $pki/healthcheck-client.crt --key $pki/healthcheck-client.key endpoint status -w json |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["Status"]["dbSize"] >> 20)')
+ratio=$(awk -v a="$r" -v b="$l" 'BEGIN{printf "%.2f", a/b}')
+echo "remote backup ($size MiB database, median of $runs): from a workstation ${r}s (runs:$remote), on the node ${l}s (runs:$onnode); ratio ${ratio}x (target <= 1.5x)"
