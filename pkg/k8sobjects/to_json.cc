@@ -15,9 +15,11 @@ namespace {
 namespace pb = google::protobuf;
 using FD = pb::FieldDescriptor;
 
-enum class Special { kNone, kTime, kMicroTime, kDuration, kQuantity, kIntOrString, kEmbeddedJson, kItems };
+using Special = JsonForm;
 
-Special SpecialOf(const pb::Descriptor* d) {
+}  // namespace
+
+JsonForm JsonFormOf(const pb::Descriptor* d) {
   const std::string& n = d->full_name();
   if (n == "k8s.io.apimachinery.pkg.apis.meta.v1.Time") return Special::kTime;
   if (n == "k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime") return Special::kMicroTime;
@@ -33,8 +35,10 @@ Special SpecialOf(const pb::Descriptor* d) {
       Schema::Get().Go(d->field(0)) == nullptr) {
     return Special::kItems;
   }
-  return Special::kNone;
+  return Special::kObject;
 }
+
+namespace {
 
 Json MessageValueJson(const pb::Message& m);
 
@@ -200,15 +204,15 @@ Json SpecialJson(const pb::Message& m, Special s) {
       if (m.GetReflection()->FieldSize(m, f) == 0) return nullptr;
       return RepeatedJson(m, f);
     }
-    case Special::kNone:
+    case Special::kObject:
       break;
   }
   return nullptr;
 }
 
 Json MessageValueJson(const pb::Message& m) {
-  Special s = SpecialOf(m.GetDescriptor());
-  if (s != Special::kNone) return SpecialJson(m, s);
+  Special s = JsonFormOf(m.GetDescriptor());
+  if (s != Special::kObject) return SpecialJson(m, s);
   Json obj = Json::object();
   const pb::Descriptor* d = m.GetDescriptor();
   for (int i = 0; i < d->field_count(); i++) AddField(m, d->field(i), obj);
