@@ -1,5 +1,6 @@
 #include "pkg/k8sobjects/json_out.h"
 
+#include <array>
 #include <charconv>
 
 #include "absl/strings/escaping.h"
@@ -7,7 +8,26 @@
 
 namespace ketcd::k8sobjects {
 
+namespace {
+
+// Bytes a JSON string can hold as they are: printable ASCII but `"` and `\`.
+constexpr std::array<bool, 256> kPlain = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0x20; c < 0x80; c++) t[c] = c != '"' && c != '\\';
+  return t;
+}();
+
+}  // namespace
+
 void JsonOut::AppendString(std::string_view bytes) {
+  size_t i = 0;
+  while (i < bytes.size() && kPlain[static_cast<unsigned char>(bytes[i])]) i++;
+  if (i == bytes.size() && !bytes.starts_with(cli::kBase64Prefix)) {
+    out_->push_back('"');
+    out_->append(bytes);
+    out_->push_back('"');
+    return;
+  }
   if (cli::IsValidUtf8(bytes) && !bytes.starts_with(cli::kBase64Prefix)) {
     AppendEscaped(bytes);
   } else {

@@ -131,6 +131,7 @@ struct ServedJsonWriter::State {
     if (key_index < 0 || value_index < 0) return false;
     Frames::Scope scope(frames);
     std::vector<MapItem>* items = scope.Items();
+    if (items == nullptr) return false;
     for (uint32_t i = 0; i < f.Count(field); i++) {
       Frames::Scope entry_scope(frames);
       Frame* e = entry_scope.Parse(entry, f.At(field, i)->bytes());
@@ -140,7 +141,8 @@ struct ServedJsonWriter::State {
       const Occurrence* v = e->Last(value_index);
       items->push_back({k ? k->bytes() : std::string_view(), v != nullptr, v ? *v : Occurrence{}});
     }
-    std::stable_sort(items->begin(), items->end(), [](const MapItem& a, const MapItem& b) { return a.key < b.key; });
+    auto by_key = [](const MapItem& a, const MapItem& b) { return a.key < b.key; };
+    if (!std::is_sorted(items->begin(), items->end(), by_key)) std::stable_sort(items->begin(), items->end(), by_key);
     out.Append("{");
     bool any = false;
     for (size_t i = 0; i < items->size(); i++) {
@@ -288,24 +290,41 @@ struct ServedJsonWriter::State {
   }
 
   // metadata.creationTimestamp, for the AGE column.
-  std::optional<std::string> Created(const MessagePlan& top, std::string_view bytes) {
+  // False when it cannot be told without the general decoder (protobuf merges a message
+  // given twice).
+  bool Created(const MessagePlan& top, std::string_view bytes, std::optional<std::string>* created) {
+    *created = std::nullopt;
     Frames::Scope scope(frames);
     Frame* f = scope.Parse(top, bytes);
     int16_t mi = top.IndexByName("metadata");
-    if (f == nullptr || mi < 0 || top.fields[mi].message == nullptr) return std::nullopt;
+    if (f == nullptr || mi < 0 || top.fields[mi].message == nullptr || f->Count(mi) > 1) return false;
     const MessagePlan& meta = *top.fields[mi].message;
     const Occurrence* mo = f->Last(mi);
     Frames::Scope meta_scope(frames);
     Frame* m = meta_scope.Parse(meta, mo ? mo->bytes() : std::string_view());
     int16_t ci = meta.IndexByName("creationTimestamp");
-    if (m == nullptr || ci < 0 || meta.fields[ci].message == nullptr) return std::nullopt;
+    if (m == nullptr || ci < 0 || meta.fields[ci].message == nullptr || m->Count(ci) > 1) return false;
     const Occurrence* co = m->Last(ci);
-    if (co == nullptr || co->len == 0) return std::nullopt;
+    if (co == nullptr || co->len == 0) return true;
     Frames::Scope time_scope(frames);
     Frame* t = time_scope.Parse(*meta.fields[ci].message, co->bytes());
-    if (t == nullptr) return std::nullopt;
-    return Rfc3339(t->Int64("seconds"), 0, false);
+    if (t == nullptr) return false;
+    *created = Rfc3339(t->Int64("seconds"), 0, false);
+    return true;
   }
+
+  // The plan of a stored kind; the last one is kept, objects come grouped by resource.
+  const MessagePlan* PlanFor(std::string_view api_version, std::string_view kind) {
+    if (last_plan != nullptr && api_version == last_api_version && kind == last_kind) return last_plan;
+    const google::protobuf::Descriptor* d = Schema::Get().FindKind(api_version, kind);
+    if (d == nullptr) return nullptr;
+    last_api_version = std::string(api_version);
+    last_kind = std::string(kind);
+    last_plan = &PlanOf(d);
+    return last_plan;
+  }
+  std::string last_api_version, last_kind;
+  const MessagePlan* last_plan = nullptr;
 };
 
 ServedJsonWriter::ServedJsonWriter() : state_(std::make_unique<State>()) {}
@@ -316,11 +335,10 @@ bool ServedJsonWriter::Write(std::string_view value, const ServedOptions& option
   if (value.size() > (1u << 30)) return false;
   absl::StatusOr<Envelope> env = ParseEnvelope(value);
   if (!env.ok() || env->encoding != Encoding::kProtobuf || !env->content_encoding.empty()) return false;
-  const google::protobuf::Descriptor* d = Schema::Get().FindKind(env->api_version, env->kind);
-  if (d == nullptr) return false;
-  const MessagePlan& plan = PlanOf(d);
-  if (plan.form != JsonForm::kObject) return false;
   State& s = *state_;
+  const MessagePlan* found = s.PlanFor(env->api_version, env->kind);
+  if (found == nullptr || found->form != JsonForm::kObject) return false;
+  const MessagePlan& plan = *found;
   s.resource_version = std::to_string(options.resource_version);
   const Override meta[] = {{"managedFields", options.keep_managed_fields ? Override::What::kMetadata
                                                                          : Override::What::kDrop, {}},
@@ -341,9 +359,24 @@ bool ServedJsonWriter::Write(std::string_view value, const ServedOptions& option
   if (summary != nullptr) {
     summary->api_version = env->api_version;
     summary->kind = env->kind;
-    summary->created = s.Created(plan, env->raw);
+    if (!s.Created(plan, env->raw, &summary->created)) {
+      out->resize(start);
+      return false;
+    }
   }
   return true;
+}
+
+bool ServedJsonWriter::Check(std::string_view value, ServedSummary* summary) {
+  if (value.size() > (1u << 30)) return false;
+  absl::StatusOr<Envelope> env = ParseEnvelope(value);
+  if (!env.ok() || env->encoding != Encoding::kProtobuf || !env->content_encoding.empty()) return false;
+  State& s = *state_;
+  const MessagePlan* plan = s.PlanFor(env->api_version, env->kind);
+  if (plan == nullptr || plan->form != JsonForm::kObject || !s.ValidateMessage(*plan, env->raw)) return false;
+  summary->api_version = env->api_version;
+  summary->kind = env->kind;
+  return s.Created(*plan, env->raw, &summary->created);
 }
 
 }  // namespace ketcd::k8sobjects

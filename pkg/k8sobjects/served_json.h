@@ -51,6 +51,9 @@ class ServedJsonWriter {
 
   // Appends the object (no newline after its closing brace) to *out; false: see above.
   bool Write(std::string_view value, const ServedOptions& options, std::string* out, ServedSummary* summary);
+  // The summary alone, for output that needs no JSON (-o name, the table): the value is
+  // parsed through, as Write would, without writing it; false as for Write.
+  bool Check(std::string_view value, ServedSummary* summary);
 
  private:
   struct State;

@@ -262,8 +262,30 @@ std::string Rfc3339(int64_t seconds, int32_t nanos, bool micro) {
   struct tm tm {};
   if (gmtime_r(&t, &tm) == nullptr) return "";
   char buf[64];
-  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec);
+  const int year = tm.tm_year + 1900;
+  if (year >= 0 && year <= 9999) {
+    // "%04d-%02d-%02dT%02d:%02d:%02d" without printf (one per object listed).
+    auto two = [](char* p, int v) {
+      p[0] = static_cast<char>('0' + v / 10);
+      p[1] = static_cast<char>('0' + v % 10);
+    };
+    two(buf, year / 100);
+    two(buf + 2, year % 100);
+    buf[4] = '-';
+    two(buf + 5, tm.tm_mon + 1);
+    buf[7] = '-';
+    two(buf + 8, tm.tm_mday);
+    buf[10] = 'T';
+    two(buf + 11, tm.tm_hour);
+    buf[13] = ':';
+    two(buf + 14, tm.tm_min);
+    buf[16] = ':';
+    two(buf + 17, tm.tm_sec);
+    buf[19] = '\0';
+  } else {
+    std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d", year, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                  tm.tm_min, tm.tm_sec);
+  }
   std::string out = buf;
   if (micro) {
     int32_t us = nanos < 0 ? 0 : (nanos % 1000000000) / 1000;

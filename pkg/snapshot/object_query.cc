@@ -29,14 +29,25 @@ std::string QueryPrefix(const ObjectQuery& q) {
   return prefix;
 }
 
-absl::Status ForEachObject(const bbolt::Db& db, const ObjectQuery& q,
-                           absl::FunctionRef<absl::Status(const FoundObject&)> fn, LatestStats* stats) {
+absl::Status ForEachStored(const bbolt::Db& db, const ObjectQuery& q,
+                           absl::FunctionRef<absl::Status(k8sobjects::RegistryKey&, const KeyValue&)> fn,
+                           LatestStats* stats) {
   return ForEachLatest(
       db, QueryPrefix(q),
       [&](const KeyValue& kv) -> absl::Status {
         std::optional<k8sobjects::RegistryKey> where = k8sobjects::ParseRegistryKey(kv.key);
         if (!where || !Selects(q, *where)) return absl::OkStatus();
-        FoundObject found = DecodeFound(std::move(*where), kv, q.encryption);
+        return fn(*where, kv);
+      },
+      stats);
+}
+
+absl::Status ForEachObject(const bbolt::Db& db, const ObjectQuery& q,
+                           absl::FunctionRef<absl::Status(const FoundObject&)> fn, LatestStats* stats) {
+  return ForEachStored(
+      db, q,
+      [&](k8sobjects::RegistryKey& where, const KeyValue& kv) -> absl::Status {
+        FoundObject found = DecodeFound(std::move(where), kv, q.encryption);
         if (found.object.ok() && found.object->json.is_object()) {
           PrepareServed(found.object->json, kv.mod_revision, q.keep_managed_fields);
         }

@@ -57,6 +57,12 @@ bool MatchesResource(const k8sobjects::ResourceSelector& r, const k8sobjects::Re
 // The /registry/ key prefix that holds everything `q` can select (narrowest known).
 std::string QueryPrefix(const ObjectQuery& q);
 
+// Calls fn for every live object `q` selects, undecoded (DecodeFound, or
+// k8sobjects::ServedJsonWriter for the served JSON); the walk fails as ForEachLatest does.
+absl::Status ForEachStored(const bbolt::Db& db, const ObjectQuery& q,
+                           absl::FunctionRef<absl::Status(k8sobjects::RegistryKey&, const KeyValue&)> fn,
+                           LatestStats* stats = nullptr);
+
 // Calls fn for every live object `q` selects. Values that do not decode are passed with
 // their error status (fn decides); the walk itself fails as ForEachLatest does.
 absl::Status ForEachObject(const bbolt::Db& db, const ObjectQuery& q,

@@ -1,6 +1,6 @@
 #include "pkg/snapshot/objects.h"
 
-#include <map>
+#include <algorithm>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -21,8 +21,8 @@ bool LatestIndex::IsTombstone(std::string_view rev_key) {
 absl::StatusOr<LatestIndex> LatestIndex::Build(const bbolt::Db& db, std::string_view prefix, LatestStats* stats) {
   KETCD_ASSIGN_OR_RETURN(std::optional<bbolt::Bucket> bucket, db.FindBucket(db.root(), "key"));
   if (!bucket) return absl::DataLossError("no \"key\" bucket: not an etcd database");
-  LatestIndex index(db, *bucket);
-  auto& latest = index.latest_;
+  LatestIndex index;
+  std::vector<Latest>& all = index.latest_;
   KETCD_RETURN_IF_ERROR(db.ForEach(*bucket, [&](const bbolt::Entry& e) -> absl::Status {
     if (e.is_bucket) return absl::DataLossError("nested bucket inside \"key\"");
     if (e.key.size() != kRevKeySize && e.key.size() != kRevKeySize + 1) {
@@ -32,35 +32,34 @@ absl::StatusOr<LatestIndex> LatestIndex::Build(const bbolt::Db& db, std::string_
     db.NoteBytesRead(e.key.size() + e.value.size());
     if (!kv.key.starts_with(prefix)) return absl::OkStatus();
     if (stats != nullptr) stats->revisions_scanned++;
-    auto it = latest.find(kv.key);
-    if (it == latest.end()) {
-      latest.emplace(std::string(kv.key), std::string(e.key));
-    } else {
-      it->second.assign(e.key.data(), e.key.size());
-    }
+    all.push_back({kv.key, e.key, kv});
     return absl::OkStatus();
   }));
   KETCD_RETURN_IF_ERROR(db.CheckIntact());
+  // Revisions come in revision order: after a stable sort by user key, the last of each
+  // run of one key is its latest revision.
+  std::stable_sort(all.begin(), all.end(), [](const Latest& a, const Latest& b) { return a.key < b.key; });
+  size_t kept = 0;
+  for (size_t i = 0; i < all.size(); i++) {
+    if (i + 1 < all.size() && all[i + 1].key == all[i].key) continue;
+    all[kept++] = all[i];
+  }
+  all.resize(kept);
+  all.shrink_to_fit();
   return index;
-}
-
-absl::StatusOr<KeyValue> LatestIndex::Read(std::string_view rev_key) const {
-  KETCD_ASSIGN_OR_RETURN(std::optional<bbolt::Entry> e, db_->Find(bucket_, rev_key));
-  if (!e) return absl::DataLossError("revision key vanished between two reads of the file");
-  return DecodeKeyValue(e->value);
 }
 
 absl::Status ForEachLatest(const bbolt::Db& db, std::string_view prefix,
                            absl::FunctionRef<absl::Status(const KeyValue&)> fn, LatestStats* stats) {
   LatestStats local;
   KETCD_ASSIGN_OR_RETURN(LatestIndex index, LatestIndex::Build(db, prefix, &local));
-  for (const auto& [key, rev_key] : index.latest()) {
+  for (const Latest& l : index.latest()) {
     if (Interrupted()) return absl::CancelledError("interrupted");
-    if (LatestIndex::IsTombstone(rev_key)) {
+    if (LatestIndex::IsTombstone(l.rev_key)) {
       local.deleted_keys++;
       continue;
     }
-    KETCD_ASSIGN_OR_RETURN(KeyValue kv, index.Read(rev_key));
+    KETCD_ASSIGN_OR_RETURN(KeyValue kv, LatestIndex::Read(l));
     local.live_keys++;
     KETCD_RETURN_IF_ERROR(fn(kv));
   }
