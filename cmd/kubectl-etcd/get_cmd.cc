@@ -12,6 +12,7 @@
 #include "pkg/cli/output.h"
 #include "pkg/k8sobjects/served_json.h"
 #include "pkg/snapshot/object_query.h"
+#include "pkg/snapshot/served_objects.h"
 
 namespace ketcd::cmd {
 namespace {
@@ -275,49 +276,48 @@ absl::Status RunGet(Invocation& inv) {
     }
   };
   // Protobuf values: the served JSON written straight from the stored bytes.
-  k8sobjects::ServedJsonWriter writer;
-  std::string item;
-  auto add_written = [&](const k8sobjects::RegistryKey& where, const k8sobjects::ServedSummary& s) {
+  auto add_written = [&](const snapshot::ServedObject& o) {
+    const k8sobjects::ServedSummary& s = o.summary;
     if (a.output == "name") {
-      out.Append(NameOf(KindGroupOf(s.kind, s.api_version, where), where) + "\n");
+      out.Append(NameOf(KindGroupOf(s.kind, s.api_version, o.where), o.where) + "\n");
     } else if (a.output == "table") {
-      rows.push_back({where.namespace_, where.name, KindColumn(KindGroupOf(s.kind, s.api_version, where)),
+      rows.push_back({o.where.namespace_, o.where.name, KindColumn(KindGroupOf(s.kind, s.api_version, o.where)),
                       s.created ? Age(*s.created) : "<unknown>"});
     } else if (a.single) {
-      item.push_back('\n');
-      out.Append(item);
+      out.Append(o.json);
+      out.Append("\n");
     } else {
-      list.AddJsonItem(item);
+      list.AddJsonItem(o.json);
     }
   };
-  const k8sobjects::ServedOptions served{.keep_managed_fields = a.query.keep_managed_fields,
-                                         .indent = a.single ? 0 : ListPrinter::kJsonItemIndent};
-  KETCD_RETURN_IF_ERROR(snapshot::ForEachStored(
-      *snap.db, a.query, [&](k8sobjects::RegistryKey& where, const snapshot::KeyValue& kv) -> absl::Status {
-        found++;
-        if (a.output == "name" || a.output == "table") {
-          k8sobjects::ServedSummary summary;
-          if (writer.Check(kv.value, &summary)) {
-            add_written(where, summary);
-            return absl::OkStatus();
-          }
-        } else if (a.output == "json") {
-          item.clear();
-          k8sobjects::ServedSummary summary;
-          k8sobjects::ServedOptions options = served;
-          options.resource_version = kv.mod_revision;
-          if (writer.Write(kv.value, options, &item, &summary)) {
-            add_written(where, summary);
-            return absl::OkStatus();
-          }
-        }
-        snapshot::FoundObject f = snapshot::DecodeFound(std::move(where), kv, a.query.encryption);
-        if (f.object.ok() && f.object->json.is_object()) {
-          snapshot::PrepareServed(f.object->json, kv.mod_revision, a.query.keep_managed_fields);
-        }
-        add_found(f);
-        return absl::OkStatus();
-      }));
+  auto add_stored = [&](snapshot::ServedObject& o) -> absl::Status {
+    found++;
+    if (o.written) {
+      add_written(o);
+      return absl::OkStatus();
+    }
+    snapshot::FoundObject f = snapshot::DecodeFound(std::move(o.where), o.kv, a.query.encryption);
+    if (f.object.ok() && f.object->json.is_object()) {
+      snapshot::PrepareServed(f.object->json, o.kv.mod_revision, a.query.keep_managed_fields);
+    }
+    add_found(f);
+    return absl::OkStatus();
+  };
+  if (a.output == "yaml") {
+    KETCD_RETURN_IF_ERROR(snapshot::ForEachStored(
+        *snap.db, a.query, [&](k8sobjects::RegistryKey& where, const snapshot::KeyValue& kv) -> absl::Status {
+          snapshot::ServedObject o;
+          o.where = std::move(where);
+          o.kv = kv;
+          return add_stored(o);
+        }));
+  } else {
+    const k8sobjects::ServedOptions served{.keep_managed_fields = a.query.keep_managed_fields,
+                                           .indent = a.single ? 0 : ListPrinter::kJsonItemIndent};
+    KETCD_RETURN_IF_ERROR(snapshot::ForEachServed(
+        *snap.db, a.query, a.output == "json" ? snapshot::ServedForm::kJson : snapshot::ServedForm::kSummary, served,
+        add_stored));
+  }
   out.Flush();
   if (still_encrypted > 0 && !a.query.encryption) {
     inv.err << "note: " << still_encrypted << " object" << (still_encrypted == 1 ? " is" : "s are")
