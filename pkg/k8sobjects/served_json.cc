@@ -359,10 +359,7 @@ bool ServedJsonWriter::Write(std::string_view value, const ServedOptions& option
   if (summary != nullptr) {
     summary->api_version = env->api_version;
     summary->kind = env->kind;
-    if (!s.Created(plan, env->raw, &summary->created)) {
-      out->resize(start);
-      return false;
-    }
+    summary->created = std::nullopt;
   }
   return true;
 }

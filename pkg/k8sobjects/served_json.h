@@ -36,7 +36,8 @@ struct ServedOptions {
 struct ServedSummary {
   std::string_view api_version;  // views into the value
   std::string_view kind;
-  // metadata.creationTimestamp as served ("2026-01-01T00:00:00Z"); nullopt when null.
+  // metadata.creationTimestamp as served ("2026-01-01T00:00:00Z"); nullopt when null
+  // (and from Write, which leaves it to the JSON).
   std::optional<std::string> created;
 };
 

@@ -94,11 +94,13 @@ TEST(ServedJsonTest, EdgeCases) {
   ASSERT_TRUE(w.Write(cm, {}, &out, &sum));
   EXPECT_EQ(sum.kind, "ConfigMap");
   EXPECT_EQ(sum.api_version, "v1");
+  ASSERT_TRUE(w.Check(cm, &sum));
+  EXPECT_EQ(sum.kind, "ConfigMap");
   EXPECT_EQ(sum.created, "2026-01-01T00:00:00Z");
   // No creationTimestamp: null, and no AGE.
   std::string bare = StoredText("v1", "ConfigMap", R"(metadata { name: "x" })");
   ExpectSame(bare, false, 0);
-  ASSERT_TRUE(w.Write(bare, {}, &out, &sum));
+  ASSERT_TRUE(w.Check(bare, &sum));
   EXPECT_FALSE(sum.created.has_value());
   // A pod with inlined structs (volume sources), quantities, int-or-string, durations.
   std::string pod = StoredText("v1", "Pod", R"(metadata { name: "p" managedFields { manager: "m" } }
@@ -122,10 +124,14 @@ TEST(ServedJsonTest, LeavesToTheGeneralDecoder) {
                             Envelop("v1", "ConfigMap", LengthDelimited(1, "") + LengthDelimited(1, ""))}) {
     EXPECT_FALSE(w.Write(value, {}, &out, nullptr)) << value;
     EXPECT_EQ(out, "");
+    ServedSummary sum;
+    EXPECT_FALSE(w.Check(value, &sum)) << value;
   }
   // Malformed bytes in dropped managedFields fail as they do for the general decoder.
   std::string meta = LengthDelimited(1, "x") + LengthDelimited(17, "\x0a\x05");
   EXPECT_FALSE(w.Write(Envelop("v1", "ConfigMap", LengthDelimited(1, meta)), {}, &out, nullptr));
+  ServedSummary sum;
+  EXPECT_FALSE(w.Check(Envelop("v1", "ConfigMap", LengthDelimited(1, meta)), &sum));
   EXPECT_FALSE(DecodeObject(Envelop("v1", "ConfigMap", LengthDelimited(1, meta))).ok());
 }
 

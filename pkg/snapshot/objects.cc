@@ -1,6 +1,8 @@
 #include "pkg/snapshot/objects.h"
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -36,16 +38,32 @@ absl::StatusOr<LatestIndex> LatestIndex::Build(const bbolt::Db& db, std::string_
     return absl::OkStatus();
   }));
   KETCD_RETURN_IF_ERROR(db.CheckIntact());
-  // Revisions come in revision order: after a stable sort by user key, the last of each
-  // run of one key is its latest revision.
-  std::stable_sort(all.begin(), all.end(), [](const Latest& a, const Latest& b) { return a.key < b.key; });
-  size_t kept = 0;
+  // Revisions come in revision order: sorted by user key, then revision (their position),
+  // the last of each run of one key is its latest revision. What is sorted is small and
+  // contiguous: the position and the key's first bytes after the prefix (zero-padded, so
+  // their order is the keys' order unless equal), not the entries and their keys in the file.
+  struct SortKey {
+    std::array<char, 24> head{};
+    uint32_t pos = 0;
+  };
+  std::vector<SortKey> order(all.size());
+  const size_t skip = prefix.size();
   for (size_t i = 0; i < all.size(); i++) {
-    if (i + 1 < all.size() && all[i + 1].key == all[i].key) continue;
-    all[kept++] = all[i];
+    std::string_view rest = all[i].key.substr(skip);
+    std::memcpy(order[i].head.data(), rest.data(), std::min(rest.size(), order[i].head.size()));
+    order[i].pos = static_cast<uint32_t>(i);
   }
-  all.resize(kept);
-  all.shrink_to_fit();
+  std::sort(order.begin(), order.end(), [&](const SortKey& a, const SortKey& b) {
+    int c = std::memcmp(a.head.data(), b.head.data(), a.head.size());
+    if (c == 0) c = all[a.pos].key.compare(all[b.pos].key);
+    return c != 0 ? c < 0 : a.pos < b.pos;
+  });
+  std::vector<Latest> latest;
+  for (size_t i = 0; i < order.size(); i++) {
+    if (i + 1 < order.size() && all[order[i + 1].pos].key == all[order[i].pos].key) continue;
+    latest.push_back(all[order[i].pos]);
+  }
+  all = std::move(latest);
   return index;
 }
 

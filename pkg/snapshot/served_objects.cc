@@ -111,6 +111,7 @@ class Pipeline {
     }
     k8sobjects::ServedOptions opt = options_;
     opt.resource_version = o.kv.mod_revision;
+    o.json.reserve(o.kv.value.size() * 2 + 256);  // the JSON is about 1.3 times the protobuf
     o.written = w.Write(o.kv.value, opt, &o.json, &o.summary);
   }
 
