@@ -83,7 +83,7 @@ class Plans {
   }
 
  private:
-  static void AddMembers(const MessagePlan& plan, std::vector<uint16_t> path, std::map<std::string, Member>& out,
+  static void AddMembers(const MessagePlan& plan, const std::vector<uint16_t>& path, std::map<std::string, Member>& out,
                          bool& clash) {
     for (size_t i = 0; i < plan.fields.size(); i++) {
       const FieldPlan& fp = plan.fields[i];
