@@ -229,6 +229,16 @@ absl::Status RunGet(Invocation& inv) {
   KETCD_ASSIGN_OR_RETURN(std::optional<atrest::EncryptionConfig> encryption, LoadEncryption(*parsed, inv.err));
   if (encryption) a.query.encryption = &*encryption;
 
+  if (!a.query.all_resources && a.query.resource.builtin == nullptr && !a.query.resource.any_group) {
+    KETCD_ASSIGN_OR_RETURN(std::optional<snapshot::AggregatedApi> aggregated,
+                           snapshot::FindAggregatedApi(*snap.db, a.query.resource.group));
+    if (aggregated) {
+      return absl::NotFoundError(absl::StrCat(
+          k8sobjects::GroupResourceName(a.query.resource.group, a.query.resource.resource), ": the group ",
+          a.query.resource.group, " is served by an aggregated API server (APIService ", aggregated->apiservice,
+          ", service ", aggregated->service, "), not stored in etcd: a snapshot does not hold its objects"));
+    }
+  }
   OutBuffer out(inv.out);
   ListPrinter list(out, a.output);
   std::vector<std::vector<std::string>> rows;

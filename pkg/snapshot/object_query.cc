@@ -1,6 +1,7 @@
 #include "pkg/snapshot/object_query.h"
 
 #include "absl/strings/str_cat.h"
+#include "pkg/base/status.h"
 #include "pkg/atrest/decrypt.h"
 
 namespace ketcd::snapshot {
@@ -80,6 +81,28 @@ FoundObject DecodeFound(k8sobjects::RegistryKey where, const KeyValue& kv, const
   }
   found.object = std::move(object);
   found.at_rest.state = AtRestState::kDecrypted;
+  return found;
+}
+
+absl::StatusOr<std::optional<AggregatedApi>> FindAggregatedApi(const bbolt::Db& db, const std::string& group) {
+  ObjectQuery q;
+  q.all_resources = false;
+  q.resource.group = "apiregistration.k8s.io";
+  q.resource.resource = "apiservices";
+  std::optional<AggregatedApi> found;
+  KETCD_RETURN_IF_ERROR(ForEachObject(db, q, [&](const FoundObject& f) -> absl::Status {
+    if (found || !f.object.ok() || !f.object->json.is_object()) return absl::OkStatus();
+    const k8sobjects::Json& spec = f.object->json.value("spec", k8sobjects::Json::object());
+    if (!spec.is_object() || spec.value("group", k8sobjects::Json()) != group) return absl::OkStatus();
+    const k8sobjects::Json& service = spec.value("service", k8sobjects::Json());
+    if (!service.is_object()) return absl::OkStatus();  // "Local": served by kube-apiserver itself
+    auto text = [&](const char* key) {
+      auto it = service.find(key);
+      return it != service.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    found = AggregatedApi{f.where.name, absl::StrCat(text("namespace"), "/", text("name"))};
+    return absl::OkStatus();
+  }));
   return found;
 }
 

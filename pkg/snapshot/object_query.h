@@ -68,6 +68,15 @@ absl::Status ForEachStored(const bbolt::Db& db, const ObjectQuery& q,
 absl::Status ForEachObject(const bbolt::Db& db, const ObjectQuery& q,
                            absl::FunctionRef<absl::Status(const FoundObject&)> fn, LatestStats* stats = nullptr);
 
+// An API group served by an aggregated API server (an APIService with spec.service set):
+// its objects are that server's, never in etcd.
+struct AggregatedApi {
+  std::string apiservice;  // "v1beta1.metrics.k8s.io"
+  std::string service;     // "kube-system/metrics-server"
+};
+// The APIService of the snapshot that hands `group` to an aggregated API server, if any.
+absl::StatusOr<std::optional<AggregatedApi>> FindAggregatedApi(const bbolt::Db& db, const std::string& group);
+
 // What the API server adds or hides when it serves a stored object: metadata.resourceVersion
 // is the key's mod revision (it is not stored); managedFields are dropped unless kept.
 void PrepareServed(k8sobjects::Json& obj, int64_t mod_revision, bool keep_managed_fields);
