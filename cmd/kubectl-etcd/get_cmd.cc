@@ -78,6 +78,39 @@ std::string NameOf(const KindGroup& k, const k8sobjects::RegistryKey& where) {
 // The table's KIND column.
 std::string KindColumn(const KindGroup& k) { return k.group.empty() ? k.kind : absl::StrCat(k.kind, ".", k.group); }
 
+// kubectl's columns for APIServices (kube-aggregator's table): NAME, SERVICE ("Local" when
+// kube-apiserver serves the group itself), AVAILABLE (the Available condition, with its
+// reason unless True), AGE.
+bool IsApiServices(const snapshot::ObjectQuery& q) {
+  return !q.all_resources && q.resource.resource == "apiservices" &&
+         (q.resource.any_group || q.resource.group == "apiregistration.k8s.io");
+}
+
+std::vector<std::string> ApiServiceRow(const snapshot::FoundObject& f) {
+  if (!f.object.ok() || !f.object->json.is_object()) return {f.where.name, "<unknown>", "<unknown>", "<unknown>"};
+  const k8sobjects::Json& o = f.object->json;
+  auto str = [](const k8sobjects::Json& j, const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  std::string service = "Local";
+  const k8sobjects::Json spec = o.value("spec", k8sobjects::Json::object());
+  if (spec.is_object() && spec.contains("service") && spec["service"].is_object()) {
+    service = str(spec["service"], "namespace") + "/" + str(spec["service"], "name");
+  }
+  std::string available = "Unknown";
+  const k8sobjects::Json status = o.value("status", k8sobjects::Json::object());
+  if (status.is_object() && status.contains("conditions") && status["conditions"].is_array()) {
+    for (const k8sobjects::Json& c : status["conditions"]) {
+      if (!c.is_object() || str(c, "type") != "Available") continue;
+      available = str(c, "status");
+      if (available != "True" && !str(c, "reason").empty()) absl::StrAppend(&available, " (", str(c, "reason"), ")");
+      break;
+    }
+  }
+  return {f.where.name, service, available, Age(CreationTimestamp(o))};
+}
+
 // The command's output, written a MiB at a time.
 class OutBuffer {
  public:
@@ -269,6 +302,8 @@ absl::Status RunGet(Invocation& inv) {
     }
     if (a.output == "name") {
       out.Append(NameOf(KindGroupOf(f), f.where) + "\n");
+    } else if (a.output == "table" && IsApiServices(a.query)) {
+      rows.push_back(ApiServiceRow(f));
     } else if (a.output == "table") {
       std::string kind = KindColumn(KindGroupOf(f));
       if (f.object.ok() && f.object->encoding == k8sobjects::Encoding::kEncrypted) {
@@ -344,7 +379,10 @@ absl::Status RunGet(Invocation& inv) {
       inv.err << "No resources found" << (a.query.namespace_.empty() ? "" : " in " + a.query.namespace_ + " namespace")
               << ".\n";
     } else {
-      cli::PrintPlainTable(inv.out, {"NAMESPACE", "NAME", "KIND", "AGE"}, rows, false);
+      cli::PrintPlainTable(inv.out,
+                           IsApiServices(a.query) ? std::vector<std::string>{"NAME", "SERVICE", "AVAILABLE", "AGE"}
+                                                  : std::vector<std::string>{"NAMESPACE", "NAME", "KIND", "AGE"},
+                           rows, false);
     }
   } else if ((a.output == "json" || a.output == "yaml") && !a.single) {
     list.Finish();

@@ -31,7 +31,8 @@ class GetCmdTest : public ::testing::Test {
                 {"/registry/apiregistration.k8s.io/apiservices/v1beta1.metrics.k8s.io",
                  R"({"apiVersion":"apiregistration.k8s.io/v1","kind":"APIService",)"
                  R"("metadata":{"name":"v1beta1.metrics.k8s.io"},"spec":{"group":"metrics.k8s.io","version":"v1beta1",)"
-                 R"("service":{"namespace":"kube-system","name":"metrics-server"}}})"},
+                 R"("service":{"namespace":"kube-system","name":"metrics-server"}},"status":{"conditions":[)"
+                 R"({"type":"Available","status":"False","reason":"MissingEndpoints"}]}})"},
                 {"/registry/apiregistration.k8s.io/apiservices/v1.apps",
                  R"({"apiVersion":"apiregistration.k8s.io/v1","kind":"APIService",)"
                  R"("metadata":{"name":"v1.apps"},"spec":{"group":"apps","version":"v1"}})"},
@@ -125,6 +126,12 @@ TEST_F(GetCmdTest, AggregatedApiIsNotInEtcd) {
   // A group kube-apiserver serves itself ("Local") or one with no APIService: listed as usual.
   EXPECT_TRUE(Get({"widgets.example.com", "-A", "-o", "name"}).ok());
   EXPECT_EQ(out_.str(), "widget.example.com/w\n");
+  // APIServices with kubectl's columns.
+  ASSERT_TRUE(Get({"apiservices"}).ok());
+  EXPECT_EQ(out_.str(),
+            "NAME                     SERVICE                      AVAILABLE                  AGE\n"
+            "v1.apps                  Local                        Unknown                    <unknown>\n"
+            "v1beta1.metrics.k8s.io   kube-system/metrics-server   False (MissingEndpoints)   <unknown>\n");
 }
 
 TEST_F(GetCmdTest, BadArguments) {
