@@ -66,8 +66,7 @@ KindGroup KindGroupOf(std::string_view kind, std::string_view api_version, const
 }
 
 KindGroup KindGroupOf(const snapshot::FoundObject& f) {
-  return f.object.ok() ? KindGroupOf(f.object->kind, f.object->api_version, f.where)
-                       : KindGroupOf("", "", f.where);
+  return f.object.ok() ? KindGroupOf(f.object->kind, f.object->api_version, f.where) : KindGroupOf("", "", f.where);
 }
 
 // kubectl -o name: kind.group/name, kind in lower case.

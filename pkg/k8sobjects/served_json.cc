@@ -260,7 +260,8 @@ struct ServedJsonWriter::State {
   bool OpenInlined(Frame& f) {
     for (size_t i = 0; i < f.plan->fields.size(); i++) {
       const FieldPlan& fp = f.plan->fields[i];
-      if (fp.go == nullptr || !fp.go->inlined || fp.message == nullptr || fp.message->form != JsonForm::kObject) continue;
+      if (fp.go == nullptr || !fp.go->inlined || fp.message == nullptr || fp.message->form != JsonForm::kObject)
+        continue;
       if (f.Count(i) > 1 || !fp.message->supported) return false;
       const Occurrence* o = f.Last(i);
       Frame* sub = frames.ParseInlined(*fp.message, o ? o->bytes() : std::string_view(), &f, i);
@@ -340,9 +341,9 @@ bool ServedJsonWriter::Write(std::string_view value, const ServedOptions& option
   if (found == nullptr || found->form != JsonForm::kObject) return false;
   const MessagePlan& plan = *found;
   s.resource_version = std::to_string(options.resource_version);
-  const Override meta[] = {{"managedFields", options.keep_managed_fields ? Override::What::kMetadata
-                                                                         : Override::What::kDrop, {}},
-                           {"resourceVersion", Override::What::kString, s.resource_version}};
+  const Override meta[] = {
+      {"managedFields", options.keep_managed_fields ? Override::What::kMetadata : Override::What::kDrop, {}},
+      {"resourceVersion", Override::What::kString, s.resource_version}};
   // Kept managedFields are written as they are: no override (kMetadata is for "metadata").
   s.metadata_overrides = options.keep_managed_fields ? meta + 1 : meta;
   s.metadata_override_count = options.keep_managed_fields ? 1 : 2;

@@ -46,10 +46,10 @@ struct MessagePlan {
   // False when the message (or a message it holds) uses what the writer leaves to the
   // general decoder: enums, groups, inlined repeated fields, two members of one name.
   bool supported = true;
-  bool finished = false;  // members worked out
-  std::vector<FieldPlan> fields;    // declaration order
-  std::vector<int16_t> by_number;   // field number -> index into fields, -1 none
-  std::vector<Member> members;      // sorted by name
+  bool finished = false;           // members worked out
+  std::vector<FieldPlan> fields;   // declaration order
+  std::vector<int16_t> by_number;  // field number -> index into fields, -1 none
+  std::vector<Member> members;     // sorted by name
   int16_t Index(uint32_t number) const {
     return number < by_number.size() ? by_number[number] : static_cast<int16_t>(-1);
   }

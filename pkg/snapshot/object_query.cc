@@ -1,8 +1,8 @@
 #include "pkg/snapshot/object_query.h"
 
 #include "absl/strings/str_cat.h"
-#include "pkg/base/status.h"
 #include "pkg/atrest/decrypt.h"
+#include "pkg/base/status.h"
 
 namespace ketcd::snapshot {
 

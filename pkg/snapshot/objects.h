@@ -8,9 +8,9 @@
 // turn, so values are never all held at once (pages walked are dropped from memory).
 
 #include <cstdint>
-#include <vector>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"

@@ -137,9 +137,8 @@ absl::Status ForEachServed(const bbolt::Db& db, const ObjectQuery& q, ServedForm
                            const k8sobjects::ServedOptions& options,
                            absl::FunctionRef<absl::Status(ServedObject&)> fn) {
   Pipeline pipeline(form, options, fn);
-  KETCD_RETURN_IF_ERROR(ForEachStored(db, q, [&](k8sobjects::RegistryKey& where, const KeyValue& kv) {
-    return pipeline.Add(where, kv);
-  }));
+  KETCD_RETURN_IF_ERROR(ForEachStored(
+      db, q, [&](k8sobjects::RegistryKey& where, const KeyValue& kv) { return pipeline.Add(where, kv); }));
   return pipeline.Finish();
 }
 

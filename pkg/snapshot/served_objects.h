@@ -27,7 +27,6 @@ enum class ServedForm { kSummary, kJson };
 
 // options.resource_version is each object's own mod revision.
 absl::Status ForEachServed(const bbolt::Db& db, const ObjectQuery& q, ServedForm form,
-                           const k8sobjects::ServedOptions& options,
-                           absl::FunctionRef<absl::Status(ServedObject&)> fn);
+                           const k8sobjects::ServedOptions& options, absl::FunctionRef<absl::Status(ServedObject&)> fn);
 
 }  // namespace ketcd::snapshot

@@ -28,7 +28,8 @@ TEST(ServedObjectsTest, InKeyOrderWithTheGeneralDecoderLeftTheRest) {
     char name[16];
     std::snprintf(name, sizeof name, "cm-%04d", i);
     std::string value = k8sobjects::StoredText(
-        "v1", "ConfigMap", std::string("metadata { name: \"") + name + "\" namespace: \"demo\" } data { key: \"k\" value: \"v\" }");
+        "v1", "ConfigMap",
+        std::string("metadata { name: \"") + name + "\" namespace: \"demo\" } data { key: \"k\" value: \"v\" }");
     puts.emplace_back(std::string("/registry/configmaps/demo/") + name, value);
   }
   puts.emplace_back("/registry/configmaps/demo/cm-json", R"({"kind":"ConfigMap","apiVersion":"v1"})");
