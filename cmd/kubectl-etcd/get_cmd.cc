@@ -10,21 +10,26 @@
 #include "cmd/kubectl-etcd/command.h"
 #include "cmd/kubectl-etcd/objects_flags.h"
 #include "pkg/cli/output.h"
+#include "pkg/k8sobjects/served_json.h"
 #include "pkg/snapshot/object_query.h"
+#include "pkg/snapshot/served_objects.h"
 
 namespace ketcd::cmd {
 namespace {
 
 const std::vector<std::string> kFormats = {"table", "json", "yaml", "name"};
 
-// kubectl's HumanDuration, to the precision its AGE column shows.
-std::string Age(const k8sobjects::Json& obj) {
+std::string CreationTimestamp(const k8sobjects::Json& obj) {
   auto meta = obj.find("metadata");
-  std::string ts;
   if (meta != obj.end() && meta->is_object()) {
     auto t = meta->find("creationTimestamp");
-    if (t != meta->end() && t->is_string()) ts = t->get<std::string>();
+    if (t != meta->end() && t->is_string()) return t->get<std::string>();
   }
+  return "";
+}
+
+// kubectl's HumanDuration of metadata.creationTimestamp, to the precision its AGE column shows.
+std::string Age(const std::string& ts) {
   std::tm tm{};
   if (ts.empty() || ::strptime(ts.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm) == nullptr) return "<unknown>";
   int64_t s = static_cast<int64_t>(std::time(nullptr)) - static_cast<int64_t>(::timegm(&tm));
@@ -38,25 +43,94 @@ std::string Age(const k8sobjects::Json& obj) {
   return absl::StrCat(s / 86400, "d");
 }
 
-std::string KindOf(const snapshot::FoundObject& f) {
-  if (f.object.ok() && !f.object->kind.empty()) return f.object->kind;
-  if (f.where.builtin != nullptr) return std::string(f.where.builtin->kind);
-  return f.where.resource;
+// The kind and group of an object: from its apiVersion and kind, else from its key.
+struct KindGroup {
+  std::string kind;
+  std::string group;
+};
+
+KindGroup KindGroupOf(std::string_view kind, std::string_view api_version, const k8sobjects::RegistryKey& where) {
+  KindGroup k;
+  if (!kind.empty()) {
+    k.kind = std::string(kind);
+  } else {
+    k.kind = where.builtin != nullptr ? std::string(where.builtin->kind) : where.resource;
+  }
+  if (!api_version.empty()) {
+    size_t slash = api_version.find('/');
+    k.group = slash == std::string_view::npos ? "" : std::string(api_version.substr(0, slash));
+  } else {
+    k.group = where.group;
+  }
+  return k;
 }
 
-std::string GroupOf(const snapshot::FoundObject& f) {
-  if (f.object.ok() && !f.object->api_version.empty()) {
-    size_t slash = f.object->api_version.find('/');
-    return slash == std::string::npos ? "" : f.object->api_version.substr(0, slash);
-  }
-  return f.where.group;
+KindGroup KindGroupOf(const snapshot::FoundObject& f) {
+  return f.object.ok() ? KindGroupOf(f.object->kind, f.object->api_version, f.where) : KindGroupOf("", "", f.where);
 }
 
 // kubectl -o name: kind.group/name, kind in lower case.
-std::string NameOf(const snapshot::FoundObject& f) {
-  std::string group = GroupOf(f);
-  return absl::StrCat(absl::AsciiStrToLower(KindOf(f)), group.empty() ? "" : ".", group, "/", f.where.name);
+std::string NameOf(const KindGroup& k, const k8sobjects::RegistryKey& where) {
+  return absl::StrCat(absl::AsciiStrToLower(k.kind), k.group.empty() ? "" : ".", k.group, "/", where.name);
 }
+
+// The table's KIND column.
+std::string KindColumn(const KindGroup& k) { return k.group.empty() ? k.kind : absl::StrCat(k.kind, ".", k.group); }
+
+// kubectl's columns for APIServices (kube-aggregator's table): NAME, SERVICE ("Local" when
+// kube-apiserver serves the group itself), AVAILABLE (the Available condition, with its
+// reason unless True), AGE.
+bool IsApiServices(const snapshot::ObjectQuery& q) {
+  return !q.all_resources && q.resource.resource == "apiservices" &&
+         (q.resource.any_group || q.resource.group == "apiregistration.k8s.io");
+}
+
+std::vector<std::string> ApiServiceRow(const snapshot::FoundObject& f) {
+  if (!f.object.ok() || !f.object->json.is_object()) return {f.where.name, "<unknown>", "<unknown>", "<unknown>"};
+  const k8sobjects::Json& o = f.object->json;
+  auto str = [](const k8sobjects::Json& j, const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  std::string service = "Local";
+  const k8sobjects::Json spec = o.value("spec", k8sobjects::Json::object());
+  if (spec.is_object() && spec.contains("service") && spec["service"].is_object()) {
+    service = str(spec["service"], "namespace") + "/" + str(spec["service"], "name");
+  }
+  std::string available = "Unknown";
+  const k8sobjects::Json status = o.value("status", k8sobjects::Json::object());
+  if (status.is_object() && status.contains("conditions") && status["conditions"].is_array()) {
+    for (const k8sobjects::Json& c : status["conditions"]) {
+      if (!c.is_object() || str(c, "type") != "Available") continue;
+      available = str(c, "status");
+      if (available != "True" && !str(c, "reason").empty()) absl::StrAppend(&available, " (", str(c, "reason"), ")");
+      break;
+    }
+  }
+  return {f.where.name, service, available, Age(CreationTimestamp(o))};
+}
+
+// The command's output, written a MiB at a time.
+class OutBuffer {
+ public:
+  explicit OutBuffer(std::ostream& out) : out_(out) {}
+  ~OutBuffer() { Flush(); }
+  OutBuffer(const OutBuffer&) = delete;
+  OutBuffer& operator=(const OutBuffer&) = delete;
+  void Append(std::string_view s) {
+    buf_.append(s);
+    if (buf_.size() >= kChunk) Flush();
+  }
+  void Flush() {
+    out_.write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
+    buf_.clear();
+  }
+
+ private:
+  static constexpr size_t kChunk = 1 << 20;
+  std::ostream& out_;
+  std::string buf_;
+};
 
 std::string Indent(const std::string& text, const std::string& first, const std::string& rest) {
   std::string body = text;
@@ -67,35 +141,41 @@ std::string Indent(const std::string& text, const std::string& first, const std:
 // Streams `kind: List` documents the way kubectl prints them.
 class ListPrinter {
  public:
-  ListPrinter(std::ostream& out, std::string format) : out_(out), format_(std::move(format)) {}
+  static constexpr size_t kJsonItemIndent = 8;
+  ListPrinter(OutBuffer& out, std::string format) : out_(out), format_(std::move(format)) {}
   void Add(const k8sobjects::Json& obj) {
     std::ostringstream one;
     nlohmann::ordered_json ordered = obj;
     if (format_ == "json") {
       cli::PrintJson(one, ordered);
-      out_ << (n_ == 0 ? "{\n    \"apiVersion\": \"v1\",\n    \"items\": [\n" : ",\n");
       std::string item = Indent(one.str(), "        ", "        ");
       item.pop_back();
-      out_ << item;
+      AddJsonItem(item);
     } else {
       cli::PrintYaml(one, ordered);
-      if (n_ == 0) out_ << "apiVersion: \"v1\"\nitems:\n";
-      out_ << Indent(one.str(), "- ", "  ");
+      if (n_ == 0) out_.Append("apiVersion: \"v1\"\nitems:\n");
+      out_.Append(Indent(one.str(), "- ", "  "));
+      n_++;
     }
+  }
+  // An item's JSON, indented by kJsonItemIndent, without a newline at its end.
+  void AddJsonItem(std::string_view item) {
+    out_.Append(n_ == 0 ? "{\n    \"apiVersion\": \"v1\",\n    \"items\": [\n" : ",\n");
+    out_.Append(item);
     n_++;
   }
   void Finish() {
     if (format_ == "json") {
-      out_ << (n_ == 0 ? "{\n    \"apiVersion\": \"v1\",\n    \"items\": [],\n" : "\n    ],\n")
-           << "    \"kind\": \"List\",\n    \"metadata\": {\n        \"resourceVersion\": \"\"\n    }\n}\n";
+      out_.Append(n_ == 0 ? "{\n    \"apiVersion\": \"v1\",\n    \"items\": [],\n" : "\n    ],\n");
+      out_.Append("    \"kind\": \"List\",\n    \"metadata\": {\n        \"resourceVersion\": \"\"\n    }\n}\n");
     } else {
-      out_ << (n_ == 0 ? "apiVersion: \"v1\"\nitems: []\n" : "")
-           << "kind: \"List\"\nmetadata:\n  resourceVersion: \"\"\n";
+      out_.Append(n_ == 0 ? "apiVersion: \"v1\"\nitems: []\n" : "");
+      out_.Append("kind: \"List\"\nmetadata:\n  resourceVersion: \"\"\n");
     }
   }
 
  private:
-  std::ostream& out_;
+  OutBuffer& out_;
   std::string format_;
   size_t n_ = 0;
 };
@@ -181,12 +261,23 @@ absl::Status RunGet(Invocation& inv) {
   KETCD_ASSIGN_OR_RETURN(std::optional<atrest::EncryptionConfig> encryption, LoadEncryption(*parsed, inv.err));
   if (encryption) a.query.encryption = &*encryption;
 
-  ListPrinter list(inv.out, a.output);
+  if (!a.query.all_resources && a.query.resource.builtin == nullptr && !a.query.resource.any_group) {
+    KETCD_ASSIGN_OR_RETURN(std::optional<snapshot::AggregatedApi> aggregated,
+                           snapshot::FindAggregatedApi(*snap.db, a.query.resource.group));
+    if (aggregated) {
+      return absl::NotFoundError(absl::StrCat(
+          k8sobjects::GroupResourceName(a.query.resource.group, a.query.resource.resource), ": the group ",
+          a.query.resource.group, " is served by an aggregated API server (APIService ", aggregated->apiservice,
+          ", service ", aggregated->service, "), not stored in etcd: a snapshot does not hold its objects"));
+    }
+  }
+  OutBuffer out(inv.out);
+  ListPrinter list(out, a.output);
   std::vector<std::vector<std::string>> rows;
   size_t found = 0, undecoded = 0, still_encrypted = 0;
   absl::Status first_error;
-  KETCD_RETURN_IF_ERROR(snapshot::ForEachObject(*snap.db, a.query, [&](const snapshot::FoundObject& f) -> absl::Status {
-    found++;
+  // Objects the general decoder reads (JSON, encrypted, and what the writer leaves to it).
+  auto add_found = [&](const snapshot::FoundObject& f) {
     const bool decoded = f.object.ok() && f.object->json.is_object();
     std::string what =
         absl::StrCat(f.where.resource, " ", f.where.namespace_.empty() ? "" : f.where.namespace_ + "/", f.where.name);
@@ -209,21 +300,69 @@ absl::Status RunGet(Invocation& inv) {
       }
     }
     if (a.output == "name") {
-      inv.out << NameOf(f) << "\n";
+      out.Append(NameOf(KindGroupOf(f), f.where) + "\n");
+    } else if (a.output == "table" && IsApiServices(a.query)) {
+      rows.push_back(ApiServiceRow(f));
     } else if (a.output == "table") {
-      std::string kind = GroupOf(f).empty() ? KindOf(f) : absl::StrCat(KindOf(f), ".", GroupOf(f));
+      std::string kind = KindColumn(KindGroupOf(f));
       if (f.object.ok() && f.object->encoding == k8sobjects::Encoding::kEncrypted) {
         absl::StrAppend(&kind, " (encrypted: ", f.object->provider, ", key ", f.object->key_name, ")");
       }
-      rows.push_back({f.where.namespace_, f.where.name, kind, decoded ? Age(f.object->json) : "<unknown>"});
+      rows.push_back(
+          {f.where.namespace_, f.where.name, kind, decoded ? Age(CreationTimestamp(f.object->json)) : "<unknown>"});
     } else if (decoded && a.single) {
+      std::ostringstream one;
       nlohmann::ordered_json ordered = f.object->json;
-      a.output == "json" ? cli::PrintJson(inv.out, ordered) : cli::PrintYaml(inv.out, ordered);
+      a.output == "json" ? cli::PrintJson(one, ordered) : cli::PrintYaml(one, ordered);
+      out.Append(one.str());
     } else if (decoded) {
       list.Add(f.object->json);
     }
+  };
+  // Protobuf values: the served JSON written straight from the stored bytes.
+  auto add_written = [&](const snapshot::ServedObject& o) {
+    const k8sobjects::ServedSummary& s = o.summary;
+    if (a.output == "name") {
+      out.Append(NameOf(KindGroupOf(s.kind, s.api_version, o.where), o.where) + "\n");
+    } else if (a.output == "table") {
+      rows.push_back({o.where.namespace_, o.where.name, KindColumn(KindGroupOf(s.kind, s.api_version, o.where)),
+                      s.created ? Age(*s.created) : "<unknown>"});
+    } else if (a.single) {
+      out.Append(o.json);
+      out.Append("\n");
+    } else {
+      list.AddJsonItem(o.json);
+    }
+  };
+  auto add_stored = [&](snapshot::ServedObject& o) -> absl::Status {
+    found++;
+    if (o.written) {
+      add_written(o);
+      return absl::OkStatus();
+    }
+    snapshot::FoundObject f = snapshot::DecodeFound(std::move(o.where), o.kv, a.query.encryption);
+    if (f.object.ok() && f.object->json.is_object()) {
+      snapshot::PrepareServed(f.object->json, o.kv.mod_revision, a.query.keep_managed_fields);
+    }
+    add_found(f);
     return absl::OkStatus();
-  }));
+  };
+  if (a.output == "yaml") {
+    KETCD_RETURN_IF_ERROR(snapshot::ForEachStored(
+        *snap.db, a.query, [&](k8sobjects::RegistryKey& where, const snapshot::KeyValue& kv) -> absl::Status {
+          snapshot::ServedObject o;
+          o.where = std::move(where);
+          o.kv = kv;
+          return add_stored(o);
+        }));
+  } else {
+    const k8sobjects::ServedOptions served{.keep_managed_fields = a.query.keep_managed_fields,
+                                           .indent = a.single ? 0 : ListPrinter::kJsonItemIndent};
+    KETCD_RETURN_IF_ERROR(snapshot::ForEachServed(
+        *snap.db, a.query, a.output == "json" ? snapshot::ServedForm::kJson : snapshot::ServedForm::kSummary, served,
+        add_stored));
+  }
+  out.Flush();
   if (still_encrypted > 0 && !a.query.encryption) {
     inv.err << "note: " << still_encrypted << " object" << (still_encrypted == 1 ? " is" : "s are")
             << " encrypted at rest: pass --encryption-config with the kube-apiserver's --encryption-provider-config "
@@ -239,10 +378,14 @@ absl::Status RunGet(Invocation& inv) {
       inv.err << "No resources found" << (a.query.namespace_.empty() ? "" : " in " + a.query.namespace_ + " namespace")
               << ".\n";
     } else {
-      cli::PrintPlainTable(inv.out, {"NAMESPACE", "NAME", "KIND", "AGE"}, rows, false);
+      cli::PrintPlainTable(inv.out,
+                           IsApiServices(a.query) ? std::vector<std::string>{"NAME", "SERVICE", "AVAILABLE", "AGE"}
+                                                  : std::vector<std::string>{"NAMESPACE", "NAME", "KIND", "AGE"},
+                           rows, false);
     }
   } else if ((a.output == "json" || a.output == "yaml") && !a.single) {
     list.Finish();
+    out.Flush();
   }
   return first_error;
 }

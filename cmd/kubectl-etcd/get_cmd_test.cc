@@ -28,6 +28,14 @@ class GetCmdTest : public ::testing::Test {
                 {"/registry/secrets/demo/s", "k8s:enc:aescbc:v1:key1:xxxx"},
                 {"/registry/example.com/widgets/demo/w",
                  R"({"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w","creationTimestamp":5}})"},
+                {"/registry/apiregistration.k8s.io/apiservices/v1beta1.metrics.k8s.io",
+                 R"({"apiVersion":"apiregistration.k8s.io/v1","kind":"APIService",)"
+                 R"("metadata":{"name":"v1beta1.metrics.k8s.io"},"spec":{"group":"metrics.k8s.io","version":"v1beta1",)"
+                 R"("service":{"namespace":"kube-system","name":"metrics-server"}},"status":{"conditions":[)"
+                 R"({"type":"Available","status":"False","reason":"MissingEndpoints"}]}})"},
+                {"/registry/apiregistration.k8s.io/apiservices/v1.apps",
+                 R"({"apiVersion":"apiregistration.k8s.io/v1","kind":"APIService",)"
+                 R"("metadata":{"name":"v1.apps"},"spec":{"group":"apps","version":"v1"}})"},
                 {"/registry/configmaps/demo/b", ""}});
   }
   void TearDown() override { ::unlink(path_.c_str()); }
@@ -69,8 +77,10 @@ TEST_F(GetCmdTest, YamlNameAndSingleObject) {
   EXPECT_EQ(out_.str().rfind("apiVersion: \"v1\"\nitems:\n- apiVersion: \"v1\"\n  kind: \"ConfigMap\"\n", 0), 0u)
       << out_.str();
   EXPECT_TRUE(out_.str().ends_with("\nkind: \"List\"\nmetadata:\n  resourceVersion: \"\"\n")) << out_.str();
-  ASSERT_TRUE(Get({"-n", "demo", "-o", "name"}).ok());
-  EXPECT_EQ(out_.str(), "configmap/a\nwidget.example.com/w\nsecret/s\n");
+  ASSERT_TRUE(Get({"-n", "demo", "-o", "name"}).ok());  // with the cluster-scoped objects
+  EXPECT_EQ(out_.str(),
+            "apiservice.apiregistration.k8s.io/v1.apps\napiservice.apiregistration.k8s.io/v1beta1.metrics.k8s.io\n"
+            "configmap/a\nwidget.example.com/w\nsecret/s\n");
   ASSERT_TRUE(Get({"cm/a", "-n", "demo", "-o", "json"}).ok());
   EXPECT_EQ(nlohmann::json::parse(out_.str())["kind"], "ConfigMap");
   EXPECT_EQ(Get({"cm/nope", "-n", "demo"}).code(), absl::StatusCode::kNotFound);
@@ -104,6 +114,24 @@ TEST_F(GetCmdTest, ExtractAndDiff) {
   EXPECT_EQ(nlohmann::json::parse(out_.str())["changes"], nlohmann::json::array());
   EXPECT_EQ(err_.str(), "No differences.\n");
   EXPECT_EQ(Run("diff", RunDiff, {}).code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(GetCmdTest, AggregatedApiIsNotInEtcd) {
+  absl::Status s = Get({"pods.metrics.k8s.io", "-A"});
+  EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(s.message().find("APIService v1beta1.metrics.k8s.io, service kube-system/metrics-server"),
+            std::string::npos)
+      << s.message();
+  EXPECT_NE(s.message().find("not stored in etcd"), std::string::npos);
+  // A group kube-apiserver serves itself ("Local") or one with no APIService: listed as usual.
+  EXPECT_TRUE(Get({"widgets.example.com", "-A", "-o", "name"}).ok());
+  EXPECT_EQ(out_.str(), "widget.example.com/w\n");
+  // APIServices with kubectl's columns.
+  ASSERT_TRUE(Get({"apiservices"}).ok());
+  EXPECT_EQ(out_.str(),
+            "NAME                     SERVICE                      AVAILABLE                  AGE\n"
+            "v1.apps                  Local                        Unknown                    <unknown>\n"
+            "v1beta1.metrics.k8s.io   kube-system/metrics-server   False (MissingEndpoints)   <unknown>\n");
 }
 
 TEST_F(GetCmdTest, BadArguments) {

@@ -1,5 +1,6 @@
 #include "pkg/k8sobjects/registry_key.h"
 
+#include <array>
 #include <vector>
 
 #include "absl/strings/str_split.h"
@@ -29,11 +30,21 @@ bool SplitObject(std::string_view rest, bool namespaced, RegistryKey& out) {
 std::optional<RegistryKey> ParseRegistryKey(std::string_view key) {
   if (!key.starts_with(kRegistryPrefix)) return std::nullopt;
   std::string_view path = key.substr(kRegistryPrefix.size());
+  // The built-in resources by the first byte of their key prefix (one lookup per key listed).
+  static const auto* by_first = [] {
+    auto* index = new std::array<std::vector<const ResourceInfo*>, 256>();
+    for (const ResourceInfo& r : BuiltinResources()) {
+      if (!r.prefix.empty()) (*index)[static_cast<unsigned char>(r.prefix[0])].push_back(&r);
+    }
+    return index;
+  }();
   const ResourceInfo* best = nullptr;
-  for (const ResourceInfo& r : BuiltinResources()) {
-    if (path.size() > r.prefix.size() && path.starts_with(r.prefix) && path[r.prefix.size()] == '/' &&
-        (best == nullptr || r.prefix.size() > best->prefix.size())) {
-      best = &r;
+  if (!path.empty()) {
+    for (const ResourceInfo* r : (*by_first)[static_cast<unsigned char>(path[0])]) {
+      if (path.size() > r->prefix.size() && path.starts_with(r->prefix) && path[r->prefix.size()] == '/' &&
+          (best == nullptr || r->prefix.size() > best->prefix.size())) {
+        best = r;
+      }
     }
   }
   RegistryKey out;

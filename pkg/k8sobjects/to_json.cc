@@ -15,9 +15,11 @@ namespace {
 namespace pb = google::protobuf;
 using FD = pb::FieldDescriptor;
 
-enum class Special { kNone, kTime, kMicroTime, kDuration, kQuantity, kIntOrString, kEmbeddedJson, kItems };
+using Special = JsonForm;
 
-Special SpecialOf(const pb::Descriptor* d) {
+}  // namespace
+
+JsonForm JsonFormOf(const pb::Descriptor* d) {
   const std::string& n = d->full_name();
   if (n == "k8s.io.apimachinery.pkg.apis.meta.v1.Time") return Special::kTime;
   if (n == "k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime") return Special::kMicroTime;
@@ -33,8 +35,10 @@ Special SpecialOf(const pb::Descriptor* d) {
       Schema::Get().Go(d->field(0)) == nullptr) {
     return Special::kItems;
   }
-  return Special::kNone;
+  return Special::kObject;
 }
+
+namespace {
 
 Json MessageValueJson(const pb::Message& m);
 
@@ -200,15 +204,15 @@ Json SpecialJson(const pb::Message& m, Special s) {
       if (m.GetReflection()->FieldSize(m, f) == 0) return nullptr;
       return RepeatedJson(m, f);
     }
-    case Special::kNone:
+    case Special::kObject:
       break;
   }
   return nullptr;
 }
 
 Json MessageValueJson(const pb::Message& m) {
-  Special s = SpecialOf(m.GetDescriptor());
-  if (s != Special::kNone) return SpecialJson(m, s);
+  Special s = JsonFormOf(m.GetDescriptor());
+  if (s != Special::kObject) return SpecialJson(m, s);
   Json obj = Json::object();
   const pb::Descriptor* d = m.GetDescriptor();
   for (int i = 0; i < d->field_count(); i++) AddField(m, d->field(i), obj);
@@ -258,8 +262,30 @@ std::string Rfc3339(int64_t seconds, int32_t nanos, bool micro) {
   struct tm tm {};
   if (gmtime_r(&t, &tm) == nullptr) return "";
   char buf[64];
-  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec);
+  const int year = tm.tm_year + 1900;
+  if (year >= 0 && year <= 9999) {
+    // "%04d-%02d-%02dT%02d:%02d:%02d" without printf (one per object listed).
+    auto two = [](char* p, int v) {
+      p[0] = static_cast<char>('0' + v / 10);
+      p[1] = static_cast<char>('0' + v % 10);
+    };
+    two(buf, year / 100);
+    two(buf + 2, year % 100);
+    buf[4] = '-';
+    two(buf + 5, tm.tm_mon + 1);
+    buf[7] = '-';
+    two(buf + 8, tm.tm_mday);
+    buf[10] = 'T';
+    two(buf + 11, tm.tm_hour);
+    buf[13] = ':';
+    two(buf + 14, tm.tm_min);
+    buf[16] = ':';
+    two(buf + 17, tm.tm_sec);
+    buf[19] = '\0';
+  } else {
+    std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d", year, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                  tm.tm_min, tm.tm_sec);
+  }
   std::string out = buf;
   if (micro) {
     int32_t us = nanos < 0 ? 0 : (nanos % 1000000000) / 1000;

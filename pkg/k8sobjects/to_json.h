@@ -25,6 +25,19 @@ using Json = nlohmann::json;
 
 Json MessageToJson(const google::protobuf::Message& m);
 
+// How a message type is written: as an object of its fields, or in a form of its own.
+enum class JsonForm {
+  kObject,
+  kTime,          // meta.v1.Time
+  kMicroTime,     // meta.v1.MicroTime
+  kDuration,      // meta.v1.Duration
+  kQuantity,      // resource.Quantity
+  kIntOrString,   // intstr.IntOrString
+  kEmbeddedJson,  // runtime.RawExtension, meta.v1.FieldsV1
+  kItems,         // a Go slice type's one repeated `items` field
+};
+JsonForm JsonFormOf(const google::protobuf::Descriptor* d);
+
 // Go's time.Duration.String(): "0s", "1.5s", "1h0m0s", "300ms", "1µs".
 std::string GoDurationString(int64_t nanos);
 // RFC 3339 in UTC: "2024-05-01T12:00:00Z", or with micro: "2024-05-01T12:00:00.000001Z".

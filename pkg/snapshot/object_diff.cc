@@ -63,9 +63,8 @@ struct Side {
   std::string value;  // the stored bytes
 };
 
-absl::StatusOr<Side> ReadSide(const LatestIndex& index, std::string_view rev_key, const k8sobjects::RegistryKey& where,
-                              const ObjectQuery& q) {
-  KETCD_ASSIGN_OR_RETURN(KeyValue kv, index.Read(rev_key));
+absl::StatusOr<Side> ReadSide(const Latest& l, const k8sobjects::RegistryKey& where, const ObjectQuery& q) {
+  KETCD_ASSIGN_OR_RETURN(KeyValue kv, LatestIndex::Read(l));
   Side s;
   s.value = std::string(kv.value);
   s.found = DecodeFound(where, kv, q.encryption);
@@ -116,10 +115,12 @@ absl::Status DiffObjects(const bbolt::Db& before, const bbolt::Db& after, const 
   auto live = [](auto it, const LatestIndex& idx) { return it != idx.latest().end(); };
   while (live(ia, a) || live(ib, b)) {
     if (Interrupted()) return absl::CancelledError("interrupted");
-    int order = !live(ia, a) ? 1 : !live(ib, b) ? -1 : ia->first.compare(ib->first);
-    const std::string& key = order <= 0 ? ia->first : ib->first;
-    std::string_view rev_a = order <= 0 ? std::string_view(ia->second) : std::string_view();
-    std::string_view rev_b = order >= 0 ? std::string_view(ib->second) : std::string_view();
+    int order = !live(ia, a) ? 1 : !live(ib, b) ? -1 : ia->key.compare(ib->key);
+    const std::string_view key = order <= 0 ? ia->key : ib->key;
+    const Latest* la = order <= 0 ? &*ia : nullptr;
+    const Latest* lb = order >= 0 ? &*ib : nullptr;
+    std::string_view rev_a = la != nullptr ? la->rev_key : std::string_view();
+    std::string_view rev_b = lb != nullptr ? lb->rev_key : std::string_view();
     if (order <= 0) ++ia;
     if (order >= 0) ++ib;
     const bool in_a = !rev_a.empty() && !LatestIndex::IsTombstone(rev_a);
@@ -134,8 +135,8 @@ absl::Status DiffObjects(const bbolt::Db& before, const bbolt::Db& after, const 
       KETCD_RETURN_IF_ERROR(fn(c));
       continue;
     }
-    KETCD_ASSIGN_OR_RETURN(Side sa, ReadSide(a, rev_a, *where, q));
-    KETCD_ASSIGN_OR_RETURN(Side sb, ReadSide(b, rev_b, *where, q));
+    KETCD_ASSIGN_OR_RETURN(Side sa, ReadSide(*la, *where, q));
+    KETCD_ASSIGN_OR_RETURN(Side sb, ReadSide(*lb, *where, q));
     if (sa.value == sb.value) continue;
     if (Decoded(sa) && Decoded(sb)) {
       const Json &ja = sa.found->object->json, &jb = sb.found->object->json;

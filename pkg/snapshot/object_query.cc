@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "pkg/atrest/decrypt.h"
+#include "pkg/base/status.h"
 
 namespace ketcd::snapshot {
 
@@ -29,14 +30,25 @@ std::string QueryPrefix(const ObjectQuery& q) {
   return prefix;
 }
 
-absl::Status ForEachObject(const bbolt::Db& db, const ObjectQuery& q,
-                           absl::FunctionRef<absl::Status(const FoundObject&)> fn, LatestStats* stats) {
+absl::Status ForEachStored(const bbolt::Db& db, const ObjectQuery& q,
+                           absl::FunctionRef<absl::Status(k8sobjects::RegistryKey&, const KeyValue&)> fn,
+                           LatestStats* stats) {
   return ForEachLatest(
       db, QueryPrefix(q),
       [&](const KeyValue& kv) -> absl::Status {
         std::optional<k8sobjects::RegistryKey> where = k8sobjects::ParseRegistryKey(kv.key);
         if (!where || !Selects(q, *where)) return absl::OkStatus();
-        FoundObject found = DecodeFound(std::move(*where), kv, q.encryption);
+        return fn(*where, kv);
+      },
+      stats);
+}
+
+absl::Status ForEachObject(const bbolt::Db& db, const ObjectQuery& q,
+                           absl::FunctionRef<absl::Status(const FoundObject&)> fn, LatestStats* stats) {
+  return ForEachStored(
+      db, q,
+      [&](k8sobjects::RegistryKey& where, const KeyValue& kv) -> absl::Status {
+        FoundObject found = DecodeFound(std::move(where), kv, q.encryption);
         if (found.object.ok() && found.object->json.is_object()) {
           PrepareServed(found.object->json, kv.mod_revision, q.keep_managed_fields);
         }
@@ -69,6 +81,28 @@ FoundObject DecodeFound(k8sobjects::RegistryKey where, const KeyValue& kv, const
   }
   found.object = std::move(object);
   found.at_rest.state = AtRestState::kDecrypted;
+  return found;
+}
+
+absl::StatusOr<std::optional<AggregatedApi>> FindAggregatedApi(const bbolt::Db& db, const std::string& group) {
+  ObjectQuery q;
+  q.all_resources = false;
+  q.resource.group = "apiregistration.k8s.io";
+  q.resource.resource = "apiservices";
+  std::optional<AggregatedApi> found;
+  KETCD_RETURN_IF_ERROR(ForEachObject(db, q, [&](const FoundObject& f) -> absl::Status {
+    if (found || !f.object.ok() || !f.object->json.is_object()) return absl::OkStatus();
+    const k8sobjects::Json& spec = f.object->json.value("spec", k8sobjects::Json::object());
+    if (!spec.is_object() || spec.value("group", k8sobjects::Json()) != group) return absl::OkStatus();
+    const k8sobjects::Json& service = spec.value("service", k8sobjects::Json());
+    if (!service.is_object()) return absl::OkStatus();  // "Local": served by kube-apiserver itself
+    auto text = [&](const char* key) {
+      auto it = service.find(key);
+      return it != service.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    found = AggregatedApi{f.where.name, absl::StrCat(text("namespace"), "/", text("name"))};
+    return absl::OkStatus();
+  }));
   return found;
 }
 

@@ -57,10 +57,25 @@ bool MatchesResource(const k8sobjects::ResourceSelector& r, const k8sobjects::Re
 // The /registry/ key prefix that holds everything `q` can select (narrowest known).
 std::string QueryPrefix(const ObjectQuery& q);
 
+// Calls fn for every live object `q` selects, undecoded (DecodeFound, or
+// k8sobjects::ServedJsonWriter for the served JSON); the walk fails as ForEachLatest does.
+absl::Status ForEachStored(const bbolt::Db& db, const ObjectQuery& q,
+                           absl::FunctionRef<absl::Status(k8sobjects::RegistryKey&, const KeyValue&)> fn,
+                           LatestStats* stats = nullptr);
+
 // Calls fn for every live object `q` selects. Values that do not decode are passed with
 // their error status (fn decides); the walk itself fails as ForEachLatest does.
 absl::Status ForEachObject(const bbolt::Db& db, const ObjectQuery& q,
                            absl::FunctionRef<absl::Status(const FoundObject&)> fn, LatestStats* stats = nullptr);
+
+// An API group served by an aggregated API server (an APIService with spec.service set):
+// its objects are that server's, never in etcd.
+struct AggregatedApi {
+  std::string apiservice;  // "v1beta1.metrics.k8s.io"
+  std::string service;     // "kube-system/metrics-server"
+};
+// The APIService of the snapshot that hands `group` to an aggregated API server, if any.
+absl::StatusOr<std::optional<AggregatedApi>> FindAggregatedApi(const bbolt::Db& db, const std::string& group);
 
 // What the API server adds or hides when it serves a stored object: metadata.resourceVersion
 // is the key's mod revision (it is not stored); managedFields are dropped unless kept.

@@ -1,6 +1,8 @@
 #include "pkg/snapshot/objects.h"
 
-#include <map>
+#include <algorithm>
+#include <array>
+#include <cstring>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -21,8 +23,8 @@ bool LatestIndex::IsTombstone(std::string_view rev_key) {
 absl::StatusOr<LatestIndex> LatestIndex::Build(const bbolt::Db& db, std::string_view prefix, LatestStats* stats) {
   KETCD_ASSIGN_OR_RETURN(std::optional<bbolt::Bucket> bucket, db.FindBucket(db.root(), "key"));
   if (!bucket) return absl::DataLossError("no \"key\" bucket: not an etcd database");
-  LatestIndex index(db, *bucket);
-  auto& latest = index.latest_;
+  LatestIndex index;
+  std::vector<Latest>& all = index.latest_;
   KETCD_RETURN_IF_ERROR(db.ForEach(*bucket, [&](const bbolt::Entry& e) -> absl::Status {
     if (e.is_bucket) return absl::DataLossError("nested bucket inside \"key\"");
     if (e.key.size() != kRevKeySize && e.key.size() != kRevKeySize + 1) {
@@ -32,35 +34,50 @@ absl::StatusOr<LatestIndex> LatestIndex::Build(const bbolt::Db& db, std::string_
     db.NoteBytesRead(e.key.size() + e.value.size());
     if (!kv.key.starts_with(prefix)) return absl::OkStatus();
     if (stats != nullptr) stats->revisions_scanned++;
-    auto it = latest.find(kv.key);
-    if (it == latest.end()) {
-      latest.emplace(std::string(kv.key), std::string(e.key));
-    } else {
-      it->second.assign(e.key.data(), e.key.size());
-    }
+    all.push_back({kv.key, e.key, kv});
     return absl::OkStatus();
   }));
   KETCD_RETURN_IF_ERROR(db.CheckIntact());
+  // Revisions come in revision order: sorted by user key, then revision (their position),
+  // the last of each run of one key is its latest revision. What is sorted is small and
+  // contiguous: the position and the key's first bytes after the prefix (zero-padded, so
+  // their order is the keys' order unless equal), not the entries and their keys in the file.
+  struct SortKey {
+    std::array<char, 24> head{};
+    uint32_t pos = 0;
+  };
+  std::vector<SortKey> order(all.size());
+  const size_t skip = prefix.size();
+  for (size_t i = 0; i < all.size(); i++) {
+    std::string_view rest = all[i].key.substr(skip);
+    std::memcpy(order[i].head.data(), rest.data(), std::min(rest.size(), order[i].head.size()));
+    order[i].pos = static_cast<uint32_t>(i);
+  }
+  std::sort(order.begin(), order.end(), [&](const SortKey& a, const SortKey& b) {
+    int c = std::memcmp(a.head.data(), b.head.data(), a.head.size());
+    if (c == 0) c = all[a.pos].key.compare(all[b.pos].key);
+    return c != 0 ? c < 0 : a.pos < b.pos;
+  });
+  std::vector<Latest> latest;
+  for (size_t i = 0; i < order.size(); i++) {
+    if (i + 1 < order.size() && all[order[i + 1].pos].key == all[order[i].pos].key) continue;
+    latest.push_back(all[order[i].pos]);
+  }
+  all = std::move(latest);
   return index;
-}
-
-absl::StatusOr<KeyValue> LatestIndex::Read(std::string_view rev_key) const {
-  KETCD_ASSIGN_OR_RETURN(std::optional<bbolt::Entry> e, db_->Find(bucket_, rev_key));
-  if (!e) return absl::DataLossError("revision key vanished between two reads of the file");
-  return DecodeKeyValue(e->value);
 }
 
 absl::Status ForEachLatest(const bbolt::Db& db, std::string_view prefix,
                            absl::FunctionRef<absl::Status(const KeyValue&)> fn, LatestStats* stats) {
   LatestStats local;
   KETCD_ASSIGN_OR_RETURN(LatestIndex index, LatestIndex::Build(db, prefix, &local));
-  for (const auto& [key, rev_key] : index.latest()) {
+  for (const Latest& l : index.latest()) {
     if (Interrupted()) return absl::CancelledError("interrupted");
-    if (LatestIndex::IsTombstone(rev_key)) {
+    if (LatestIndex::IsTombstone(l.rev_key)) {
       local.deleted_keys++;
       continue;
     }
-    KETCD_ASSIGN_OR_RETURN(KeyValue kv, index.Read(rev_key));
+    KETCD_ASSIGN_OR_RETURN(KeyValue kv, LatestIndex::Read(l));
     local.live_keys++;
     KETCD_RETURN_IF_ERROR(fn(kv));
   }

@@ -2,14 +2,15 @@
 // The Kubernetes objects of a snapshot: the latest revision of each key under a prefix of
 // the `key` bucket, skipping keys whose latest revision is a deletion (tombstone).
 //
-// Memory: one pass over the `key` bucket keeps, per matching user key, only the key and its
-// latest revision key (not values); a second pass reads each live value by revision, in
-// user key order, and hands it to the caller, so values are never all held at once.
+// Memory: one pass over the `key` bucket keeps, per matching revision, its decoded pair
+// (views into the mapped file, nothing copied); sorted by user key, the
+// latest revision of each key is kept and its value decoded and handed to the caller in
+// turn, so values are never all held at once (pages walked are dropped from memory).
 
 #include <cstdint>
-#include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
@@ -24,21 +25,25 @@ struct LatestStats {
   uint64_t deleted_keys = 0;  // latest revision is a tombstone
 };
 
-// The first pass: user key -> its latest revision key (a tombstone when the key is deleted),
-// for the user keys under a prefix, in key order. Holds keys only, never values.
+// One user key at its latest revision; views into the database (valid while it lives).
+struct Latest {
+  std::string_view key;      // user key
+  std::string_view rev_key;  // a tombstone when the key is deleted
+  KeyValue kv;               // the stored pair, decoded once
+};
+
+// The first pass: the user keys under a prefix at their latest revision, in key order.
 class LatestIndex {
  public:
   static absl::StatusOr<LatestIndex> Build(const bbolt::Db& db, std::string_view prefix, LatestStats* stats = nullptr);
-  const std::map<std::string, std::string, std::less<>>& latest() const { return latest_; }
+  const std::vector<Latest>& latest() const { return latest_; }
   static bool IsTombstone(std::string_view rev_key);
-  // The value at a revision key of latest(); its views point into the database.
-  absl::StatusOr<KeyValue> Read(std::string_view rev_key) const;
+  // The key-value pair of an entry of latest(); its views point into the database.
+  static absl::StatusOr<KeyValue> Read(const Latest& l) { return l.kv; }
 
  private:
-  LatestIndex(const bbolt::Db& db, bbolt::Bucket bucket) : db_(&db), bucket_(bucket) {}
-  const bbolt::Db* db_;
-  bbolt::Bucket bucket_;
-  std::map<std::string, std::string, std::less<>> latest_;
+  LatestIndex() = default;
+  std::vector<Latest> latest_;
 };
 
 // Calls fn(kv) for the latest live revision of each user key starting with `prefix`, in key
