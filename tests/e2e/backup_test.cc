@@ -27,7 +27,9 @@ bool Exists(const std::string& path) {
 std::unique_ptr<etcdclient::Client> Connect(const EtcdServer& server) {
   etcdclient::ConnectionConfig cfg;
   cfg.endpoints = {*etcdclient::ParseEndpoint(server.client_url(), true)};
-  cfg.tls = {.ca_file = server.certs().ca_crt, .cert_file = server.certs().client_crt, .key_file = server.certs().client_key};
+  cfg.tls.ca_file = server.certs().ca_crt;
+  cfg.tls.cert_file = server.certs().client_crt;
+  cfg.tls.key_file = server.certs().client_key;
   auto c = etcdclient::Client::Connect(cfg, cfg.endpoints[0]);
   EXPECT_TRUE(c.ok()) << c.status();
   return c.ok() ? std::move(*c) : nullptr;
