@@ -55,7 +55,11 @@ etcd_image() { k get pod "etcd-$NODE_NAME" -n kube-system -o jsonpath='{.spec.co
 etcd_on() { [[ $(etcd_image) == "$1" ]] && node_control_plane_ready && k get --raw /readyz >/dev/null; }
 use_etcd_image() {
   sed -i "s#image: registry.k8s.io/etcd:.*#image: $1#" "$manifest"
-  node_wait 180 etcd_on "$1" || fail "etcd did not come back on image $1"
+  # A kubelet fresh from a restart: after the restore and kill tests its crash-loop back-off
+  # for etcd and the API server can hold the new pod back for minutes (see kill_test.sh).
+  node_stop_kubelet
+  node_start_kubelet
+  node_wait 330 etcd_on "$1" || fail "etcd did not come back on image $1"
 }
 
 # One remote backup, then a node backup at once, until both are at the same revision (the
