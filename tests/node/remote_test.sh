@@ -52,14 +52,16 @@ st() { "$KETCD_BIN" status "$1" -o json | python3 -c 'import json,sys; d=json.lo
 
 manifest=$NODE_WORK/root/etc-kubernetes/manifests/etcd.yaml
 etcd_image() { k get pod "etcd-$NODE_NAME" -n kube-system -o jsonpath='{.spec.containers[0].image}'; }
-etcd_on() { [[ $(etcd_image) == "$1" ]] && node_control_plane_ready && k get --raw /readyz >/dev/null; }
+etcd_phase() { k get pod "etcd-$NODE_NAME" -n kube-system -o jsonpath='{.status.phase}'; }
+etcd_on() {
+  [[ $(etcd_image) == "$1" && $(etcd_phase) == Running ]] && node_control_plane_ready && k get --raw /readyz >/dev/null
+}
 use_etcd_image() {
   sed -i "s#image: registry.k8s.io/etcd:.*#image: $1#" "$manifest"
-  # A kubelet fresh from a restart: after the restore and kill tests its crash-loop back-off
-  # for etcd and the API server can hold the new pod back for minutes (see kill_test.sh).
-  node_stop_kubelet
-  node_start_kubelet
-  node_wait 330 etcd_on "$1" || fail "etcd did not come back on image $1"
+  # After the restore and kill tests the kubelet's crash-loop back-off (up to 300 s) can hold
+  # the new etcd and the API server back. (A restarted kubelet would reset it, but then
+  # recreates the mirror pods later, and a port-forward meets a Pending etcd pod.)
+  node_wait 420 etcd_on "$1" || fail "etcd did not come back on image $1"
 }
 
 # One remote backup, then a node backup at once, until both are at the same revision (the
