@@ -14,9 +14,6 @@ source "$here/lib.sh"
 steps=(stop-control-plane wait-apiserver-stopped restore-data patch-definition wait-etcd
   start-control-plane wait-apiserver update-kubeadm-config)
 
-failures=0
-pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 node_use_or_up
 
 k() { node_kubectl "$@"; }
@@ -70,5 +67,4 @@ else
   node_kubectl get pods -n kube-system >&2 || true
 fi
 
-echo "node kill test: $failures failure(s)"
-[[ $failures -eq 0 ]]
+finish "node kill test"

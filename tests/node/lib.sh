@@ -21,6 +21,14 @@ KUBE_VERSION=${KUBE_VERSION:-v1.37.2}
 PAUSE_TAG=3.10.2
 NODE_WORK=${NODE_WORK:-}
 
+# A test's outcome: PASS/FAIL lines, the number of failures, and the exit status at the end.
+failures=0
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
+# usage: finish NAME   (last line of a test: prints the count, fails when there were failures)
+finish() { echo "$1: $failures failure(s)"; [[ $failures -eq 0 ]]; }
+
 node_log() { echo "node: $*" >&2; }
 node_fail() { echo "node: FAIL: $*" >&2; return 1; }
 

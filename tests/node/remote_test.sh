@@ -20,10 +20,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 : "${KETCD_BIN:?}" "${NODE_BIN:?}" "${KUBECTL:?}" "${ETCD_DIR:?}" "${ETCD_TAG:?}"
 
-failures=0
-pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
 node_use_or_up
 
 k() { node_kubectl "$@"; }
@@ -217,5 +213,4 @@ use_etcd_image "$orig_image"
 node_exec "$ETCD_DIR/etcdctl" --endpoints https://127.0.0.1:2379 --cacert /etc/kubernetes/pki/etcd/ca.crt \
   --cert /etc/kubernetes/pki/etcd/healthcheck-client.crt --key /etc/kubernetes/pki/etcd/healthcheck-client.key \
   del --prefix /ketcd-remote-test/ >/dev/null || true
-echo "remote test: $failures failure(s)"
-[[ $failures -eq 0 ]]
+finish "remote test"

@@ -13,10 +13,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 : "${KETCD_BIN:?}" "${NODE_BIN:?}" "${KUBECTL:?}" "${ETCD_DIR:?}" "${ETCD_TAG:?}"
 
-failures=0
-pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
 node_use_or_up
 
 k() { node_kubectl "$@"; }
@@ -151,5 +147,4 @@ echo "downtime: manual procedure (etcdutl + manifest edit): ${theirs}s"
 check "manual restore: configmap as at the backup" \
   test "$(k get configmap app-config -n demo -o jsonpath='{.data.mode}')" = before
 
-echo "node restore test: $failures failure(s)"
-[[ $failures -eq 0 ]]
+finish "node restore test"
