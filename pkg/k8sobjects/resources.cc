@@ -110,6 +110,35 @@ bool NameMatches(const ResourceInfo& r, std::string_view name) {
   return false;
 }
 
+// "v1", "v1beta2", "v2alpha1": a version, as in kubectl's RESOURCE.VERSION.GROUP form.
+bool IsVersion(std::string_view label) {
+  if (label.size() < 2 || (label[0] != 'v' && label[0] != 'V')) return false;
+  size_t i = 1;
+  auto digits = [&] {
+    size_t start = i;
+    while (i < label.size() && absl::ascii_isdigit(static_cast<unsigned char>(label[i]))) i++;
+    return i > start;
+  };
+  if (!digits()) return false;
+  if (i == label.size()) return true;
+  for (std::string_view stage : {"alpha", "beta"}) {
+    if (absl::StartsWithIgnoreCase(Absl(label.substr(i)), Absl(stage))) {
+      i += stage.size();
+      return digits() && i == label.size();
+    }
+  }
+  return false;
+}
+
+// The group of "RESOURCE.GROUP" or "RESOURCE.VERSION.GROUP" (the version dropped: a snapshot
+// holds each object in its storage version). "pods.v1" names the core group ("").
+std::string_view GroupWithoutVersion(std::string_view group) {
+  size_t dot = group.find('.');
+  std::string_view first = group.substr(0, dot);
+  if (!IsVersion(first)) return group;
+  return dot == std::string_view::npos ? std::string_view() : group.substr(dot + 1);
+}
+
 }  // namespace
 
 std::span<const ResourceInfo> BuiltinResources() { return kResources; }
@@ -126,9 +155,11 @@ const ResourceInfo* FindBuiltinResource(std::string_view name) {
   size_t dot = name.find('.');
   if (dot == std::string_view::npos) return nullptr;
   std::string_view base = name.substr(0, dot);
-  std::string_view group = name.substr(dot + 1);
+  std::string_view group = GroupWithoutVersion(name.substr(dot + 1));
   for (const ResourceInfo& r : kResources) {
-    if (!r.group.empty() && absl::StartsWithIgnoreCase(Absl(r.group), Absl(group)) && NameMatches(r, base)) return &r;
+    const bool group_matches =
+        group.empty() ? r.group.empty() : absl::StartsWithIgnoreCase(Absl(r.group), Absl(group)) && !r.group.empty();
+    if (group_matches && NameMatches(r, base)) return &r;
   }
   return nullptr;
 }
@@ -152,7 +183,7 @@ ResourceSelector SelectResource(std::string_view arg) {
     s.any_group = true;
   } else {
     s.resource = lower.substr(0, dot);
-    s.group = lower.substr(dot + 1);
+    s.group = std::string(GroupWithoutVersion(std::string_view(lower).substr(dot + 1)));
   }
   return s;
 }

@@ -20,6 +20,12 @@ TEST(ResourcesTest, KubectlNames) {
   EXPECT_EQ(FindBuiltinResource("no")->prefix, "minions");
   EXPECT_EQ(FindBuiltinResource("ing")->prefix, "ingress");
   EXPECT_EQ(FindBuiltinResource("deployments.batch"), nullptr);
+  // kubectl's RESOURCE.VERSION.GROUP: the version is dropped.
+  EXPECT_EQ(FindBuiltinResource("deployments.v1.apps")->resource, "deployments");
+  EXPECT_EQ(FindBuiltinResource("cronjobs.v1beta1.batch")->resource, "cronjobs");
+  EXPECT_EQ(FindBuiltinResource("pods.v1")->group, "");
+  EXPECT_EQ(FindBuiltinResource("deployments.v1"), nullptr);  // not in the core group
+  EXPECT_EQ(FindBuiltinResource("deployments.v1x.apps"), nullptr);
   EXPECT_EQ(FindBuiltinResource("widgets"), nullptr);
   EXPECT_EQ(GroupResourceName("apps", "deployments"), "deployments.apps");
   EXPECT_EQ(GroupResourceName("", "pods"), "pods");
@@ -51,6 +57,13 @@ TEST(ResourcesTest, SelectCustomResources) {
   ASSERT_NE(s.builtin, nullptr);
   EXPECT_EQ(s.group, "apps");
   EXPECT_EQ(s.resource, "deployments");
+  s = SelectResource("nodes.v1beta1.metrics.k8s.io");
+  EXPECT_EQ(s.group, "metrics.k8s.io");
+  EXPECT_EQ(s.resource, "nodes");
+  s = SelectResource("widgets.v1.example.com");
+  EXPECT_EQ(s.group, "example.com");
+  s = SelectResource("widgets.v1alpha.example.com");  // not a version: part of the group
+  EXPECT_EQ(s.group, "v1alpha.example.com");
 }
 
 }  // namespace
