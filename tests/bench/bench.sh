@@ -12,7 +12,7 @@ python3 "$here/bench.py" "$binary" "$build"
 if [[ ${BENCH_NODE:-1} != 0 ]]; then
   if [[ $(id -u) -eq 0 ]]; then
     "$here/../node/downtime_bench.sh" "$binary" "$build/tests/bench/ketcd_bench_fill"
-    "$here/../node/remote_bench.sh" "$binary" "$build/tests/bench/ketcd_bench_fill"
+    "$here/../node/remote_bench.sh" "$binary" "$build/tests/bench/ketcd_bench_fill" "$build/tests/bench/ketcd_bench_drain"
   else
     echo "node downtime: skipped (needs root)"
   fi
