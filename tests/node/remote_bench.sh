@@ -55,7 +55,7 @@ if [[ -n $drain ]]; then
   port=$(sed -n 's/^Forwarding from 127.0.0.1:\([0-9]*\) .*/\1/p' "$pf_log" | head -1)
   host_pki=$NODE_WORK/root/etc-kubernetes/pki/etcd
   ws_drain="" node_drain=""
-  for ((r = 1; r <= runs; r++)); do
+  for ((i = 1; i <= runs; i++)); do
     t0=$(now)
     nsenter --net="$NODE_WORK/ns/net" -- "$drain" --endpoint "https://127.0.0.1:$port" --cacert "$host_pki/ca.crt" \
       --cert "$host_pki/healthcheck-client.crt" --key "$host_pki/healthcheck-client.key" >/dev/null
