@@ -83,7 +83,14 @@ Row Service(const Json& o, const RowOptions& opt) {
           FormatLabels(At(o, {"spec", "selector"}))};
 }
 
-Row Namespace(const Json& o, const RowOptions& opt) { return {Name(o), Str(o, {"status", "phase"}), Age(o, opt.now)}; }
+// Phases the API server defaults when it reads an object (pkg/apis/core/v1/defaults.go):
+// a stored object may lack them.
+std::string Phase(const Json& o, const char* dflt) {
+  const std::string phase = Str(o, {"status", "phase"});
+  return phase.empty() ? dflt : phase;
+}
+
+Row Namespace(const Json& o, const RowOptions& opt) { return {Name(o), Phase(o, "Active"), Age(o, opt.now)}; }
 
 std::string NodeAddress(const Json& node, const char* type) {
   for (const Json& a : Items(At(node, {"status", "addresses"}))) {
@@ -158,7 +165,7 @@ Row PersistentVolume(const Json& o, const RowOptions& opt) {
           size.empty() ? "0" : size,
           AccessModes(At(o, {"spec", "accessModes"})),
           Str(o, {"spec", "persistentVolumeReclaimPolicy"}),
-          deleting ? "Terminating" : Str(o, {"status", "phase"}),
+          deleting ? "Terminating" : Phase(o, "Pending"),
           claim,
           StorageClass(o, At(o, {"spec", "storageClassName"})),
           Unset(At(o, {"spec", "volumeAttributesClassName"})),
@@ -169,6 +176,8 @@ Row PersistentVolume(const Json& o, const RowOptions& opt) {
 
 Row PersistentVolumeClaim(const Json& o, const RowOptions& opt) {
   const bool deleting = !Str(o, {"metadata", "deletionTimestamp"}).empty();
+  // The status is cleared on create, the phase defaulted when read.
+  const std::string phase = Phase(o, "Pending");
   const std::string volume = Str(o, {"spec", "volumeName"});
   std::string capacity, modes;
   if (!volume.empty()) {
@@ -177,7 +186,7 @@ Row PersistentVolumeClaim(const Json& o, const RowOptions& opt) {
     if (capacity.empty()) capacity = "0";
   }
   return {Name(o),
-          deleting ? "Terminating" : Str(o, {"status", "phase"}),
+          deleting ? "Terminating" : phase,
           volume,
           capacity,
           modes,
