@@ -194,10 +194,10 @@ absl::Status RunGet(Invocation& inv) {
     KETCD_ASSIGN_OR_RETURN(std::optional<snapshot::AggregatedApi> aggregated,
                            snapshot::FindAggregatedApi(*snap.db, r.group));
     if (aggregated) {
-      return absl::NotFoundError(absl::StrCat(
-          k8sobjects::GroupResourceName(r.group, r.resource), ": the group ", r.group,
-          " is served by an aggregated API server (APIService ", aggregated->apiservice, ", service ",
-          aggregated->service, "), not stored in etcd: a snapshot does not hold its objects"));
+      return absl::NotFoundError(absl::StrCat(k8sobjects::GroupResourceName(r.group, r.resource), ": the group ",
+                                              r.group, " is served by an aggregated API server (APIService ",
+                                              aggregated->apiservice, ", service ", aggregated->service,
+                                              "), not stored in etcd: a snapshot does not hold its objects"));
     }
   }
   OutBuffer out(inv.out);
@@ -286,8 +286,8 @@ absl::Status RunGet(Invocation& inv) {
       const k8sobjects::ServedOptions served{.keep_managed_fields = a.query.keep_managed_fields,
                                              .indent = a.single ? 0 : ListPrinter::kJsonItemIndent};
       KETCD_RETURN_IF_ERROR(snapshot::ForEachServed(
-          *snap.db, a.query, a.output == "json" ? snapshot::ServedForm::kJson : snapshot::ServedForm::kSummary,
-          served, add_stored));
+          *snap.db, a.query, a.output == "json" ? snapshot::ServedForm::kJson : snapshot::ServedForm::kSummary, served,
+          add_stored));
     }
   }
   out.Flush();

@@ -41,8 +41,9 @@ GetTable::GetTable(const bbolt::Db& db, const snapshot::ObjectQuery& q, const pr
 
 const printers::CustomColumns* GetTable::CustomOf(const k8sobjects::RegistryKey& where) {
   const std::string crd_name = absl::StrCat(where.resource, ".", where.group);
-  auto [it, added] = custom_.emplace(crd_name, std::nullopt);
-  if (!added) return it->second ? &*it->second : nullptr;
+  const auto inserted = custom_.emplace(crd_name, std::nullopt);
+  const auto it = inserted.first;
+  if (!inserted.second) return it->second ? &*it->second : nullptr;
   snapshot::ObjectQuery q;
   q.all_resources = false;
   q.resource = k8sobjects::SelectResource("customresourcedefinitions.apiextensions.k8s.io");

@@ -8,7 +8,7 @@
 namespace ketcd::printers {
 namespace {
 
-std::string FirstNonEmpty(std::string a, std::string b) { return a.empty() ? b : a; }
+std::string FirstNonEmpty(const std::string& a, const std::string& b) { return a.empty() ? b : a; }
 
 Row Event(const Json& o, const RowOptions& opt) {
   std::string first = Since(Str(o, {"firstTimestamp"}), opt.now);
@@ -59,8 +59,16 @@ Row ApiService(const Json& o, const RowOptions& opt) {
 
 void AddApis(TypeTable& t) {
   t.Add("", "events",
-        {{{"LAST SEEN"}, {"TYPE"}, {"REASON"}, {"OBJECT"}, {"SUBOBJECT", true}, {"SOURCE", true}, {"MESSAGE"},
-          {"FIRST SEEN", true}, {"COUNT", true}, {"NAME", true}},
+        {{{"LAST SEEN"},
+          {"TYPE"},
+          {"REASON"},
+          {"OBJECT"},
+          {"SUBOBJECT", true},
+          {"SOURCE", true},
+          {"MESSAGE"},
+          {"FIRST SEEN", true},
+          {"COUNT", true},
+          {"NAME", true}},
          Event});
   t.Add("apiregistration.k8s.io", "apiservices", {{{"NAME"}, {"SERVICE"}, {"AVAILABLE"}, {"AGE"}}, ApiService});
 }

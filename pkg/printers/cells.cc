@@ -64,7 +64,8 @@ std::string HumanDuration(int64_t s) {
   const int64_t hours = minutes / 60;
   if (hours < 8) return minutes % 60 == 0 ? absl::StrCat(hours, "h") : absl::StrCat(hours, "h", minutes % 60, "m");
   if (hours < 48) return absl::StrCat(hours, "h");
-  if (hours < 24 * 8) return hours % 24 == 0 ? absl::StrCat(hours / 24, "d") : absl::StrCat(hours / 24, "d", hours % 24, "h");
+  if (hours < 24 * 8)
+    return hours % 24 == 0 ? absl::StrCat(hours / 24, "d") : absl::StrCat(hours / 24, "d", hours % 24, "h");
   if (hours < 24 * 365 * 2) return absl::StrCat(hours / 24, "d");
   const int64_t years = hours / 24 / 365;
   if (hours < 24 * 365 * 8) {

@@ -55,8 +55,7 @@ bool ParsePath(std::string_view path, std::vector<std::string>* out) {
       size_t close = path.find(']', i);
       int index = 0;
       const std::string digits(path.substr(i + 1, close == std::string_view::npos ? 0 : close - i - 1));
-      if (close == std::string_view::npos || !absl::SimpleAtoi(digits, &index) || index < 0)
-        return false;
+      if (close == std::string_view::npos || !absl::SimpleAtoi(digits, &index) || index < 0) return false;
       out->push_back(absl::StrCat("[", index, "]"));
       i = close + 1;
     } else {
@@ -134,8 +133,8 @@ absl::StatusOr<CustomColumns> CustomColumnsOf(const Json& crd, std::string_view 
     if (Str(v, {"name"}) == version) chosen = &v;
   }
   if (chosen == nullptr) {
-    return absl::NotFoundError(
-        absl::StrCat("CustomResourceDefinition ", Str(crd, {"metadata", "name"}), " has no version ", std::string(version)));
+    return absl::NotFoundError(absl::StrCat("CustomResourceDefinition ", Str(crd, {"metadata", "name"}),
+                                            " has no version ", std::string(version)));
   }
   const Json& cols = At(*chosen, {"additionalPrinterColumns"});
   if (!cols.is_array() || cols.empty()) return DefaultCustomColumns();

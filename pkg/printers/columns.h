@@ -37,7 +37,7 @@ using SummaryRowFn = Row (*)(std::string_view name, const k8sobjects::ServedSumm
 // ones included; Table drops the wide cells without -o wide.
 struct TypeColumns {
   std::vector<Column> columns;
-  JsonRowFn row = nullptr;           // from the object (null for custom resources: see CustomColumns)
+  JsonRowFn row = nullptr;              // from the object (null for custom resources: see CustomColumns)
   SummaryRowFn from_summary = nullptr;  // set when the summary is enough
 };
 

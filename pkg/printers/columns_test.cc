@@ -64,7 +64,8 @@ TEST(ColumnsTest, Controllers) {
       "status":{"succeeded":1,"startTime":"2026-01-01T00:00:00Z","completionTime":"2026-01-01T00:00:30Z",
       "conditions":[{"type":"Complete","status":"True"}]}})")[1],
             "Complete");
-  Row cron = RowOf("batch", "cronjobs", R"({"metadata":{"name":"c"},"spec":{"schedule":"*/5 * * * *","suspend":false}})");
+  Row cron =
+      RowOf("batch", "cronjobs", R"({"metadata":{"name":"c"},"spec":{"schedule":"*/5 * * * *","suspend":false}})");
   EXPECT_EQ(cron, (Row{"c", "*/5 * * * *", "<none>", "False", "0", "<none>", "<unknown>", "", "", "<none>"}));
 }
 
@@ -153,8 +154,10 @@ TEST(TableTest, NamespaceKindAndWide) {
   std::ostringstream out;
   Tables tables({.wide = false, .with_namespace = true, .with_kind = true});
   const TypeColumns& svc = BuiltinColumns("", "services");
-  tables.For("service", svc.columns, true, "service").Add("demo", {"s", "ClusterIP", "10.0.0.1", "<none>", "80/TCP", "1m", "app=x"});
-  tables.For("namespace", BuiltinColumns("", "namespaces").columns, false, "namespace").Add("", {"demo", "Active", "2m"});
+  tables.For("service", svc.columns, true, "service")
+      .Add("demo", {"s", "ClusterIP", "10.0.0.1", "<none>", "80/TCP", "1m", "app=x"});
+  tables.For("namespace", BuiltinColumns("", "namespaces").columns, false, "namespace")
+      .Add("", {"demo", "Active", "2m"});
   tables.Print(out);
   EXPECT_EQ(out.str(),
             "NAMESPACE   NAME        TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)   AGE\n"
@@ -164,7 +167,8 @@ TEST(TableTest, NamespaceKindAndWide) {
             "namespace/demo   Active   2m\n");
   std::ostringstream wide;
   Tables w({.wide = true});
-  w.For("service", svc.columns, true, "service").Add("demo", {"s", "ClusterIP", "10.0.0.1", "<none>", "80/TCP", "1m", "app=x"});
+  w.For("service", svc.columns, true, "service")
+      .Add("demo", {"s", "ClusterIP", "10.0.0.1", "<none>", "80/TCP", "1m", "app=x"});
   w.Print(wide);
   EXPECT_EQ(wide.str(),
             "NAME   TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)   AGE   SELECTOR\n"

@@ -19,7 +19,7 @@ namespace {
 constexpr size_t kLoadBalancerWidth = 16;
 
 std::string Name(const Json& o) { return Str(o, {"metadata", "name"}); }
-std::string OrNone(std::string s) { return s.empty() ? "<none>" : s; }
+std::string OrNone(const std::string& s) { return s.empty() ? "<none>" : s; }
 
 Row ConfigMap(const Json& o, const RowOptions& opt) {
   return {Name(o), absl::StrCat(Len(o, {"data"}) + Len(o, {"binaryData"})), Age(o, opt.now)};
@@ -51,7 +51,8 @@ std::string LoadBalancer(const Json& ingress, bool wide) {
 
 std::string ExternalIp(const Json& svc, bool wide) {
   std::vector<std::string> external;
-  for (const Json& ip : Items(At(svc, {"spec", "externalIPs"}))) external.push_back(ip.is_string() ? ip.get<std::string>() : "");
+  for (const Json& ip : Items(At(svc, {"spec", "externalIPs"})))
+    external.push_back(ip.is_string() ? ip.get<std::string>() : "");
   const std::string type = Str(svc, {"spec", "type"});
   if (type == "ClusterIP" || type == "NodePort") return external.empty() ? "<none>" : absl::StrJoin(external, ",");
   if (type == "ExternalName") return Str(svc, {"spec", "externalName"});
@@ -118,7 +119,7 @@ Row Node(const Json& o, const RowOptions& opt) {
     }
   }
   const Json& info = At(o, {"status", "nodeInfo"});
-  auto or_unknown = [](std::string s) { return s.empty() ? std::string("<unknown>") : s; };
+  auto or_unknown = [](const std::string& s) { return s.empty() ? std::string("<unknown>") : s; };
   std::string kernel = or_unknown(Str(info, {"kernelVersion"}));
   if (!Str(info, {"architecture"}).empty()) absl::StrAppend(&kernel, " (", Str(info, {"architecture"}), ")");
   return {Name(o),
@@ -252,7 +253,9 @@ Row Ingress(const Json& o, const RowOptions& opt) {
           Age(o, opt.now)};
 }
 
-Row Lease(const Json& o, const RowOptions& opt) { return {Name(o), Str(o, {"spec", "holderIdentity"}), Age(o, opt.now)}; }
+Row Lease(const Json& o, const RowOptions& opt) {
+  return {Name(o), Str(o, {"spec", "holderIdentity"}), Age(o, opt.now)};
+}
 
 Row Binding(const Json& o, const RowOptions& opt) {
   std::vector<std::string> users, groups, sas;
@@ -272,7 +275,6 @@ Row Binding(const Json& o, const RowOptions& opt) {
 
 }  // namespace
 
-
 void AddCore(TypeTable& t) {
   t.Add("", "configmaps", {{{"NAME"}, {"DATA"}, {"AGE"}}, ConfigMap, ConfigMapSummary});
   t.Add("", "secrets", {{{"NAME"}, {"TYPE"}, {"DATA"}, {"AGE"}}, Secret});
@@ -281,22 +283,46 @@ void AddCore(TypeTable& t) {
         {{{"NAME"}, {"TYPE"}, {"CLUSTER-IP"}, {"EXTERNAL-IP"}, {"PORT(S)"}, {"AGE"}, {"SELECTOR", true}}, Service});
   t.Add("", "namespaces", {{{"NAME"}, {"STATUS"}, {"AGE"}}, Namespace});
   t.Add("", "nodes",
-        {{{"NAME"}, {"STATUS"}, {"ROLES"}, {"AGE"}, {"VERSION"}, {"INTERNAL-IP", true}, {"EXTERNAL-IP", true},
-          {"OS-IMAGE", true}, {"KERNEL-VERSION", true}, {"CONTAINER-RUNTIME", true}},
+        {{{"NAME"},
+          {"STATUS"},
+          {"ROLES"},
+          {"AGE"},
+          {"VERSION"},
+          {"INTERNAL-IP", true},
+          {"EXTERNAL-IP", true},
+          {"OS-IMAGE", true},
+          {"KERNEL-VERSION", true},
+          {"CONTAINER-RUNTIME", true}},
          Node});
   t.Add("", "persistentvolumes",
-        {{{"NAME"}, {"CAPACITY"}, {"ACCESS MODES"}, {"RECLAIM POLICY"}, {"STATUS"}, {"CLAIM"}, {"STORAGECLASS"},
-          {"VOLUMEATTRIBUTESCLASS"}, {"REASON"}, {"AGE"}, {"VOLUMEMODE", true}},
+        {{{"NAME"},
+          {"CAPACITY"},
+          {"ACCESS MODES"},
+          {"RECLAIM POLICY"},
+          {"STATUS"},
+          {"CLAIM"},
+          {"STORAGECLASS"},
+          {"VOLUMEATTRIBUTESCLASS"},
+          {"REASON"},
+          {"AGE"},
+          {"VOLUMEMODE", true}},
          PersistentVolume});
   t.Add("", "persistentvolumeclaims",
-        {{{"NAME"}, {"STATUS"}, {"VOLUME"}, {"CAPACITY"}, {"ACCESS MODES"}, {"STORAGECLASS"}, {"VOLUMEATTRIBUTESCLASS"},
-          {"AGE"}, {"VOLUMEMODE", true}},
+        {{{"NAME"},
+          {"STATUS"},
+          {"VOLUME"},
+          {"CAPACITY"},
+          {"ACCESS MODES"},
+          {"STORAGECLASS"},
+          {"VOLUMEATTRIBUTESCLASS"},
+          {"AGE"},
+          {"VOLUMEMODE", true}},
          PersistentVolumeClaim});
   t.Add("", "endpoints", {{{"NAME"}, {"ENDPOINTS"}, {"AGE"}}, EndpointsRow});
   t.Add("networking.k8s.io", "ingresses", {{{"NAME"}, {"CLASS"}, {"HOSTS"}, {"ADDRESS"}, {"PORTS"}, {"AGE"}}, Ingress});
   t.Add("coordination.k8s.io", "leases", {{{"NAME"}, {"HOLDER"}, {"AGE"}}, Lease});
-  const std::vector<Column> binding = {{"NAME"}, {"ROLE"}, {"AGE"}, {"USERS", true}, {"GROUPS", true},
-                                       {"SERVICEACCOUNTS", true}};
+  const std::vector<Column> binding = {{"NAME"},        {"ROLE"},         {"AGE"},
+                                       {"USERS", true}, {"GROUPS", true}, {"SERVICEACCOUNTS", true}};
   t.Add("rbac.authorization.k8s.io", "rolebindings", {binding, Binding});
   t.Add("rbac.authorization.k8s.io", "clusterrolebindings", {binding, Binding});
 }

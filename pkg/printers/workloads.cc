@@ -138,7 +138,7 @@ Row Pod(const Json& pod, const RowOptions& opt) {
   if (st.restarts != 0 && !st.last_restart.empty()) {
     absl::StrAppend(&restarts, " (", Since(st.last_restart, opt.now), " ago)");
   }
-  auto or_none = [](std::string s) { return s.empty() ? std::string("<none>") : s; };
+  auto or_none = [](const std::string& s) { return s.empty() ? std::string("<none>") : s; };
   std::string gates = "<none>";
   const Json& wanted = Items(At(pod, {"spec", "readinessGates"}));
   if (!wanted.empty()) {
@@ -242,9 +242,14 @@ Row Job(const Json& o, const RowOptions& opt) {
   const std::string done = Str(o, {"status", "completionTime"});
   if (start >= 0) duration = HumanDuration((done.empty() ? opt.now : ParseTime(done)) - start);
   const Json& containers = At(o, {"spec", "template", "spec", "containers"});
-  return {Str(o, {"metadata", "name"}),    JobStatus(o),          completions,
-          duration,                       Age(o, opt.now),       ContainerNames(containers),
-          ContainerImages(containers), FormatLabelSelector(At(o, {"spec", "selector"}))};
+  return {Str(o, {"metadata", "name"}),
+          JobStatus(o),
+          completions,
+          duration,
+          Age(o, opt.now),
+          ContainerNames(containers),
+          ContainerImages(containers),
+          FormatLabelSelector(At(o, {"spec", "selector"}))};
 }
 
 Row CronJob(const Json& o, const RowOptions& opt) {
@@ -274,19 +279,28 @@ void AddWorkloads(TypeTable& t) {
     return a;
   };
   t.Add("", "pods",
-        {{{"NAME"}, {"READY"}, {"STATUS"}, {"RESTARTS"}, {"AGE"}, {"IP", true}, {"NODE", true},
-          {"NOMINATED NODE", true}, {"READINESS GATES", true}},
+        {{{"NAME"},
+          {"READY"},
+          {"STATUS"},
+          {"RESTARTS"},
+          {"AGE"},
+          {"IP", true},
+          {"NODE", true},
+          {"NOMINATED NODE", true},
+          {"READINESS GATES", true}},
          Pod});
-  t.Add("apps", "deployments", {with({{"NAME"}, {"READY"}, {"UP-TO-DATE"}, {"AVAILABLE"}, {"AGE"}}, controller), Deployment});
-  t.Add("apps", "replicasets", {with({{"NAME"}, {"DESIRED"}, {"CURRENT"}, {"READY"}, {"AGE"}}, controller), ReplicaSet});
+  t.Add("apps", "deployments",
+        {with({{"NAME"}, {"READY"}, {"UP-TO-DATE"}, {"AVAILABLE"}, {"AGE"}}, controller), Deployment});
+  t.Add("apps", "replicasets",
+        {with({{"NAME"}, {"DESIRED"}, {"CURRENT"}, {"READY"}, {"AGE"}}, controller), ReplicaSet});
   t.Add("", "replicationcontrollers",
         {with({{"NAME"}, {"DESIRED"}, {"CURRENT"}, {"READY"}, {"AGE"}}, controller), ReplicaSet});
-  t.Add("apps", "statefulsets",
-        {{{"NAME"}, {"READY"}, {"AGE"}, {"CONTAINERS", true}, {"IMAGES", true}}, StatefulSet});
-  t.Add("apps", "daemonsets",
-        {with({{"NAME"}, {"DESIRED"}, {"CURRENT"}, {"READY"}, {"UP-TO-DATE"}, {"AVAILABLE"}, {"NODE SELECTOR"}, {"AGE"}},
-              controller),
-         DaemonSet});
+  t.Add("apps", "statefulsets", {{{"NAME"}, {"READY"}, {"AGE"}, {"CONTAINERS", true}, {"IMAGES", true}}, StatefulSet});
+  t.Add(
+      "apps", "daemonsets",
+      {with({{"NAME"}, {"DESIRED"}, {"CURRENT"}, {"READY"}, {"UP-TO-DATE"}, {"AVAILABLE"}, {"NODE SELECTOR"}, {"AGE"}},
+            controller),
+       DaemonSet});
   t.Add("batch", "jobs", {with({{"NAME"}, {"STATUS"}, {"COMPLETIONS"}, {"DURATION"}, {"AGE"}}, controller), Job});
   t.Add("batch", "cronjobs",
         {with({{"NAME"}, {"SCHEDULE"}, {"TIMEZONE"}, {"SUSPEND"}, {"ACTIVE"}, {"LAST SCHEDULE"}, {"AGE"}}, controller),

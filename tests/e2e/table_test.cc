@@ -266,9 +266,10 @@ std::vector<std::vector<std::string>> Cells(const std::string& text, const std::
     std::vector<std::string> row;
     for (size_t c = 0; c < starts.size(); c++) {
       const std::string& line = lines[l];
-      std::string cell = starts[c] < line.size()
-                             ? line.substr(starts[c], c + 1 < starts.size() ? starts[c + 1] - starts[c] : std::string::npos)
-                             : "";
+      std::string cell =
+          starts[c] < line.size()
+              ? line.substr(starts[c], c + 1 < starts.size() ? starts[c + 1] - starts[c] : std::string::npos)
+              : "";
       cell = std::string(absl::StripTrailingAsciiWhitespace(cell));
       if (loose.count(names[c]) && !cell.empty() && cell != "<unknown>" && cell != "<none>") cell = "~";
       row.push_back(cell);
@@ -283,7 +284,8 @@ class TableE2e : public ::testing::Test {
   void SetUp() override {
     cluster_.Start();
     cluster_.Apply(kObjects);
-    CommandResult r = cluster_.Live({"wait", "--for=condition=Established", "crd/widgets.example.com", "--timeout=60s"});
+    CommandResult r =
+        cluster_.Live({"wait", "--for=condition=Established", "crd/widgets.example.com", "--timeout=60s"});
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     cluster_.Apply(kWidgets);
     cluster_.Apply(kNode);
@@ -315,9 +317,9 @@ class TableE2e : public ::testing::Test {
 };
 
 TEST_F(TableE2e, EveryTypeAsKubectlPrintsIt) {
-  for (const char* type : {"configmaps", "secrets", "serviceaccounts", "services", "endpoints", "deployments",
-                           "statefulsets", "daemonsets", "jobs", "cronjobs", "pods", "pvc", "ingresses", "leases",
-                           "roles", "rolebindings", "widgets"}) {
+  for (const char* type :
+       {"configmaps", "secrets", "serviceaccounts", "services", "endpoints", "deployments", "statefulsets",
+        "daemonsets", "jobs", "cronjobs", "pods", "pvc", "ingresses", "leases", "roles", "rolebindings", "widgets"}) {
     Compare({type, "-n", "demo"});
     Compare({type, "-n", "demo", "-o", "wide"});
   }
@@ -337,8 +339,8 @@ TEST_F(TableE2e, EveryTypeOfANamespaceInItsOwnTable) {
   CommandResult all = RunKubectlEtcd({"get", snap_, "-n", "demo"});
   ASSERT_EQ(all.exit_code, 0) << all.err;
   // One table per type, a blank line between them, names as kind.group/name.
-  for (const char* part : {"\nconfigmap/settings ", "\n\nNAME", "deployment.apps/web",
-                           "widget.example.com/big", "role.rbac.authorization.k8s.io/reader"}) {
+  for (const char* part : {"\nconfigmap/settings ", "\n\nNAME", "deployment.apps/web", "widget.example.com/big",
+                           "role.rbac.authorization.k8s.io/reader"}) {
     EXPECT_NE(all.out.find(part), std::string::npos) << part << "\n" << all.out;
   }
   EXPECT_EQ(all.out.find("NAMESPACE"), std::string::npos) << all.out;
