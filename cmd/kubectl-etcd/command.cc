@@ -6,6 +6,23 @@
 
 namespace ketcd::cmd {
 
+// The positional arguments, each taken whole: cxxopts splits a std::vector<std::string>
+// value at commas, which would cut `cm,secrets` or a file name with a comma in two.
+struct PositionalArgs {
+  std::vector<std::string> items;
+};
+
+void parse_value(const std::string& text, PositionalArgs& value) { value.items.push_back(text); }
+
+}  // namespace ketcd::cmd
+
+template <>
+struct cxxopts::values::type_is_container<ketcd::cmd::PositionalArgs> {
+  static constexpr bool value = true;
+};
+
+namespace ketcd::cmd {
+
 int RunCatchingExceptions(const std::function<int()>& body, std::ostream& err) {
   try {
     return body();
@@ -27,7 +44,7 @@ void AddGlobalFlags(cxxopts::Options& options) {
 }
 
 void AddPositional(cxxopts::Options& options, const std::string& name, const std::string& usage) {
-  options.add_options()(name, "", cxxopts::value<std::vector<std::string>>());
+  options.add_options()(name, "", cxxopts::value<PositionalArgs>());
   options.parse_positional({name});
   options.positional_help(usage);
 }
@@ -68,8 +85,8 @@ absl::StatusOr<std::string> OutputFormat(const cxxopts::ParseResult& flags, cons
   return format;
 }
 
-std::vector<std::string> PositionalFiles(const cxxopts::ParseResult& flags) {
-  return flags.count("file") ? flags["file"].as<std::vector<std::string>>() : std::vector<std::string>();
+std::vector<std::string> Positionals(const cxxopts::ParseResult& flags, const std::string& name) {
+  return flags.count(name) ? flags[name].as<PositionalArgs>().items : std::vector<std::string>();
 }
 
 }  // namespace ketcd::cmd

@@ -53,8 +53,13 @@ void AddOutputFlag(cxxopts::Options& options, const std::vector<std::string>& fo
 absl::StatusOr<std::string> OutputFormat(const cxxopts::ParseResult& flags, const std::vector<std::string>& formats);
 inline const std::vector<std::string> kTextFormats = {"text", "json", "yaml"};
 
-// The positional arguments declared as "file" (empty when none were given).
-std::vector<std::string> PositionalFiles(const cxxopts::ParseResult& flags);
+// The positional arguments declared by AddPositional as `name` (empty when none were
+// given), each whole: a comma inside one does not split it (`get FILE cm,secrets`).
+std::vector<std::string> Positionals(const cxxopts::ParseResult& flags, const std::string& name);
+// The positional arguments declared as "file".
+inline std::vector<std::string> PositionalFiles(const cxxopts::ParseResult& flags) {
+  return Positionals(flags, "file");
+}
 
 // Runs `body` (main's work) and returns its exit code. An exception that escapes it is a
 // bug (errors travel as absl::Status): it is reported as "error: internal error: ..." on

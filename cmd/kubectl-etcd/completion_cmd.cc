@@ -104,8 +104,7 @@ void AddCompletionFlags(cxxopts::Options& options) { AddPositional(options, "she
 absl::Status RunCompletion(Invocation& inv) {
   KETCD_ASSIGN_OR_RETURN(auto parsed, ParseFlags(inv, kCompletionHelp, AddCompletionFlags));
   if (!parsed) return absl::OkStatus();
-  std::vector<std::string> shell =
-      parsed->count("shell") ? (*parsed)["shell"].as<std::vector<std::string>>() : std::vector<std::string>();
+  std::vector<std::string> shell = Positionals(*parsed, "shell");
   if (shell.size() != 1) {
     return absl::InvalidArgumentError(absl::StrCat("expected one shell: bash or zsh\nUsage: ", inv.program,
                                                    " completion bash|zsh"));

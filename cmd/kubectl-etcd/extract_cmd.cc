@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "cmd/kubectl-etcd/command.h"
 #include "cmd/kubectl-etcd/objects_flags.h"
 #include "pkg/cli/output.h"
@@ -33,10 +34,12 @@ absl::StatusOr<Args> ParseArgs(const cxxopts::ParseResult& flags, const Invocati
   a.ns = flags["namespace"].as<std::string>();
   if (a.ns.empty()) return absl::InvalidArgumentError("empty -n/--namespace");
   for (size_t i = 1; i < pos.size(); i++) {
-    if (pos[i].empty() || pos[i].find('/') != std::string::npos) {
-      return absl::InvalidArgumentError(absl::StrCat("RESOURCE \"", pos[i], "\": a resource name, without /NAME"));
+    for (absl::string_view r : absl::StrSplit(pos[i], ',')) {  // "cm,secrets" as kubectl takes it
+      if (r.empty() || r.find('/') != absl::string_view::npos) {
+        return absl::InvalidArgumentError(absl::StrCat("RESOURCE \"", pos[i], "\": resource names, without /NAME"));
+      }
+      a.resources.push_back(k8sobjects::SelectResource(std::string(r)));
     }
-    a.resources.push_back(k8sobjects::SelectResource(pos[i]));
   }
   return a;
 }

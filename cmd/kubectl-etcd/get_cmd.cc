@@ -1,13 +1,16 @@
-// kubectl etcd get FILE [RESOURCE[/NAME] | RESOURCE NAME] [-n NS | -A] [-o table|json|yaml|name]:
+// kubectl etcd get FILE [RESOURCE[/NAME] | RESOURCE NAME] [-n NS | -A] [-o table|wide|json|yaml|name]:
 // the Kubernetes objects stored in a snapshot, printed as `kubectl get` prints them. Reads the
-// file only; objects are decoded and printed one at a time (pkg/snapshot/object_query.h).
+// file only; objects are decoded and printed one at a time (pkg/snapshot/object_query.h), the
+// table with kubectl's columns per type (get_table.h, pkg/printers).
+#include <algorithm>
 #include <ctime>
 #include <sstream>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "cmd/kubectl-etcd/command.h"
+#include "cmd/kubectl-etcd/get_table.h"
 #include "cmd/kubectl-etcd/objects_flags.h"
 #include "pkg/cli/output.h"
 #include "pkg/k8sobjects/served_json.h"
@@ -17,98 +20,7 @@
 namespace ketcd::cmd {
 namespace {
 
-const std::vector<std::string> kFormats = {"table", "json", "yaml", "name"};
-
-std::string CreationTimestamp(const k8sobjects::Json& obj) {
-  auto meta = obj.find("metadata");
-  if (meta != obj.end() && meta->is_object()) {
-    auto t = meta->find("creationTimestamp");
-    if (t != meta->end() && t->is_string()) return t->get<std::string>();
-  }
-  return "";
-}
-
-// kubectl's HumanDuration of metadata.creationTimestamp, to the precision its AGE column shows.
-std::string Age(const std::string& ts) {
-  std::tm tm{};
-  if (ts.empty() || ::strptime(ts.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm) == nullptr) return "<unknown>";
-  int64_t s = static_cast<int64_t>(std::time(nullptr)) - static_cast<int64_t>(::timegm(&tm));
-  if (s < 0) return "<invalid>";
-  if (s < 120) return absl::StrCat(s, "s");
-  if (s < 600) return absl::StrCat(s / 60, "m", s % 60 ? absl::StrCat(s % 60, "s") : "");
-  if (s < 3 * 3600) return absl::StrCat(s / 60, "m");
-  if (s < 48 * 3600) return absl::StrCat(s / 3600, "h");
-  if (s < 8 * 86400)
-    return absl::StrCat(s / 86400, "d", (s % 86400) / 3600 ? absl::StrCat((s % 86400) / 3600, "h") : "");
-  return absl::StrCat(s / 86400, "d");
-}
-
-// The kind and group of an object: from its apiVersion and kind, else from its key.
-struct KindGroup {
-  std::string kind;
-  std::string group;
-};
-
-KindGroup KindGroupOf(std::string_view kind, std::string_view api_version, const k8sobjects::RegistryKey& where) {
-  KindGroup k;
-  if (!kind.empty()) {
-    k.kind = std::string(kind);
-  } else {
-    k.kind = where.builtin != nullptr ? std::string(where.builtin->kind) : where.resource;
-  }
-  if (!api_version.empty()) {
-    size_t slash = api_version.find('/');
-    k.group = slash == std::string_view::npos ? "" : std::string(api_version.substr(0, slash));
-  } else {
-    k.group = where.group;
-  }
-  return k;
-}
-
-KindGroup KindGroupOf(const snapshot::FoundObject& f) {
-  return f.object.ok() ? KindGroupOf(f.object->kind, f.object->api_version, f.where) : KindGroupOf("", "", f.where);
-}
-
-// kubectl -o name: kind.group/name, kind in lower case.
-std::string NameOf(const KindGroup& k, const k8sobjects::RegistryKey& where) {
-  return absl::StrCat(absl::AsciiStrToLower(k.kind), k.group.empty() ? "" : ".", k.group, "/", where.name);
-}
-
-// The table's KIND column.
-std::string KindColumn(const KindGroup& k) { return k.group.empty() ? k.kind : absl::StrCat(k.kind, ".", k.group); }
-
-// kubectl's columns for APIServices (kube-aggregator's table): NAME, SERVICE ("Local" when
-// kube-apiserver serves the group itself), AVAILABLE (the Available condition, with its
-// reason unless True), AGE.
-bool IsApiServices(const snapshot::ObjectQuery& q) {
-  return !q.all_resources && q.resource.resource == "apiservices" &&
-         (q.resource.any_group || q.resource.group == "apiregistration.k8s.io");
-}
-
-std::vector<std::string> ApiServiceRow(const snapshot::FoundObject& f) {
-  if (!f.object.ok() || !f.object->json.is_object()) return {f.where.name, "<unknown>", "<unknown>", "<unknown>"};
-  const k8sobjects::Json& o = f.object->json;
-  auto str = [](const k8sobjects::Json& j, const char* key) {
-    auto it = j.find(key);
-    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-  };
-  std::string service = "Local";
-  const k8sobjects::Json spec = o.value("spec", k8sobjects::Json::object());
-  if (spec.is_object() && spec.contains("service") && spec["service"].is_object()) {
-    service = str(spec["service"], "namespace") + "/" + str(spec["service"], "name");
-  }
-  std::string available = "Unknown";
-  const k8sobjects::Json status = o.value("status", k8sobjects::Json::object());
-  if (status.is_object() && status.contains("conditions") && status["conditions"].is_array()) {
-    for (const k8sobjects::Json& c : status["conditions"]) {
-      if (!c.is_object() || str(c, "type") != "Available") continue;
-      available = str(c, "status");
-      if (available != "True" && !str(c, "reason").empty()) absl::StrAppend(&available, " (", str(c, "reason"), ")");
-      break;
-    }
-  }
-  return {f.where.name, service, available, Age(CreationTimestamp(o))};
-}
+const std::vector<std::string> kFormats = {"table", "wide", "json", "yaml", "name"};
 
 // The command's output, written a MiB at a time.
 class OutBuffer {
@@ -183,8 +95,12 @@ class ListPrinter {
 struct Args {
   std::string file;
   snapshot::ObjectQuery query;
+  // RESOURCE as "cm,secrets,deploy": one walk per type, in that order (query.resource each).
+  std::vector<k8sobjects::ResourceSelector> resources;
   bool single = false;  // RESOURCE/NAME: the object itself, not a List
   std::string output;
+  bool table = false;  // -o table or wide
+  bool all_namespaces = false;
 };
 
 absl::StatusOr<Args> ParseArgs(const cxxopts::ParseResult& flags, const Invocation& inv) {
@@ -196,7 +112,9 @@ absl::StatusOr<Args> ParseArgs(const cxxopts::ParseResult& flags, const Invocati
                                                    inv.program, " get FILE [RESOURCE[/NAME]] [-n NS | -A]"));
   }
   a.file = pos[0];
+  a.table = a.output == "table" || a.output == "wide";
   const bool all_ns = flags.count("all-namespaces") > 0;
+  a.all_namespaces = all_ns;
   if (all_ns && flags.count("namespace")) {
     return absl::InvalidArgumentError("-n/--namespace and -A/--all-namespaces cannot be used together");
   }
@@ -210,9 +128,15 @@ absl::StatusOr<Args> ParseArgs(const cxxopts::ParseResult& flags, const Invocati
     } else if (pos.size() == 3) {
       a.query.name = pos[2];
     }
-    if (resource.empty()) return absl::InvalidArgumentError("empty RESOURCE");
+    for (absl::string_view r : absl::StrSplit(resource, ',')) {
+      if (r.empty()) return absl::InvalidArgumentError(absl::StrCat("empty RESOURCE in \"", resource, "\""));
+      a.resources.push_back(k8sobjects::SelectResource(std::string(r)));
+    }
+    if (a.resources.size() > 1 && !a.query.name.empty()) {
+      return absl::InvalidArgumentError("a NAME with several RESOURCE types");
+    }
     a.query.all_resources = false;
-    a.query.resource = k8sobjects::SelectResource(resource);
+    a.query.resource = a.resources[0];
     a.single = !a.query.name.empty();
     // As kubectl: the "default" namespace unless -n or -A.
     if (!all_ns) a.query.namespace_ = flags.count("namespace") ? flags["namespace"].as<std::string>() : "default";
@@ -232,11 +156,15 @@ constexpr char kGetHelp[] =
     "aesgcm, secretbox; by default the kube-apiserver's --encryption-provider-config on this\n"
     "host when readable), else listed with their provider and key name. A compressed or age\n"
     "encrypted snapshot (backup --compress/--encrypt-to) is read as status reads it.\n"
-    "Without RESOURCE, every object under /registry/. The file is only read.\n\n"
+    "Without RESOURCE, every object under /registry/. The file is only read.\n"
+    "The table has kubectl's columns for each type (a CRD's additionalPrinterColumns for its\n"
+    "custom resources; NAME and CREATED AT for types kube-apiserver has no columns for), one\n"
+    "table per type; -o wide adds kubectl's wide columns.\n\n"
     "Examples:\n"
     "  kubectl etcd get snap.db configmaps -n kube-system -o yaml\n"
     "  kubectl etcd get snap.db deploy/coredns -n kube-system -o json\n"
     "  kubectl etcd get snap.db clusterroles.rbac.authorization.k8s.io -o name\n"
+    "  kubectl etcd get snap.db pods -n kube-system -o wide\n"
     "  kubectl etcd get snap.db -A\n"
     "  kubectl etcd get snap.db secrets -n demo -o yaml --encryption-config /etc/kubernetes/enc/enc.yaml\n";
 
@@ -261,19 +189,24 @@ absl::Status RunGet(Invocation& inv) {
   KETCD_ASSIGN_OR_RETURN(std::optional<atrest::EncryptionConfig> encryption, LoadEncryption(*parsed, inv.err));
   if (encryption) a.query.encryption = &*encryption;
 
-  if (!a.query.all_resources && a.query.resource.builtin == nullptr && !a.query.resource.any_group) {
+  for (const k8sobjects::ResourceSelector& r : a.resources) {
+    if (r.builtin != nullptr || r.any_group) continue;
     KETCD_ASSIGN_OR_RETURN(std::optional<snapshot::AggregatedApi> aggregated,
-                           snapshot::FindAggregatedApi(*snap.db, a.query.resource.group));
+                           snapshot::FindAggregatedApi(*snap.db, r.group));
     if (aggregated) {
-      return absl::NotFoundError(absl::StrCat(
-          k8sobjects::GroupResourceName(a.query.resource.group, a.query.resource.resource), ": the group ",
-          a.query.resource.group, " is served by an aggregated API server (APIService ", aggregated->apiservice,
-          ", service ", aggregated->service, "), not stored in etcd: a snapshot does not hold its objects"));
+      return absl::NotFoundError(absl::StrCat(k8sobjects::GroupResourceName(r.group, r.resource), ": the group ",
+                                              r.group, " is served by an aggregated API server (APIService ",
+                                              aggregated->apiservice, ", service ", aggregated->service,
+                                              "), not stored in etcd: a snapshot does not hold its objects"));
     }
   }
   OutBuffer out(inv.out);
   ListPrinter list(out, a.output);
-  std::vector<std::vector<std::string>> rows;
+  GetTable table(*snap.db, a.query,
+                 {.wide = a.output == "wide",
+                  .with_namespace = a.all_namespaces || (a.query.all_resources && a.query.namespace_.empty()),
+                  .with_kind = a.query.all_resources || a.resources.size() > 1},
+                 static_cast<int64_t>(std::time(nullptr)));
   size_t found = 0, undecoded = 0, still_encrypted = 0;
   absl::Status first_error;
   // Objects the general decoder reads (JSON, encrypted, and what the writer leaves to it).
@@ -291,7 +224,7 @@ absl::Status RunGet(Invocation& inv) {
         still_encrypted++;
         if (f.at_rest.state == snapshot::AtRestState::kNotDecrypted) {
           inv.err << "warning: " << what << ": encrypted at rest, not decrypted: " << f.at_rest.why.message() << "\n";
-        } else if (a.output != "table") {
+        } else if (!a.table) {
           inv.err << "warning: " << what << ": encrypted at rest (provider " << f.object->provider << ", key "
                   << f.object->key_name << ")\n";
         }
@@ -301,15 +234,8 @@ absl::Status RunGet(Invocation& inv) {
     }
     if (a.output == "name") {
       out.Append(NameOf(KindGroupOf(f), f.where) + "\n");
-    } else if (a.output == "table" && IsApiServices(a.query)) {
-      rows.push_back(ApiServiceRow(f));
-    } else if (a.output == "table") {
-      std::string kind = KindColumn(KindGroupOf(f));
-      if (f.object.ok() && f.object->encoding == k8sobjects::Encoding::kEncrypted) {
-        absl::StrAppend(&kind, " (encrypted: ", f.object->provider, ", key ", f.object->key_name, ")");
-      }
-      rows.push_back(
-          {f.where.namespace_, f.where.name, kind, decoded ? Age(CreationTimestamp(f.object->json)) : "<unknown>"});
+    } else if (a.table) {
+      table.Add(f);
     } else if (decoded && a.single) {
       std::ostringstream one;
       nlohmann::ordered_json ordered = f.object->json;
@@ -324,9 +250,8 @@ absl::Status RunGet(Invocation& inv) {
     const k8sobjects::ServedSummary& s = o.summary;
     if (a.output == "name") {
       out.Append(NameOf(KindGroupOf(s.kind, s.api_version, o.where), o.where) + "\n");
-    } else if (a.output == "table") {
-      rows.push_back({o.where.namespace_, o.where.name, KindColumn(KindGroupOf(s.kind, s.api_version, o.where)),
-                      s.created ? Age(*s.created) : "<unknown>"});
+    } else if (a.table) {
+      table.Add(o);
     } else if (a.single) {
       out.Append(o.json);
       out.Append("\n");
@@ -347,20 +272,23 @@ absl::Status RunGet(Invocation& inv) {
     add_found(f);
     return absl::OkStatus();
   };
-  if (a.output == "yaml") {
-    KETCD_RETURN_IF_ERROR(snapshot::ForEachStored(
-        *snap.db, a.query, [&](k8sobjects::RegistryKey& where, const snapshot::KeyValue& kv) -> absl::Status {
-          snapshot::ServedObject o;
-          o.where = std::move(where);
-          o.kv = kv;
-          return add_stored(o);
-        }));
-  } else {
-    const k8sobjects::ServedOptions served{.keep_managed_fields = a.query.keep_managed_fields,
-                                           .indent = a.single ? 0 : ListPrinter::kJsonItemIndent};
-    KETCD_RETURN_IF_ERROR(snapshot::ForEachServed(
-        *snap.db, a.query, a.output == "json" ? snapshot::ServedForm::kJson : snapshot::ServedForm::kSummary, served,
-        add_stored));
+  for (size_t i = 0; i < std::max<size_t>(a.resources.size(), 1); i++) {
+    if (!a.resources.empty()) a.query.resource = a.resources[i];
+    if (a.output == "yaml") {
+      KETCD_RETURN_IF_ERROR(snapshot::ForEachStored(
+          *snap.db, a.query, [&](k8sobjects::RegistryKey& where, const snapshot::KeyValue& kv) -> absl::Status {
+            snapshot::ServedObject o;
+            o.where = std::move(where);
+            o.kv = kv;
+            return add_stored(o);
+          }));
+    } else {
+      const k8sobjects::ServedOptions served{.keep_managed_fields = a.query.keep_managed_fields,
+                                             .indent = a.single ? 0 : ListPrinter::kJsonItemIndent};
+      KETCD_RETURN_IF_ERROR(snapshot::ForEachServed(
+          *snap.db, a.query, a.output == "json" ? snapshot::ServedForm::kJson : snapshot::ServedForm::kSummary, served,
+          add_stored));
+    }
   }
   out.Flush();
   if (still_encrypted > 0 && !a.query.encryption) {
@@ -373,15 +301,12 @@ absl::Status RunGet(Invocation& inv) {
         absl::StrCat(k8sobjects::GroupResourceName(a.query.resource.group, a.query.resource.resource), " \"",
                      a.query.name, "\" not found in ", a.file));
   }
-  if (a.output == "table") {
-    if (rows.empty()) {
+  if (a.table) {
+    if (table.empty()) {
       inv.err << "No resources found" << (a.query.namespace_.empty() ? "" : " in " + a.query.namespace_ + " namespace")
               << ".\n";
     } else {
-      cli::PrintPlainTable(inv.out,
-                           IsApiServices(a.query) ? std::vector<std::string>{"NAME", "SERVICE", "AVAILABLE", "AGE"}
-                                                  : std::vector<std::string>{"NAMESPACE", "NAME", "KIND", "AGE"},
-                           rows, false);
+      table.Print(inv.out);
     }
   } else if ((a.output == "json" || a.output == "yaml") && !a.single) {
     list.Finish();

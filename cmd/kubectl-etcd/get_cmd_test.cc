@@ -88,11 +88,14 @@ TEST_F(GetCmdTest, YamlNameAndSingleObject) {
 
 TEST_F(GetCmdTest, EncryptedAndOddObjectsInTheTable) {
   ASSERT_TRUE(Get({"-A"}).ok()) << err_.str();
-  EXPECT_NE(out_.str().find("Secret (encrypted: aescbc, key key1)"), std::string::npos) << out_.str();
-  // A custom resource whose creationTimestamp is not a string: no age, no failure.
-  size_t widget = out_.str().find("Widget.example.com");
-  ASSERT_NE(widget, std::string::npos) << out_.str();
-  EXPECT_EQ(out_.str().find("<unknown>\n", widget), out_.str().find('\n', widget) - 9) << out_.str();
+  // One table per type, NAMESPACE first for namespaced types, names as kind.group/name.
+  const std::string& t = out_.str();
+  EXPECT_NE(t.find("\ndemo        configmap/a   0      "), std::string::npos) << t;
+  EXPECT_NE(t.find("\ndemo        secret/s   <encrypted: aescbc, key key1>   "), std::string::npos) << t;
+  EXPECT_NE(t.find("apiservice.apiregistration.k8s.io/v1.apps                  Local   "), std::string::npos) << t;
+  EXPECT_NE(t.find("\n\nNAMESPACE   NAME "), std::string::npos) << t;
+  // A custom resource whose creationTimestamp is not a string, with no CRD: NAME, AGE (empty).
+  EXPECT_NE(t.find("\ndemo        widget.example.com/w   \n"), std::string::npos) << t;
   ASSERT_TRUE(Get({"secrets", "-n", "demo", "-o", "json"}).ok());
   EXPECT_EQ(err_.str(),
             "warning: secrets demo/s: encrypted at rest (provider aescbc, key key1)\n"
@@ -134,9 +137,19 @@ TEST_F(GetCmdTest, AggregatedApiIsNotInEtcd) {
             "v1beta1.metrics.k8s.io   kube-system/metrics-server   False (MissingEndpoints)   <unknown>\n");
 }
 
+TEST_F(GetCmdTest, WideAndSeveralTypes) {
+  ASSERT_TRUE(Get({"cm,secrets", "-n", "demo", "-o", "wide"}).ok()) << err_.str();
+  EXPECT_EQ(out_.str().rfind("NAME          DATA   AGE\nconfigmap/a   0      ", 0), 0u) << out_.str();
+  EXPECT_NE(out_.str().find("\n\nNAME       TYPE"), std::string::npos) << out_.str();
+  ASSERT_TRUE(Get({"cm", "-n", "demo"}).ok()) << err_.str();
+  EXPECT_EQ(out_.str().rfind("NAME   DATA   AGE\na      0      ", 0), 0u) << out_.str();
+}
+
 TEST_F(GetCmdTest, BadArguments) {
   EXPECT_EQ(Get({"cm", "-n", "x", "-A"}).code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(Get({"cm", "-o", "wide"}).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Get({"cm", "-o", "jsonpath"}).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Get({"cm,", "-n", "demo"}).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Get({"cm,secrets", "a"}).code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(Get({"cm/a", "b"}).code(), absl::StatusCode::kInvalidArgument);
 }
 

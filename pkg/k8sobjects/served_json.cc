@@ -293,12 +293,18 @@ struct ServedJsonWriter::State {
   // metadata.creationTimestamp, for the AGE column.
   // False when it cannot be told without the general decoder (protobuf merges a message
   // given twice).
-  bool Created(const MessagePlan& top, std::string_view bytes, std::optional<std::string>* created) {
+  bool Created(const MessagePlan& top, std::string_view bytes, std::optional<std::string>* created,
+               uint32_t* map_entries) {
     *created = std::nullopt;
+    *map_entries = 0;
     Frames::Scope scope(frames);
     Frame* f = scope.Parse(top, bytes);
+    if (f == nullptr) return false;
+    for (size_t i = 0; i < top.fields.size(); i++) {
+      if (top.fields[i].is_map) *map_entries += f->Count(i);
+    }
     int16_t mi = top.IndexByName("metadata");
-    if (f == nullptr || mi < 0 || top.fields[mi].message == nullptr || f->Count(mi) > 1) return false;
+    if (mi < 0 || top.fields[mi].message == nullptr || f->Count(mi) > 1) return false;
     const MessagePlan& meta = *top.fields[mi].message;
     const Occurrence* mo = f->Last(mi);
     Frames::Scope meta_scope(frames);
@@ -361,6 +367,7 @@ bool ServedJsonWriter::Write(std::string_view value, const ServedOptions& option
     summary->api_version = env->api_version;
     summary->kind = env->kind;
     summary->created = std::nullopt;
+    summary->map_entries = 0;
   }
   return true;
 }
@@ -374,7 +381,7 @@ bool ServedJsonWriter::Check(std::string_view value, ServedSummary* summary) {
   if (plan == nullptr || plan->form != JsonForm::kObject || !s.ValidateMessage(*plan, env->raw)) return false;
   summary->api_version = env->api_version;
   summary->kind = env->kind;
-  return s.Created(*plan, env->raw, &summary->created);
+  return s.Created(*plan, env->raw, &summary->created, &summary->map_entries);
 }
 
 }  // namespace ketcd::k8sobjects

@@ -39,6 +39,10 @@ struct ServedSummary {
   // metadata.creationTimestamp as served ("2026-01-01T00:00:00Z"); nullopt when null
   // (and from Write, which leaves it to the JSON).
   std::optional<std::string> created;
+  // From Check: the entries of the object's top-level map fields, counted on the wire (a
+  // ConfigMap's data and binaryData: the DATA column of `get`'s table). A key given twice
+  // (which the API server never writes) counts twice.
+  uint32_t map_entries = 0;
 };
 
 struct MessagePlan;

@@ -102,6 +102,12 @@ TEST(ServedJsonTest, EdgeCases) {
   ExpectSame(bare, false, 0);
   ASSERT_TRUE(w.Check(bare, &sum));
   EXPECT_FALSE(sum.created.has_value());
+  EXPECT_EQ(sum.map_entries, 0u);
+  // The entries of the map fields (data, binaryData) as on the wire: the table's DATA.
+  std::string three = StoredText("v1", "ConfigMap", R"(metadata { name: "x" } data { key: "a" value: "1" }
+                                    data { key: "b" value: "" } binaryData { key: "c" value: "\x00" })");
+  ASSERT_TRUE(w.Check(three, &sum));
+  EXPECT_EQ(sum.map_entries, 3u);
   // A pod with inlined structs (volume sources), quantities, int-or-string, durations.
   std::string pod = StoredText("v1", "Pod", R"(metadata { name: "p" managedFields { manager: "m" } }
       spec { volumes { name: "v" volumeSource { emptyDir { sizeLimit { string: "1Gi" } } } }

@@ -117,7 +117,7 @@ TEST_P(EncryptionE2e, WithoutTheKeyEachEncryptedObjectIsNamed) {
 
   CommandResult table = RunKubectlEtcd({"get", snap_, "-n", "demo"});
   EXPECT_EQ(table.exit_code, 0) << table.err;
-  EXPECT_NE(table.out.find("Secret (encrypted: " + provider_ + ", key k1)"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("<encrypted: " + provider_ + ", key k1>"), std::string::npos) << table.out;
 
   // Another key of the same name: a warning per object, never garbage or a crash.
   Put(cluster_.dir().Sub("other.yaml"), Config(provider_, kOther));

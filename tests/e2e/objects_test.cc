@@ -143,11 +143,11 @@ TEST_F(ObjectsE2e, GetEqualsTheApiServer) {
   EXPECT_EQ(all.err, "");
   EXPECT_GT(Json::parse(all.out)["items"].size(), 100u);
 
-  // Table: every object of the namespace, NotFound for a missing name.
+  // Table: every object of the namespace, one table per type; NotFound for a missing name.
   CommandResult table = RunKubectlEtcd({"get", snap_, "-n", "demo"});
   EXPECT_EQ(table.exit_code, 0) << table.err;
-  EXPECT_EQ(table.out.rfind("NAMESPACE   NAME", 0), 0u) << table.out;
-  for (const char* kind : {"Deployment.apps", "Service", "Secret", "ConfigMap"}) {
+  EXPECT_EQ(table.out.rfind("NAME ", 0), 0u) << table.out;
+  for (const char* kind : {"\ndeployment.apps/web ", "\nservice/web ", "\nsecret/creds ", "\nconfigmap/settings "}) {
     EXPECT_NE(table.out.find(kind), std::string::npos) << kind << "\n" << table.out;
   }
   CommandResult missing = RunKubectlEtcd({"get", snap_, "cm/nope", "-n", "demo"});

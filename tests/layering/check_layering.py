@@ -16,7 +16,7 @@ LAYERS = [
     ["fsutil", "cli"],
     ["stream"],
     ["bbolt", "etcdclient", "kubeclient", "s3", "age", "k8sobjects"],
-    ["envelope", "atrest", "remote"],
+    ["envelope", "atrest", "remote", "printers"],
     ["discovery", "snapshot", "restore", "catalog"],
     ["backup"],
     ["noderestore"],
