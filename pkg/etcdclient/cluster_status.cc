@@ -105,8 +105,8 @@ absl::Status ClusterStatus::Verdict() const {
   std::vector<std::string> bad;
   for (const MemberStatus& m : members) {
     if (m.health == MemberHealth::kHealthy) continue;
-    bad.push_back(absl::StrCat(m.name.empty() ? absl::StrCat(absl::Hex(m.id)) : m.name, " ",
-                               MemberHealthName(m.health)));
+    bad.push_back(
+        absl::StrCat(m.name.empty() ? absl::StrCat(absl::Hex(m.id)) : m.name, " ", MemberHealthName(m.health)));
   }
   for (const std::string& a : other_alarms) bad.push_back(absl::StrCat("alarm ", a));
   return UnhealthyError(absl::StrCat("the etcd cluster is not healthy: ", absl::StrJoin(bad, ", ")));

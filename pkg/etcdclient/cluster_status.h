@@ -39,7 +39,7 @@ enum class MemberHealth {
   kUnhealthy,    // answered, but the health check failed or an alarm is raised on it
   kUnreachable,  // no connection, or Status failed
 };
-const char* MemberHealthName(MemberHealth h);  // "healthy", "unhealthy", "unreachable"
+const char* MemberHealthName(MemberHealth h);          // "healthy", "unhealthy", "unreachable"
 std::string AlarmName(etcdserverpb::AlarmType alarm);  // "NOSPACE", "CORRUPT", else the number
 
 struct MemberStatus {

@@ -5,7 +5,7 @@ namespace {
 
 // The Status of member `m`, through a connection of its own.
 absl::StatusOr<etcdserverpb::StatusResponse> StatusOfMember(const ConnectionConfig& config, const Reach& reach,
-                                                          const etcdserverpb::Member& m) {
+                                                            const etcdserverpb::Member& m) {
   KETCD_ASSIGN_OR_RETURN(Endpoint ep, reach(m));
   KETCD_ASSIGN_OR_RETURN(std::unique_ptr<Client> client, Client::Connect(config, ep));
   return client->Status();
