@@ -138,7 +138,9 @@ TEST_P(LiveStatusE2eTest, NospaceAlarmShowsInErrors) {
   for (int i = 0; i < 40 && !refused; i++) {
     CommandResult put = server->TryEtcdctl({"put", "big" + std::to_string(i), value});
     refused = put.exit_code != 0;
-    if (refused) EXPECT_NE(put.err.find("database space exceeded"), std::string::npos) << put.err;
+    if (refused) {
+      EXPECT_NE(put.err.find("database space exceeded"), std::string::npos) << put.err;
+    }
   }
   ASSERT_TRUE(refused) << "the quota never filled up";
   ASSERT_NE(server->Etcdctl({"alarm", "list"}).find("NOSPACE"), std::string::npos);
