@@ -90,6 +90,7 @@ absl::StatusOr<std::vector<discovery::EtcdPod>> RunningCandidates(std::vector<di
                                                                   const Sleeper& sleep, int attempts,
                                                                   std::chrono::milliseconds pause,
                                                                   const std::function<void(const std::string&)>& log) {
+  std::string logged;  // the phases said last: each change is said once
   for (int attempt = 0;; attempt++) {
     KETCD_ASSIGN_OR_RETURN(std::vector<discovery::EtcdPod> candidates, MemberCandidates(pods, member));
     if (std::any_of(candidates.begin(), candidates.end(), IsRunning)) {
@@ -102,7 +103,10 @@ absl::StatusOr<std::vector<discovery::EtcdPod>> RunningCandidates(std::vector<di
                                                  "): is the kubelet recreating it? `kubectl -n ", remote::kNamespace,
                                                  " describe pod ", candidates[0].name, "` says why"));
     }
-    log(absl::StrCat(Phases(candidates), ": waiting for etcd to run"));
+    if (std::string now = Phases(candidates); now != logged) {
+      log(absl::StrCat(now, ": waiting up to ", attempts * pause.count() / 1000, " s for etcd to run"));
+      logged = now;
+    }
     sleep(pause);
     auto again = list();
     if (!again.ok()) return again.status();

@@ -90,6 +90,7 @@ struct Waiting {
   std::vector<std::vector<discovery::EtcdPod>> listings;  // what each later list returns
   int lists = 0;
   std::vector<std::chrono::milliseconds> slept;
+  std::vector<std::string> logged;
   absl::StatusOr<std::vector<discovery::EtcdPod>> Run(std::vector<discovery::EtcdPod> first, const std::string& member,
                                                       int attempts = 15) {
     return RunningCandidates(
@@ -98,7 +99,7 @@ struct Waiting {
           return listings[std::min(static_cast<size_t>(lists++), listings.size() - 1)];
         },
         [this](std::chrono::milliseconds d) { slept.push_back(d); }, attempts, std::chrono::milliseconds(2000),
-        [](const std::string&) {});
+        [this](const std::string& line) { logged.push_back(line); });
   }
 };
 
@@ -130,6 +131,7 @@ TEST(RunningCandidates, GivesUpNamingThePhases) {
   EXPECT_TRUE(absl::IsUnavailable(c.status()));
   EXPECT_THAT(c.status().message(), HasSubstr("no etcd pod is Running after 6 s (etcd-cp1 Pending)"));
   EXPECT_EQ(w.slept.size(), 3u);
+  EXPECT_THAT(w.logged, ElementsAre("etcd-cp1 Pending: waiting up to 6 s for etcd to run"));  // said once
 }
 
 }  // namespace
