@@ -60,7 +60,7 @@ class ClusterStatusTest : public ::testing::Test {
     members_[name + ":2379"].status = st;
   }
 
-  ClusterStatus Gather(std::vector<std::string> seeds = {"https://m1:2379"}) {
+  ClusterStatus Gather(const std::vector<std::string>& seeds = {"https://m1:2379"}) {
     list_.mutable_header()->set_cluster_id(0xc1);
     ClusterStatusOptions o;
     for (const auto& s : seeds) o.seeds.push_back(*ParseEndpoint(s, true));
