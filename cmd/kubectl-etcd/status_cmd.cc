@@ -120,8 +120,8 @@ constexpr char kStatusHelp[] =
     "a kubectl port-forward to each etcd pod (see `kubectl etcd backup -h`). Exits 0 when every\n"
     "member is healthy, 7 when one is unreachable or unhealthy or an alarm is raised (the rows of\n"
     "the others are printed), 3 when no member answers.\n\n"
-    "With FILE: check a snapshot file offline and print its hash, revision, total keys and size exactly as\n"
-    "`etcdutl snapshot status` does, plus an integrity check and the SHA-256 trailer state.\n"
+    "With FILE: check a snapshot file offline and print its hash, revision, total keys and size\n"
+    "exactly as `etcdutl snapshot status` does, plus an integrity check and the SHA-256 trailer state.\n"
     "Exits 4 when the file is corrupt or its hash does not match. The file is only read; a\n"
     "zstd-compressed or age-encrypted file is recognised by its first bytes and decoded into a private\n"
     "directory under $TMPDIR (or /tmp), removed afterwards. An s3://BUCKET/KEY is downloaded there\n"
@@ -170,7 +170,8 @@ absl::Status RunStatus(Invocation& inv) {
   if (files.empty() && inv.command != "snapshot status") return RunLiveStatus(inv, *parsed, o.output);
   if (files.size() != 1) {
     return absl::InvalidArgumentError(
-        absl::StrCat("expected one snapshot file\nUsage: ", inv.program, " ", inv.command, " [FILE]"));
+        absl::StrCat("expected one snapshot file\nUsage: ", inv.program, " ", inv.command,
+                     inv.command == "snapshot status" ? " FILE" : " [FILE]"));
   }
   o.file = files[0];
 
