@@ -13,7 +13,9 @@ class ClientCalls : public MemberCalls {
  public:
   explicit ClientCalls(std::unique_ptr<Client> client) : client_(std::move(client)) {}
   absl::StatusOr<etcdserverpb::StatusResponse> Status() override { return client_->Status(); }
-  absl::StatusOr<etcdserverpb::MemberListResponse> MemberList() override { return client_->MemberList(); }
+  absl::StatusOr<etcdserverpb::MemberListResponse> MemberList(bool linearizable) override {
+    return client_->MemberList(linearizable);
+  }
   absl::StatusOr<etcdserverpb::AlarmResponse> Alarms() override { return client_->Alarms(); }
   absl::StatusOr<etcdserverpb::RangeResponse> Range(const etcdserverpb::RangeRequest& request) override {
     return client_->Range(request);
@@ -118,7 +120,11 @@ ClusterStatus GatherClusterStatus(const ClusterStatusOptions& o) {
   absl::StatusOr<etcdserverpb::MemberListResponse> list = absl::UnavailableError("no endpoint given");
   for (const Endpoint& ep : o.seeds) {
     auto calls = o.dial(ep);
-    list = calls.ok() ? (*calls)->MemberList() : calls.status();
+    list = calls.ok() ? (*calls)->MemberList(true) : calls.status();
+    if (calls.ok() && !list.ok() && !absl::IsCancelled(list.status())) {
+      // No leader (an election, a lost quorum): the member's own view still names everyone.
+      if (auto local = (*calls)->MemberList(false); local.ok()) list = std::move(local);
+    }
     if (list.ok()) {
       seed = std::move(*calls);
       cs.asked = ep.Url();

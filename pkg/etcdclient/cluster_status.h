@@ -1,7 +1,8 @@
 #pragma once
 // The live status of every member of a cluster, as `etcdctl endpoint status --cluster`,
 // `endpoint health --cluster` and `alarm list` report it together: the member list from
-// the first endpoint that answers, then each member asked through a connection of its
+// the first endpoint that answers (linearizable, else that member's own view when there is
+// no leader, so that the rows still show), then each member asked through a connection of its
 // own (in parallel), its Status, a health check (a linearizable Range of the key
 // "health", as etcdctl's) and the alarms raised on it. A member that cannot be reached
 // keeps its row with the error, so that a report shows the others.
@@ -23,7 +24,7 @@ class MemberCalls {
  public:
   virtual ~MemberCalls() = default;
   virtual absl::StatusOr<etcdserverpb::StatusResponse> Status() = 0;
-  virtual absl::StatusOr<etcdserverpb::MemberListResponse> MemberList() = 0;
+  virtual absl::StatusOr<etcdserverpb::MemberListResponse> MemberList(bool linearizable) = 0;
   virtual absl::StatusOr<etcdserverpb::AlarmResponse> Alarms() = 0;
   virtual absl::StatusOr<etcdserverpb::RangeResponse> Range(const etcdserverpb::RangeRequest& request) = 0;
 };

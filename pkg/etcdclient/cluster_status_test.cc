@@ -17,6 +17,7 @@ struct FakeMember {
   absl::Status dial;
   absl::StatusOr<etcdserverpb::StatusResponse> status;
   absl::Status range;
+  absl::Status linearizable_list;
   bool serializable_seen = false;
 };
 
@@ -25,7 +26,10 @@ class FakeCalls : public MemberCalls {
   FakeCalls(FakeMember* m, const etcdserverpb::MemberListResponse* list, const etcdserverpb::AlarmResponse* alarms)
       : m_(m), list_(list), alarms_(alarms) {}
   absl::StatusOr<etcdserverpb::StatusResponse> Status() override { return m_->status; }
-  absl::StatusOr<etcdserverpb::MemberListResponse> MemberList() override { return *list_; }
+  absl::StatusOr<etcdserverpb::MemberListResponse> MemberList(bool linearizable) override {
+    if (linearizable && !m_->linearizable_list.ok()) return m_->linearizable_list;
+    return *list_;
+  }
   absl::StatusOr<etcdserverpb::AlarmResponse> Alarms() override { return *alarms_; }
   absl::StatusOr<etcdserverpb::RangeResponse> Range(const etcdserverpb::RangeRequest& r) override {
     if (r.key() != "health") return absl::InternalError("unexpected key");
@@ -135,6 +139,23 @@ TEST_F(ClusterStatusTest, FailedHealthCheckAndMemberErrors) {
   EXPECT_THAT(cs.members[1].errors,
               ElementsAre("slow fdatasync", HasSubstr("health check: context deadline exceeded")));
   EXPECT_EQ(ExitCodeFor(cs.Verdict()), kExitUnhealthy);
+}
+
+TEST_F(ClusterStatusTest, NoLeaderStillListsTheMembers) {
+  AddMember(1, "m1");
+  AddMember(2, "m2");
+  for (auto& [name, m] : members_) {
+    m.linearizable_list = absl::UnavailableError("etcdserver: no leader");
+    m.range = absl::UnavailableError("etcdserver: no leader");
+  }
+  ClusterStatus cs = Gather();
+  ASSERT_TRUE(cs.error.ok()) << cs.error;
+  ASSERT_EQ(cs.members.size(), 2u);
+  for (const MemberStatus& m : cs.members) {
+    EXPECT_EQ(m.health, MemberHealth::kUnhealthy);
+    EXPECT_TRUE(m.status.has_value());
+    EXPECT_THAT(m.errors, ElementsAre("health check: etcdserver: no leader"));
+  }
 }
 
 TEST_F(ClusterStatusTest, PermissionDeniedIsHealthyLearnerReadsSerializable) {

@@ -1,9 +1,11 @@
 // kubectl etcd status without FILE against real clusters of each version: a three-member
 // TLS cluster compared with `etcdctl endpoint status --cluster -w json`, the same cluster
-// with a member stopped (its row shows the error, the others are there, exit 7), and a
-// NOSPACE alarm raised by a small --quota-backend-bytes.
+// with a member stopped (its row shows the error, the others are there, exit 7) or its
+// leader frozen, and a NOSPACE alarm raised by a small --quota-backend-bytes.
 #include <nlohmann/json.hpp>
 
+#include <csignal>
+#include <chrono>
 #include <cstdio>
 #include <map>
 
@@ -126,6 +128,46 @@ TEST_P(LiveStatusE2eTest, StoppedMemberKeepsItsRowAndExitsSeven) {
   EXPECT_NE(table.out.find("unreachable"), std::string::npos) << table.out;
   EXPECT_NE(table.out.find(servers_[0]->client_url()), std::string::npos) << table.out;
   EXPECT_NE(table.out.find(servers_[1]->client_url()), std::string::npos) << table.out;
+}
+
+// A frozen leader (SIGSTOP): its connection never completes, the others hold an election.
+// Every row is still printed, the frozen member's with its error, within about one dial
+// timeout (the members are asked at once, not one after the other).
+TEST_P(LiveStatusE2eTest, FrozenLeaderStillGivesEveryRow) {
+  StartThree();
+  ASSERT_EQ(servers_.size(), 3u);
+  CommandResult before = Status(*servers_[0], {"-o", "json"});
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+  Json first = Json::parse(before.out);
+  size_t leader = 3;
+  for (size_t i = 0; i < 3; i++) {
+    if (first["members"][i]["isLeader"] == true) leader = i;
+  }
+  ASSERT_LT(leader, 3u) << before.out;
+  const std::string leader_name = first["members"][leader]["name"];
+  EtcdServer* frozen = nullptr;
+  EtcdServer* follower = nullptr;
+  for (auto& s : servers_) {
+    (s->options().name == leader_name ? frozen : follower) = s.get();
+  }
+  ASSERT_NE(frozen, nullptr);
+  frozen->Signal(SIGSTOP);
+  auto start = std::chrono::steady_clock::now();
+  CommandResult r = Status(*follower, {"-o", "json", "--dial-timeout", "2"});
+  double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  frozen->Signal(SIGCONT);
+  EXPECT_EQ(r.exit_code, 7) << r.err;
+  Json got = Json::parse(r.out);
+  ASSERT_EQ(got["members"].size(), 3u) << r.out;
+  for (const Json& m : got["members"]) {
+    if (m["name"] == leader_name) {
+      EXPECT_EQ(m["health"], "unreachable") << m;
+      EXPECT_GE(m["errors"].size(), 1u) << m;
+    } else {
+      EXPECT_FALSE(m["version"].is_null()) << m;  // answered its Status, leader or not
+    }
+  }
+  EXPECT_LT(took, 15.0) << "members asked one after the other?";
 }
 
 TEST_P(LiveStatusE2eTest, NospaceAlarmShowsInErrors) {
