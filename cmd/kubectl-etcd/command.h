@@ -68,6 +68,8 @@ int RunCatchingExceptions(const std::function<int()>& body, std::ostream& err);
 
 absl::Status RunBackup(Invocation& inv);    // backup_cmd.cc
 absl::Status RunStatus(Invocation& inv);    // status_cmd.cc
+// status without FILE, with the flags RunStatus parsed (live_status_cmd.cc).
+absl::Status RunLiveStatus(Invocation& inv, const cxxopts::ParseResult& flags, const std::string& format);
 absl::Status RunRestore(Invocation& inv);   // restore_cmd.cc
 absl::Status RunDiscover(Invocation& inv);  // discover_cmd.cc
 absl::Status RunVersion(Invocation& inv);   // version_cmd.cc

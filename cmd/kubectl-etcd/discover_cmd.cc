@@ -233,7 +233,7 @@ absl::Status RunDiscover(Invocation& inv) {
     discovery::EtcdTarget placeholder;
     placeholder.endpoints = {"https://127.0.0.1:2379"};
     auto conn = ConnectionFrom(flags, placeholder);
-    auto opened = conn.ok() ? OpenRemote(flags, report, inv, &*conn) : conn.status();
+    auto opened = conn.ok() ? OpenRemote(flags, report, inv, &*conn, RemoteScope::kEveryMember) : conn.status();
     if (!opened.ok()) {
       report.steps.push_back({"remote", "kubectl exec / port-forward", "error",
                               std::string(opened.status().message()), opened.status()});
@@ -244,7 +244,7 @@ absl::Status RunDiscover(Invocation& inv) {
                               absl::StrCat("client certificate read through ", link->credentials_source,
                                            ", kept in memory"),
                               absl::OkStatus()});
-      etcd = etcdclient::AskEtcd(conn->config);
+      etcd = etcdclient::AskEtcd(conn->config, RouteReach(link->routes));
       result = etcd->error;
     }
   } else if (report.target || flags.count("endpoints")) {

@@ -19,7 +19,8 @@ absl::Status RunHelp(Invocation& inv);
 // Two-word commands are etcdctl's spellings of the same operations.
 const Command kCommands[] = {
     {"backup", "Take a snapshot of a live etcd member", RunBackup, AddBackupFlags},
-    {"status", "Check a snapshot file offline: hash, revision, keys, size, integrity", RunStatus, AddStatusFlags},
+    {"status", "The live cluster's members, or a snapshot file: hash, revision, keys, size, integrity", RunStatus,
+     AddStatusFlags},
     {"restore", "Restore a snapshot into a new data dir (and switch this node's etcd to it)", RunRestore,
      AddRestoreFlags},
     {"discover", "Show the etcd found on this host or through the kubeconfig", RunDiscover, AddDiscoverFlags},

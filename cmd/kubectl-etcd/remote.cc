@@ -3,12 +3,14 @@
 
 #include <cstdlib>
 #include <random>
+#include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "pkg/discovery/cluster_pods.h"
 #include "pkg/discovery/static_pod.h"
 #include "pkg/etcdclient/endpoint.h"
 #include "pkg/kubeclient/kubeconfig.h"
@@ -51,6 +53,10 @@ int LoopbackClientPort(const std::map<std::string, std::string>& flags) {
   }
   return fallback;
 }
+
+// Up to 30 s for a Pending etcd pod (the kubelet recreating it) to run.
+constexpr int kRunningAttempts = 15;
+constexpr std::chrono::milliseconds kRunningPause{2000};
 
 absl::StatusOr<kubeclient::RestConfig> LoadRest(const cxxopts::ParseResult& flags) {
   kubeclient::KubeconfigOptions ko;
@@ -149,12 +155,12 @@ absl::StatusOr<std::vector<discovery::EtcdPod>> MemberCandidates(const std::vect
 
 absl::StatusOr<std::unique_ptr<RemoteLink>> OpenRemote(const cxxopts::ParseResult& flags,
                                                        const discovery::Report& report, Invocation& inv,
-                                                       Connection* conn) {
+                                                       Connection* conn, RemoteScope scope) {
   if (!report.cluster_listed || report.pods.empty()) {
     KETCD_RETURN_IF_ERROR(discovery::TargetFromReport(report).status());
     return absl::NotFoundError("the API server lists no etcd pods in kube-system: nothing to reach remotely");
   }
-  KETCD_ASSIGN_OR_RETURN(std::vector<discovery::EtcdPod> pods, MemberCandidates(report.pods, Flag(flags, "member")));
+  KETCD_RETURN_IF_ERROR(MemberCandidates(report.pods, Flag(flags, "member")).status());
   auto link = std::make_unique<RemoteLink>();
   KETCD_ASSIGN_OR_RETURN(kubeclient::RestConfig rc, LoadRest(flags));
   remote::KubectlOptions ko;
@@ -170,6 +176,12 @@ absl::StatusOr<std::unique_ptr<RemoteLink>> OpenRemote(const cxxopts::ParseResul
   auto log = [&inv](const std::string& line) { inv.err << "remote: " << line << "\n" << std::flush; };
 
   KETCD_RETURN_IF_ERROR(remote::CheckRemoteAccess(*link->api, absl::StrCat(inv.program, " ", inv.command)));
+  const kubeclient::Client* lister_api = link->api.get();
+  KETCD_ASSIGN_OR_RETURN(
+      std::vector<discovery::EtcdPod> pods,
+      RunningCandidates(
+          report.pods, Flag(flags, "member"), [lister_api] { return discovery::ListEtcdPods(*lister_api, ""); },
+          [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); }, kRunningAttempts, kRunningPause, log));
   KETCD_ASSIGN_OR_RETURN(remote::MemberPod first, MemberPodFrom(pods[0]));
   remote::CredentialOptions co;
   co.api = link->api.get();
@@ -182,6 +194,7 @@ absl::StatusOr<std::unique_ptr<RemoteLink>> OpenRemote(const cxxopts::ParseResul
   conn->config.tls = creds.tls;
   absl::Status last;
   for (size_t i = 0; i < pods.size(); i++) {
+    if (pods[i].phase != "Running") continue;  // kubectl refuses: "pod is not running"
     KETCD_ASSIGN_OR_RETURN(remote::MemberPod m, MemberPodFrom(pods[i]));
     log(absl::StrCat("kubectl port-forward to pod ", remote::kNamespace, "/", m.pod, " port ", m.client_port));
     auto fwd = link->kubectl->Forward(remote::kNamespace, m.pod, m.client_port, std::chrono::seconds(30));
@@ -211,13 +224,17 @@ absl::StatusOr<std::unique_ptr<RemoteLink>> OpenRemote(const cxxopts::ParseResul
     link->forward = std::move(*fwd);
     link->member_pod = m.pod;
     link->node = m.node;
+    if (scope == RemoteScope::kEveryMember) {
+      // Without --member the candidates are every pod, as last listed.
+      ForwardEveryPod(*link, flags.count("member") ? report.pods : pods, pods[i].name, log);
+    }
     return link;
   }
   return last.ok() ? absl::UnavailableError("no etcd member answered through kubectl port-forward") : last;
 }
 
 absl::StatusOr<Connection> ResolveConnectionOrRemote(const cxxopts::ParseResult& flags, Invocation& inv,
-                                                     std::unique_ptr<RemoteLink>* link) {
+                                                     std::unique_ptr<RemoteLink>* link, RemoteScope scope) {
   if (flags.count("endpoints")) return ResolveConnection(flags);
   discovery::Options opts = DiscoveryOptions(flags);
   if (flags.count("remote")) opts.always_query_cluster = true;
@@ -231,7 +248,7 @@ absl::StatusOr<Connection> ResolveConnectionOrRemote(const cxxopts::ParseResult&
   placeholder.endpoints = {"https://127.0.0.1:2379"};
   KETCD_ASSIGN_OR_RETURN(Connection conn, ConnectionFrom(flags, placeholder));
   conn.discovered = report.target;
-  KETCD_ASSIGN_OR_RETURN(*link, OpenRemote(flags, report, inv, &conn));
+  KETCD_ASSIGN_OR_RETURN(*link, OpenRemote(flags, report, inv, &conn, scope));
   return conn;
 }
 

@@ -1,16 +1,19 @@
 // kubectl etcd status FILE (alias: snapshot status): etcdctl/etcdutl's `snapshot status`
 // with the same numbers, plus an integrity check, the SHA-256 trailer state and, with
 // --keys, a look at the Kubernetes objects inside. Reads the file only (no lock, no write).
+// Without FILE: the live cluster (live_status_cmd.cc).
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "cmd/kubectl-etcd/command.h"
+#include "cmd/kubectl-etcd/connection.h"
+#include "cmd/kubectl-etcd/remote.h"
 #include "cmd/kubectl-etcd/s3_flags.h"
 #include "cmd/kubectl-etcd/seal_flags.h"
 #include "pkg/base/format.h"
 #include "pkg/bbolt/db.h"
 #include "pkg/cli/output.h"
-#include "pkg/snapshot/status.h"
 #include "pkg/s3/url.h"
+#include "pkg/snapshot/status.h"
 #include "pkg/snapshot/status_json.h"
 
 namespace ketcd::cmd {
@@ -109,13 +112,25 @@ absl::Status Validate(const snapshot::SnapshotStatus& st, const Options& o) {
 }  // namespace
 
 constexpr char kStatusHelp[] =
-    "Check a snapshot file offline and print its hash, revision, total keys and size exactly as\n"
-    "`etcdutl snapshot status` does, plus an integrity check and the SHA-256 trailer state.\n"
+    "Without FILE: the live status of every member of the etcd cluster, as `etcdctl endpoint status\n"
+    "--cluster`, `endpoint health --cluster` and `alarm list` print it together: version, database\n"
+    "size and size in use, leader, learner, raft term and indexes, a health check (a linearizable\n"
+    "read, as etcdctl's) and the member's errors and alarms (NOSPACE, CORRUPT). Each member is asked\n"
+    "at its client URL from the member list with the same certificates; from a workstation, through\n"
+    "a kubectl port-forward to each etcd pod (see `kubectl etcd backup -h`). Exits 0 when every\n"
+    "member is healthy, 7 when one is unreachable or unhealthy or an alarm is raised (the rows of\n"
+    "the others are printed), 3 when no member answers.\n\n"
+    "With FILE: check a snapshot file offline and print its hash, revision, total keys and size\n"
+    "exactly as `etcdutl snapshot status` does, plus an integrity check and the SHA-256 trailer state.\n"
     "Exits 4 when the file is corrupt or its hash does not match. The file is only read; a\n"
     "zstd-compressed or age-encrypted file is recognised by its first bytes and decoded into a private\n"
     "directory under $TMPDIR (or /tmp), removed afterwards. An s3://BUCKET/KEY is downloaded there\n"
     "first (see `kubectl etcd backup -h` for the S3 settings).\n\n"
     "Examples:\n"
+    "  # The cluster, on a control-plane node or from a workstation:\n"
+    "  kubectl etcd status\n"
+    "  kubectl etcd status --endpoints https://10.0.0.11:2379 --cacert ca.crt --cert c.crt --key c.key -o json\n"
+    "  # A snapshot file:\n"
     "  kubectl etcd status /var/backups/etcd.db\n"
     "  # Live keys per resource and namespace, leases, members, alarms, as JSON:\n"
     "  kubectl etcd status snap.db --keys -o json\n"
@@ -127,9 +142,12 @@ constexpr char kStatusHelp[] =
     "  kubectl etcd status s3://backups/etcd/etcd-snapshot-m1-20240501T100000Z.db.zst\n";
 
 void AddStatusFlags(cxxopts::Options& options) {
+  AddConnectionFlags(options);
+  AddRemoteFlags(options);
   AddOutputFlag(options, kFormats, "table");
   // clang-format off
   options.add_options()
+      ("no-headers", "Without FILE: print the table without its header line")
       ("keys", "Also look inside: live keys per /registry/<resource>/ and namespace, compaction, leases, auth, "
        "members, alarms")
       ("skip-hash-check", "Accept a file without (or with a wrong) SHA-256 trailer, e.g. a copy of member/snap/db")
@@ -137,7 +155,7 @@ void AddStatusFlags(cxxopts::Options& options) {
   // clang-format on
   AddUnsealFlags(options);
   AddS3Flags(options);
-  AddPositional(options, "file", "FILE|s3://BUCKET/KEY");
+  AddPositional(options, "file", "[FILE|s3://BUCKET/KEY]");
 }
 
 absl::Status RunStatus(Invocation& inv) {
@@ -149,9 +167,11 @@ absl::Status RunStatus(Invocation& inv) {
   o.skip_hash_check = parsed->count("skip-hash-check") > 0;
   o.skip_integrity = parsed->count("skip-integrity-check") > 0;
   const std::vector<std::string> files = PositionalFiles(*parsed);
+  if (files.empty() && inv.command != "snapshot status") return RunLiveStatus(inv, *parsed, o.output);
   if (files.size() != 1) {
     return absl::InvalidArgumentError(
-        absl::StrCat("expected exactly one snapshot file\nUsage: ", inv.program, " ", inv.command, " FILE"));
+        absl::StrCat("expected one snapshot file\nUsage: ", inv.program, " ", inv.command,
+                     inv.command == "snapshot status" ? " FILE" : " [FILE]"));
   }
   o.file = files[0];
 

@@ -1,8 +1,22 @@
 #include "pkg/base/status.h"
 
+#include "absl/strings/cord.h"
+
 namespace ketcd {
+namespace {
+
+constexpr char kExitCodePayload[] = "type.kubectl-etcd/exit-code";
+
+}  // namespace
+
+absl::Status UnhealthyError(absl::string_view message) {
+  absl::Status s = absl::UnavailableError(message);
+  s.SetPayload(kExitCodePayload, absl::Cord("unhealthy"));
+  return s;
+}
 
 int ExitCodeFor(const absl::Status& status) {
+  if (status.GetPayload(kExitCodePayload).has_value()) return kExitUnhealthy;
   switch (status.code()) {
     case absl::StatusCode::kOk:
       return kExitOk;

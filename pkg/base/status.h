@@ -4,6 +4,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace ketcd {
 
@@ -17,10 +18,16 @@ enum ExitCode : int {
   kExitBadSnapshot = 4,    // snapshot corrupt, truncated or hash mismatch (DataLoss)
   kExitRefused = 5,        // refused to overwrite or to act unsafely (AlreadyExists, FailedPrecondition)
   kExitNotFound = 6,       // file, manifest or etcd not found  (NotFound)
+  kExitUnhealthy = 7,      // etcd answered, but a member is unreachable or unhealthy, or an alarm is raised
+                           //   (UnhealthyError: the error carries this code as a payload)
   kExitInterrupted = 130,  // Ctrl-C / SIGTERM                  (Cancelled)
 };
 
 int ExitCodeFor(const absl::Status& status);
+
+// An Unavailable error whose exit code is kExitUnhealthy: the cluster answered, and what it
+// said is printed, but not every member is healthy.
+absl::Status UnhealthyError(absl::string_view message);
 
 }  // namespace ketcd
 

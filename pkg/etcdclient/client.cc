@@ -182,12 +182,12 @@ absl::StatusOr<etcdserverpb::StatusResponse> Client::Status() {
   return resp;
 }
 
-absl::StatusOr<etcdserverpb::MemberListResponse> Client::MemberList() {
+absl::StatusOr<etcdserverpb::MemberListResponse> Client::MemberList(bool linearizable) {
   auto stub = etcdserverpb::Cluster::NewStub(channel_);
   grpc::ClientContext ctx;
   Prepare(ctx, true);
   etcdserverpb::MemberListRequest req;
-  req.set_linearizable(true);
+  req.set_linearizable(linearizable);
   etcdserverpb::MemberListResponse resp;
   grpc::Status s = stub->MemberList(&ctx, req, &resp);
   if (!s.ok()) return Explain(FromGrpc(s), "member list");

@@ -62,7 +62,9 @@ class Client {
   const Endpoint& endpoint() const { return endpoint_; }
 
   absl::StatusOr<etcdserverpb::StatusResponse> Status();
-  absl::StatusOr<etcdserverpb::MemberListResponse> MemberList();
+  // Linearizable by default (needs a leader); else this member's own view (etcd 3.5+; 3.4
+  // always answers from its own view).
+  absl::StatusOr<etcdserverpb::MemberListResponse> MemberList(bool linearizable = true);
   absl::StatusOr<etcdserverpb::AlarmResponse> Alarms();
   absl::StatusOr<etcdserverpb::PutResponse> Put(const std::string& key, const std::string& value);
   absl::StatusOr<etcdserverpb::RangeResponse> Range(const etcdserverpb::RangeRequest& request);

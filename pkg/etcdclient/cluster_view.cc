@@ -3,17 +3,19 @@
 namespace ketcd::etcdclient {
 namespace {
 
-// The Status of the member at `url`, through a connection of its own.
-absl::StatusOr<etcdserverpb::StatusResponse> MemberStatus(const ConnectionConfig& config, const std::string& url) {
-  KETCD_ASSIGN_OR_RETURN(Endpoint ep, ParseEndpoint(url, !config.tls.ca_file.empty()));
+// The Status of member `m`, through a connection of its own.
+absl::StatusOr<etcdserverpb::StatusResponse> StatusOfMember(const ConnectionConfig& config, const Reach& reach,
+                                                            const etcdserverpb::Member& m) {
+  KETCD_ASSIGN_OR_RETURN(Endpoint ep, reach(m));
   KETCD_ASSIGN_OR_RETURN(std::unique_ptr<Client> client, Client::Connect(config, ep));
   return client->Status();
 }
 
 }  // namespace
 
-ClusterView AskEtcd(const ConnectionConfig& config) {
+ClusterView AskEtcd(const ConnectionConfig& config, const Reach& reach) {
   ClusterView v;
+  const Reach at = reach ? reach : ClientUrlReach(config);
   auto sel = SelectMember(config);
   if (!sel.ok()) {
     v.error = sel.status();
@@ -34,7 +36,7 @@ ClusterView AskEtcd(const ConnectionConfig& config) {
     if (m.id() == sel->status.header().member_id()) {
       v.statuses.push_back({url, sel->status});
     } else {
-      v.statuses.push_back({url, MemberStatus(config, url)});
+      v.statuses.push_back({url, StatusOfMember(config, at, m)});
     }
   }
   return v;

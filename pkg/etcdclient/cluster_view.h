@@ -11,6 +11,7 @@
 
 #include "pkg/base/status.h"
 #include "pkg/etcdclient/client.h"
+#include "pkg/etcdclient/cluster_status.h"
 
 namespace ketcd::etcdclient {
 
@@ -23,8 +24,9 @@ struct ClusterView {
   absl::Status error;  // no member answered, or the member list failed
 };
 
-// Selects a member (SelectMember), then asks for the rest. Learners and members that
-// never started have no client URL and so no Status.
-ClusterView AskEtcd(const ConnectionConfig& config);
+// Selects a member (SelectMember), then asks for the rest, each where `reach` says (by
+// default at its client URL). Learners and members that never started have no client URL
+// and so no Status.
+ClusterView AskEtcd(const ConnectionConfig& config, const Reach& reach = nullptr);
 
 }  // namespace ketcd::etcdclient

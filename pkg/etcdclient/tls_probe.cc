@@ -61,9 +61,17 @@ absl::StatusOr<int> Dial(const Endpoint& ep, Clock::time_point deadline) {
     int err = 0;
     socklen_t len = sizeof err;
     if (n == 1) ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    const int left = RemainingMs(deadline);
+    if (n == 1 && err == 0 && left == 0) {
+      // Connected (a stopped process's backlog accepts) with no time left: a zero timeval
+      // would mean no timeout at all, and the read would wait forever.
+      ::close(fd);
+      timed_out = true;
+      break;
+    }
     if (n == 1 && err == 0) {
       ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-      timeval tv{RemainingMs(deadline) / 1000, (RemainingMs(deadline) % 1000) * 1000};
+      timeval tv{left / 1000, (left % 1000) * 1000};
       ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
       ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
       return fd;

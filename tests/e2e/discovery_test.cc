@@ -178,6 +178,17 @@ TEST_P(DiscoveryE2eTest, BackupAndDiscoverNeedOnlyTheHostRoot) {
   CommandResult table = RunKubectlEtcd({"discover", "--host-root", root.path()});
   EXPECT_EQ(table.exit_code, 0) << table.err;
   EXPECT_NE(table.out.find("Members"), std::string::npos) << table.out;
+
+  // The live status, as on the node: the same files, every member at its client URL.
+  CommandResult live = RunKubectlEtcd({"status", "--host-root", root.path(), "-o", "json"});
+  ASSERT_EQ(live.exit_code, 0) << live.out << live.err;
+  nlohmann::json s = nlohmann::json::parse(live.out, nullptr, false);
+  ASSERT_FALSE(s.is_discarded()) << live.out;
+  ASSERT_EQ(s["members"].size(), 1u) << live.out;
+  EXPECT_EQ(s["members"][0]["name"], "cp1");
+  EXPECT_EQ(s["members"][0]["endpoint"], server->client_url());
+  EXPECT_EQ(s["members"][0]["health"], "healthy");
+  EXPECT_EQ(s["members"][0]["version"], version);
 }
 
 TEST(DiscoveryE2e, NoEtcdAnywhereExitsNotFound) {

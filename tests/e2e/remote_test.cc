@@ -1,7 +1,8 @@
 // The remote path's refusals against the real kube-apiserver: a user whose Role lets it
 // list pods but not exec into them gets a refusal naming pods/exec and kube-system (exit 3)
-// before any kubectl child runs; a cluster with no etcd pods is a managed control plane
-// (exit 6). Workstation: --host-root an empty directory, so no certificate is found here.
+// before any kubectl child runs; an etcd pod that stays Pending is waited for, then named
+// (exit 3); a cluster with no etcd pods is a managed control plane (exit 6). Workstation:
+// --host-root an empty directory, so no certificate is found here.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -95,7 +96,7 @@ TEST_F(RemoteE2e, WithoutPodsExecTheRefusalNamesVerbAndNamespace) {
   CommandResult listed = cluster_.Live({"--token", kAliceToken, "get", "pods", "-n", "kube-system"});
   EXPECT_EQ(listed.exit_code, 0) << listed.err;
   // ...but may not exec: refused before anything runs, naming what is missing.
-  for (const char* command : {"backup", "discover"}) {
+  for (const char* command : {"backup", "discover", "status"}) {
     std::vector<std::string> args = {command, "--kubeconfig", alice, "--host-root", empty_root_};
     if (std::string(command) == "backup") args.insert(args.begin() + 1, cluster_.dir().Sub("alice.db"));
     CommandResult r = RunKubectlEtcd(args);
@@ -107,16 +108,18 @@ TEST_F(RemoteE2e, WithoutPodsExecTheRefusalNamesVerbAndNamespace) {
   std::ifstream written(cluster_.dir().Sub("alice.db"));
   EXPECT_FALSE(written.good()) << "no snapshot file after a refusal";
 
-  // The admin may exec: the same run gets past the review (and fails later, at kubectl exec
-  // into a pod whose node does not exist), so the review is what refused alice.
+  // The admin may exec: the same run gets past the review, so the review is what refused
+  // alice. The pod's node does not exist, so it stays Pending: the run waits for it to run
+  // (as for a pod the kubelet recreates), lists it again, and gives up after 30 s.
   CommandResult admin = RunKubectlEtcd({"backup", cluster_.dir().Sub("admin.db"), "--kubeconfig",
                                         cluster_.node().R("/etc/kubernetes/admin.conf"), "--host-root", empty_root_},
                                        180);
-  EXPECT_NE(admin.exit_code, 0);
+  EXPECT_EQ(admin.exit_code, 3) << admin.err;
   EXPECT_EQ(admin.err.find("not allowed to"), std::string::npos) << admin.err;
-  EXPECT_NE(admin.err.find("remote: reading the etcd client certificate in pod kube-system/etcd-cp9"),
-            std::string::npos)
+  EXPECT_NE(admin.err.find("remote: etcd-cp9 Pending: waiting up to 30 s for etcd to run\nerror: "), std::string::npos)
       << admin.err;
+  EXPECT_NE(admin.err.find("no etcd pod is Running after 30 s (etcd-cp9 Pending)"), std::string::npos) << admin.err;
+  EXPECT_EQ(admin.err.find("reading the etcd client certificate"), std::string::npos) << admin.err;
 }
 
 }  // namespace
