@@ -8,7 +8,7 @@
 # with the stand-in image that has a shell):
 #   - `kubectl etcd backup` with no other flag writes a snapshot with the MVCC history of
 #     a snapshot taken on the node right after it at the same revision;
-#   - `discover` shows the member;
+#   - `discover` and the live `status` show the member (healthy, the leader);
 #   - afterwards no pod of kubectl-etcd is left in any namespace and no file but the
 #     snapshot and its .json in the output directory;
 #   - the same after a SIGINT mid-backup (exit 130), and after a SIGKILLed run followed by
@@ -148,6 +148,14 @@ discover_shows_member() {
     python3 -c 'import json,sys; d=json.loads(sys.argv[1]); ms=d["etcd"]["members"]; assert any(m["name"]=="'"$NODE_NAME"'" for m in ms), ms; assert any(s["source"]=="remote" and s["outcome"]=="used" for s in d["steps"])' "$out"
 }
 
+# The live status from the workstation: the member's row, healthy, exit 0.
+status_shows_member() {
+  local out
+  out=$(ws status -o json 2>"$ws_dir/status.err") || { fail "$1: status: $out $(cat "$ws_dir/status.err")"; return; }
+  check "$1: status shows member $NODE_NAME healthy through the remote path" \
+    python3 -c 'import json,sys; d=json.loads(sys.argv[1]); ms=d["members"]; assert d["healthy"], d; assert [m["name"] for m in ms]==["'"$NODE_NAME"'"], ms; assert ms[0]["health"]=="healthy" and ms[0]["isLeader"], ms' "$out"
+}
+
 mkdir -p "$NODE_WORK/root/var-lib/backups"
 # 200 MB in etcd (keys outside /registry, invisible to Kubernetes) so a stream takes long enough to interrupt.
 head -c 1000000 /dev/zero | tr '\0' x >"$NODE_WORK/value"
@@ -166,6 +174,7 @@ check "exec path: no pod of ours" no_pods_of_ours
 check "exec path: only the snapshot and its .json written" test "$(ls "$ws_dir/out" | tr '\n' ' ')" = "remote.db remote.db.json "
 check "exec path: the host root is still empty" test -z "$(ls -A "$ws_dir/root")"
 discover_shows_member "exec path"
+status_shows_member "exec path"
 # Remote against on-node backup time of the database filled above.
 t0=$(date +%s.%N); ws backup "$ws_dir/out/timed.db" >/dev/null 2>&1 || fail "timed remote backup"
 t1=$(date +%s.%N); node_exec "$KETCD_BIN" backup /var/lib/backups/timed.db --force >/dev/null 2>&1 || fail "timed node backup"
@@ -205,6 +214,7 @@ check "helper-pod path: PodSecurity's refusal shown, exit 3 (got $rc: $(grep err
   bash -c '[[ $0 == 3 ]] && grep -q "refused the helper pod.*violates PodSecurity" <<<"$1"' "$rc" "$out"
 check "helper-pod path: no pod of ours, no file after the refusal" bash -c "[[ -z \$(ls -A '$ws_dir/out') ]]"
 discover_shows_member "helper-pod path"
+status_shows_member "helper-pod path"
 check "helper-pod path: no pod of ours after discover" node_wait 30 no_pods_of_ours
 interrupt_backup "helper-pod path"
 kill_then_cleanup "helper-pod path" yes
