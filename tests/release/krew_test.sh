@@ -82,7 +82,7 @@ expect_complete() {  # expected-line words...
   got=$(kubectl __complete etcd "$@" 2>/dev/null)
   grep -qxF -- "$want" <<<"$got" || fail "kubectl __complete etcd $* gave:"$'\n'"$got"$'\n'"want line: $want"
 }
-expect_complete $'status\tCheck a snapshot file offline: hash, revision, keys, size, integrity' st
+expect_complete $'status\tThe live cluster'"'"'s members, or a snapshot file: hash, revision, keys, size, integrity' st
 expect_complete $'save\tSame as backup (etcdctl\'s spelling)' snapshot s
 expect_complete 'json' status -o ''
 expect_complete '--output=yaml' backup --output=y
