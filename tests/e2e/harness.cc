@@ -374,6 +374,36 @@ bool EtcdServer::Running() {
   return true;
 }
 
+std::vector<std::unique_ptr<EtcdServer>> StartCluster(const EtcdVersion& version, int members, TestCerts* certs) {
+  std::vector<ServerOptions> opts(static_cast<size_t>(members));
+  std::string cluster;
+  for (size_t i = 0; i < opts.size(); i++) {
+    opts[i].name = "m" + std::to_string(i);
+    opts[i].peer_port = FreePort();
+    opts[i].client_port = FreePort();
+    opts[i].metrics_port = FreePort();
+    opts[i].wait_healthy = false;
+    opts[i].certs = certs;
+    cluster += (i ? "," : "") + opts[i].name + "=http://127.0.0.1:" + std::to_string(opts[i].peer_port);
+  }
+  std::vector<std::unique_ptr<EtcdServer>> servers;
+  for (ServerOptions& o : opts) {
+    o.initial_cluster = cluster;
+    servers.push_back(EtcdServer::Start(version, o));
+    if (servers.back() == nullptr) {
+      ADD_FAILURE() << "member " << o.name << " did not start";
+      return {};
+    }
+  }
+  for (auto& s : servers) {
+    if (!s->WaitHealthy(30)) {
+      ADD_FAILURE() << "member " << s->options().name << " not healthy within 30 s:\n" << s->Log();
+      return {};
+    }
+  }
+  return servers;
+}
+
 bool EtcdServer::WaitHealthy(int seconds) {
   auto deadline = Clock::now() + std::chrono::seconds(seconds);
   while (Clock::now() < deadline) {

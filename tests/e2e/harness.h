@@ -155,6 +155,12 @@ class EtcdServer {
   int pid_ = -1;
 };
 
+// A new cluster of `members` servers named m0, m1, ... (plain peer URLs), started together
+// and waited on until each is healthy; `certs` shared by all (null: each makes its own).
+// Adds a failure and returns no server if one does not start or become healthy in 30 s.
+std::vector<std::unique_ptr<EtcdServer>> StartCluster(const EtcdVersion& version, int members,
+                                                      TestCerts* certs = nullptr);
+
 // The whole content of a file ("" if it cannot be read).
 std::string FileContents(const std::string& path);
 

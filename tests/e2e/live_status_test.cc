@@ -28,23 +28,8 @@ class LiveStatusE2eTest : public ::testing::TestWithParam<std::string> {
 
   void StartThree() {
     certs_ = MakeCerts(dir_.path());
-    std::vector<ServerOptions> opts(3);
-    std::string cluster;
-    for (int i = 0; i < 3; i++) {
-      opts[i].name = "m" + std::to_string(i);
-      opts[i].peer_port = FreePort();
-      opts[i].client_port = FreePort();
-      opts[i].metrics_port = FreePort();
-      opts[i].wait_healthy = false;
-      opts[i].certs = &certs_;
-      cluster += (i ? "," : "") + opts[i].name + "=http://127.0.0.1:" + std::to_string(opts[i].peer_port);
-    }
-    for (auto& o : opts) {
-      o.initial_cluster = cluster;
-      servers_.push_back(EtcdServer::Start(version(), o));
-      ASSERT_NE(servers_.back(), nullptr);
-    }
-    for (auto& s : servers_) ASSERT_TRUE(s->WaitHealthy(30)) << s->Log();
+    servers_ = StartCluster(version(), 3, &certs_);
+    ASSERT_EQ(servers_.size(), 3u);
   }
 
   // kubectl etcd status with the connection flags of `server` (one endpoint: the others

@@ -147,24 +147,8 @@ TEST_P(StatusE2eTest, MatchesReferenceToolOnOneServer) {
 }
 
 TEST_P(StatusE2eTest, ThreeMemberCluster) {
-  std::vector<ServerOptions> opts(3);
-  std::string cluster;
-  for (int i = 0; i < 3; i++) {
-    opts[i].name = "m" + std::to_string(i);
-    opts[i].peer_port = FreePort();
-    opts[i].client_port = FreePort();
-    opts[i].metrics_port = FreePort();
-    opts[i].wait_healthy = false;
-    cluster += (i ? "," : "") + opts[i].name + "=http://127.0.0.1:" + std::to_string(opts[i].peer_port);
-  }
-  TestCerts certs = MakeCerts(TempDir().path());
-  std::vector<std::unique_ptr<EtcdServer>> servers;
-  for (auto& o : opts) {
-    o.initial_cluster = cluster;
-    servers.push_back(EtcdServer::Start(version(), o));
-    ASSERT_NE(servers.back(), nullptr);
-  }
-  for (auto& s : servers) ASSERT_TRUE(s->WaitHealthy(30));
+  std::vector<std::unique_ptr<EtcdServer>> servers = StartCluster(version(), 3);
+  ASSERT_EQ(servers.size(), 3u);
   servers[0]->Etcdctl({"put", "k", "v"});
   TempDir dir;
   std::string file = Save(*servers[0], dir.Sub("three.db"));
