@@ -9,6 +9,7 @@
 #include "cmd/kubectl-etcd/remote.h"
 #include "pkg/base/format.h"
 #include "pkg/cli/output.h"
+#include "pkg/etcdclient/cluster_status.h"
 #include "pkg/etcdclient/cluster_view.h"
 
 namespace ketcd::cmd {
@@ -17,8 +18,6 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 using etcdclient::ClusterView;
-
-std::string AlarmName(int a) { return a == 1 ? "NOSPACE" : a == 2 ? "CORRUPT" : absl::StrCat(a); }
 
 Json TargetJson(const discovery::EtcdTarget& t) {
   Json j;
@@ -95,7 +94,7 @@ Json ReportJson(const discovery::Report& r, const ClusterView* etcd) {
     Json alarms = Json::array();
     if (etcd->alarms) {
       for (const auto& a : etcd->alarms->alarms()) {
-        alarms.push_back({{"memberID", IdHex(a.memberid())}, {"alarm", AlarmName(a.alarm())}});
+        alarms.push_back({{"memberID", IdHex(a.memberid())}, {"alarm", etcdclient::AlarmName(a.alarm())}});
       }
     }
     e["alarms"] = alarms;
@@ -176,7 +175,7 @@ void PrintTable(std::ostream& out, const discovery::Report& r, const ClusterView
     out << "none\n";
   } else {
     std::vector<std::string> a;
-    for (const auto& al : etcd->alarms->alarms()) a.push_back(absl::StrCat(AlarmName(al.alarm()), " on ", IdHex(al.memberid())));
+    for (const auto& al : etcd->alarms->alarms()) a.push_back(absl::StrCat(etcdclient::AlarmName(al.alarm()), " on ", IdHex(al.memberid())));
     out << absl::StrJoin(a, ", ") << "\n";
   }
 }
